@@ -1,0 +1,33 @@
+package dev.baton.engine;
+
+import java.util.Map;
+
+/**
+ * Counts at one moment, for {@code /v1/stats} and metrics.
+ *
+ * @param depthByLevel       PENDING tasks per level
+ * @param depthByLevelAndType PENDING tasks per level, per type
+ * @param completedPerSecond completions per second over the last minute
+ * @param errorRate          failed runs / finished runs over the last minute
+ * @param utilisation        busy slots / slots of live agents
+ */
+public record EngineStats(
+        Map<Priority, Integer> depthByLevel,
+        Map<Priority, Map<String, Integer>> depthByLevelAndType,
+        int pending,
+        int running,
+        int waiting,
+        int scheduled,
+        int agents,
+        int agentsLost,
+        int agentsWaiting,
+        long submitted,
+        long completed,
+        long failed,
+        long expired,
+        long cancelled,
+        double completedPerSecond,
+        double errorRate,
+        double utilisation,
+        long lastSeq) {
+}

@@ -1,0 +1,54 @@
+package dev.baton.engine;
+
+import java.util.List;
+
+/**
+ * What a producer asks for. Validated by the coordinator (the API checks only syntax).
+ *
+ * @param id                 client-given id, or null for a server-made, time-ordered one
+ * @param payload            the payload as JSON text (an object), or null for {@code {}}
+ * @param dependsOn          ids of tasks that must complete first; empty for none
+ * @param maxRetries         null for the type's policy
+ * @param runAt              epoch millis before which the task is not handed out, or null
+ * @param runOnDependencyFailure run even when a dependency fails or is cancelled
+ */
+public record TaskSpec(
+        String id,
+        String type,
+        String description,
+        Priority priority,
+        String payload,
+        List<String> dependsOn,
+        Integer maxRetries,
+        Long runAt,
+        boolean runOnDependencyFailure) {
+
+    public TaskSpec {
+        priority = priority == null ? Priority.MEDIUM : priority;
+        dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+    }
+
+    public static TaskSpec of(String type, Priority priority) {
+        return new TaskSpec(null, type, null, priority, null, List.of(), null, null, false);
+    }
+
+    public TaskSpec withId(String newId) {
+        return new TaskSpec(newId, type, description, priority, payload, dependsOn, maxRetries, runAt, runOnDependencyFailure);
+    }
+
+    public TaskSpec withRunAt(Long newRunAt) {
+        return new TaskSpec(id, type, description, priority, payload, dependsOn, maxRetries, newRunAt, runOnDependencyFailure);
+    }
+
+    public TaskSpec withPayload(String newPayload) {
+        return new TaskSpec(id, type, description, priority, newPayload, dependsOn, maxRetries, runAt, runOnDependencyFailure);
+    }
+
+    public TaskSpec withMaxRetries(Integer newMaxRetries) {
+        return new TaskSpec(id, type, description, priority, payload, dependsOn, newMaxRetries, runAt, runOnDependencyFailure);
+    }
+
+    public TaskSpec withDependsOn(List<String> newDependsOn) {
+        return new TaskSpec(id, type, description, priority, payload, newDependsOn, maxRetries, runAt, runOnDependencyFailure);
+    }
+}

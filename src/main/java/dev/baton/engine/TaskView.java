@@ -1,0 +1,42 @@
+package dev.baton.engine;
+
+import java.util.List;
+
+/**
+ * An immutable snapshot of one task, taken under the coordinator's lock. Times are epoch millis;
+ * a null time has not happened.
+ *
+ * @param priority       the priority the producer gave
+ * @param level          the level the task is queued at now (lower after a retry)
+ * @param attempt        runs that ended without success (failures and lease expiries)
+ * @param queuePosition  while PENDING: tasks of the same type handed out before it (0 = next)
+ * @param leaseExpiresAt while running: when the lease runs out
+ */
+public record TaskView(
+        String id,
+        String type,
+        String description,
+        Priority priority,
+        Priority level,
+        String payload,
+        List<String> dependsOn,
+        List<String> waitingOn,
+        boolean runOnDependencyFailure,
+        TaskStatus status,
+        String assignedAgent,
+        int attempt,
+        int maxRetries,
+        int failures,
+        int expiries,
+        int progress,
+        String message,
+        String result,
+        String error,
+        Long runAt,
+        long createdAt,
+        Long startedAt,
+        Long completedAt,
+        Integer queuePosition,
+        Long leaseExpiresAt,
+        boolean cancelRequested) {
+}
