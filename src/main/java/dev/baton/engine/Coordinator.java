@@ -1,60 +1,1226 @@
 package dev.baton.engine;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 
-/** The coordinator: public surface first; the implementation lands in the next commits. */
+/**
+ * The coordinator: all task and agent state of one Baton, and every move of it.
+ *
+ * <h2>Implementation notes</h2>
+ * <ul>
+ *   <li><b>Concurrency.</b> One writer: every public method takes {@link #lock}, does
+ *   microseconds of in-memory work and returns a snapshot. Nothing inside the lock blocks, does
+ *   I/O or calls foreign code, except {@link EventSink#accept}, which must only enqueue. Long-poll
+ *   futures are completed after the lock is released ({@link #flushAnswers}), so their
+ *   continuations never run under it.</li>
+ *   <li><b>Time.</b> The engine reads no clock. Each call passes {@code now} (epoch millis);
+ *   the coordinator keeps the latest one and never lets time run backwards.</li>
+ *   <li><b>Where a task lives.</b> Live tasks are in {@link #live}; PENDING ones also in exactly
+ *   one ready deque ({@link ReadyQueues}), SCHEDULED ones in {@link #scheduled}, running ones in
+ *   {@link #leases} and their agent's active set, WAITING ones in their dependencies'
+ *   dependent lists. Terminal tasks move to {@link FinishedTasks}. {@link #index} orders all
+ *   readable tasks by id for paging.</li>
+ *   <li><b>Timers.</b> Scheduled starts and lease expiries sit in two heaps of {@link Due}
+ *   entries that are voided, not removed ({@link Task#timerStamp}); heartbeats extend a lease
+ *   without touching the heap, and an entry found early is pushed back at the new expiry.</li>
+ *   <li><b>Order.</b> Every change appends an event with the next {@code seq} while the lock is
+ *   held, so the sink sees changes in exactly the order they happened.</li>
+ * </ul>
+ */
 public final class Coordinator {
 
+    private final EngineConfig config;
+    private final EventSink sink;
+    private final RandomGenerator random;
+    private final Ids ids;
+    private final Scorer scorer;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private final Map<String, Task> live = new HashMap<>();
+    private final NavigableMap<String, Task> index = new TreeMap<>();
+    private final FinishedTasks finished;
+    private final ReadyQueues ready;
+    private final PriorityQueue<Due> scheduled = new PriorityQueue<>();
+    private final PriorityQueue<Due> leases = new PriorityQueue<>();
+    private final Map<String, Agent> agents = new LinkedHashMap<>();
+    private final Map<String, int[]> runningByType = new HashMap<>();
+
+    /** Parked long-polls by the task types their agent serves exactly; general agents apart. */
+    private final Map<String, Set<PendingClaim>> waitersByType = new HashMap<>();
+    private final Set<PendingClaim> generalWaiters = new LinkedHashSet<>();
+    private final ConcurrentLinkedQueue<PendingClaim> answered = new ConcurrentLinkedQueue<>();
+
+    private long now;
+    private long seq;
+    private long readySeq;
+    private int waiting;
+    private int running;
+    private long submittedTotal;
+    private long completedTotal;
+    private long failedTotal;
+    private long expiredTotal;
+    private long cancelledTotal;
+    private final RateWindow completions = new RateWindow();
+    private final RateWindow failures = new RateWindow();
+
     public Coordinator(EngineConfig config, EventSink sink, RandomGenerator random) {
-        throw new UnsupportedOperationException();
+        this.config = Objects.requireNonNull(config, "config");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.random = Objects.requireNonNull(random, "random");
+        this.ids = new Ids(random);
+        this.scorer = new Scorer(config.weights());
+        this.ready = new ReadyQueues(config.priorityAgingMillis());
+        this.finished = new FinishedTasks(config.finishedCacheSize(), config.retentionMillis(), index);
     }
 
-    public EngineConfig config() { throw new UnsupportedOperationException(); }
+    public EngineConfig config() {
+        return config;
+    }
 
-    /** Submit one task. Throws InvalidRequestException (400), ConflictException id_conflict (409), BackpressureException (429). */
-    public SubmitResult submit(TaskSpec spec, long now) { throw new UnsupportedOperationException(); }
+    // ---------------------------------------------------------------------------------------
+    // Tasks
 
-    /** NotFoundException when unknown. */
-    public TaskView task(String id, long now) { throw new UnsupportedOperationException(); }
+    /**
+     * Submit one task. Refuses with {@link InvalidRequestException} (bad spec, unknown dependency),
+     * {@link ConflictException} {@code id_conflict} (same id, other body) or
+     * {@link BackpressureException} (too much queued).
+     */
+    public SubmitResult submit(TaskSpec spec, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            validate(spec);
+            if (spec.id() != null) {
+                Task existing = find(spec.id());
+                if (existing != null) {
+                    if (!existing.spec.equals(spec)) {
+                        throw new ConflictException("id_conflict",
+                                "task '" + spec.id() + "' exists with a different body; use a new id");
+                    }
+                    return new SubmitResult(view(existing), false, seq);
+                }
+            }
+            List<Task> parents = dependencies(spec);
+            int queued = queuedCount();
+            if (queued >= config.maxQueued()) {
+                throw new BackpressureException("too many queued tasks (" + queued + ", limit "
+                        + config.maxQueued() + "); retry later", retryAfterMillis());
+            }
+            String id = spec.id() != null ? spec.id() : ids.next(this.now);
+            Task task = new Task(id, spec, spec.maxRetries() != null ? spec.maxRetries()
+                    : config.retryPolicy(spec.type()).maxRetries(), this.now);
+            live.put(id, task);
+            index.put(id, task);
+            submittedTotal++;
+            settle(task, parents);
+            return new SubmitResult(view(task), true, seq);
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    public TaskPage list(TaskQuery query, long now) { throw new UnsupportedOperationException(); }
+    /** The task, with its queue position while PENDING. */
+    public TaskView task(String id, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            return view(require(id));
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    /** Cancel a non-terminal task; ConflictException when already finished. */
-    public CompletionResult cancel(String id, long now) { throw new UnsupportedOperationException(); }
+    /**
+     * A page of tasks in id order after {@code query.after()}. Filters are applied while walking
+     * the id index, so a selective filter over many tasks walks far; this is an operator's call,
+     * not a hot path.
+     */
+    public TaskPage list(TaskQuery query, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            int limit = Math.max(1, query.limit());
+            NavigableMap<String, Task> from = query.after() == null ? index : index.tailMap(query.after(), false);
+            List<TaskView> page = new ArrayList<>(Math.min(limit, 128));
+            String last = null;
+            boolean more = false;
+            for (Task task : from.values()) {
+                if (!matches(task, query)) {
+                    continue;
+                }
+                if (page.size() == limit) {
+                    more = true;
+                    break;
+                }
+                page.add(view(task));
+                last = task.id;
+            }
+            return new TaskPage(page, more ? last : null);
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    /** Re-queue a dead letter (FAILED); ConflictException otherwise. */
-    public CompletionResult retry(String id, long now) { throw new UnsupportedOperationException(); }
+    /**
+     * Cancel a task that has not ended. A running task's agent learns it from its next heartbeat
+     * ({@code cancel_requested}); its slot is free at once. Cancelling a cancelled task again is a
+     * harmless repeat ({@code duplicate}); a completed or failed task answers 409.
+     */
+    public CompletionResult cancel(String id, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            Task task = require(id);
+            if (task.status == TaskStatus.CANCELLED) {
+                return new CompletionResult(view(task), true, seq);
+            }
+            Transitions.check(id, task.status, TaskStatus.CANCELLED);
+            cancelTask(task, "cancelled by request");
+            return new CompletionResult(view(task), false, seq);
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    /** Register or update (idempotent). InvalidRequestException for bad specs. */
-    public AgentView registerAgent(AgentSpec spec, long now) { throw new UnsupportedOperationException(); }
+    /** Re-queue a dead letter (a FAILED task) with fresh retries, at its original priority. */
+    public CompletionResult retry(String id, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            Task task = require(id);
+            Transitions.check(id, task.status, TaskStatus.PENDING);
+            finished.remove(id);
+            live.put(id, task);
+            task.failures = 0;
+            task.expiries = 0;
+            task.error = null;
+            task.completedAt = null;
+            task.level = task.spec.priority();
+            task.runAt = null;
+            enqueue(task, EventType.QUEUED);
+            return new CompletionResult(view(task), false, seq);
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    public AgentView agent(String id, long now) { throw new UnsupportedOperationException(); }
+    // ---------------------------------------------------------------------------------------
+    // Agents
 
-    public List<AgentView> agents(long now) { throw new UnsupportedOperationException(); }
+    /** Register a new agent or update one; its history is kept across updates. */
+    public AgentView registerAgent(AgentSpec spec, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            validate(spec);
+            Agent agent = agents.get(spec.id());
+            if (agent == null) {
+                agent = new Agent(spec, this.now);
+                agents.put(spec.id(), agent);
+            } else {
+                // parked claims were indexed under the old capabilities: answer them, the agent polls again
+                endParked(agent);
+                agent.update(spec);
+                seen(agent);
+            }
+            emitAgent(EventType.AGENT_REGISTERED, agent);
+            return view(agent);
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    /** The agent leaves: its running tasks go back to their queues. */
-    public AgentView removeAgent(String id, long now) { throw new UnsupportedOperationException(); }
+    public AgentView agent(String id, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            return view(requireAgent(id));
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    /** Claim up to max tasks now; empty list when none. NotFoundException for unknown agent. */
-    public List<ClaimedTask> claim(String agentId, int max, long now) { throw new UnsupportedOperationException(); }
+    public List<AgentView> agents(long now) {
+        lock.lock();
+        try {
+            advance(now);
+            List<AgentView> views = new ArrayList<>(agents.size());
+            for (Agent agent : agents.values()) {
+                views.add(view(agent));
+            }
+            return views;
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    /** Claim, or park a long-poll that work will be pushed to. */
-    public ClaimAttempt claimOrWait(String agentId, int max, long now) { throw new UnsupportedOperationException(); }
+    /**
+     * The agent leaves. Tasks it was running go back to the front of their deques (a run that
+     * ended without success: {@code attempt} + 1, but not counted as an expiry); its parked claims
+     * are answered empty.
+     */
+    public AgentView removeAgent(String id, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            Agent agent = requireAgent(id);
+            endParked(agent);
+            Set<String> freedTypes = new LinkedHashSet<>();
+            for (Task task : new ArrayList<>(agent.active)) {
+                endRun(task);
+                task.attempt++;
+                freedTypes.add(task.type());
+                requeueFront(task, EventType.REQUEUED, agent.id);
+            }
+            agents.remove(id);
+            for (String type : freedTypes) {
+                afterSlotFreed(type, null);
+            }
+            emitAgent(EventType.AGENT_LEFT, agent);
+            return view(agent);
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    /** The long-poll's time is up (or its client went away): answer it empty if still parked. */
-    public void endWait(PendingClaim pending, long now) { throw new UnsupportedOperationException(); }
+    // ---------------------------------------------------------------------------------------
+    // Claims
 
-    public HeartbeatResult heartbeat(String taskId, String leaseId, Integer progress, String message, long now) { throw new UnsupportedOperationException(); }
+    /** Claim up to {@code max} tasks now; an empty list when there is nothing for this agent. */
+    public List<ClaimedTask> claim(String agentId, int max, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            Agent agent = requireAgent(agentId);
+            seen(agent);
+            return pull(agent, max);
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    public CompletionResult complete(String taskId, String leaseId, String result, long now) { throw new UnsupportedOperationException(); }
+    /**
+     * Claim, or park a long-poll when there is nothing to hand out. Work that becomes ready
+     * later is pushed to the best parked agent (one per task, no thundering herd) and completes
+     * its {@link PendingClaim#result()}. The caller must eventually call {@link #endWait}.
+     */
+    public ClaimAttempt claimOrWait(String agentId, int max, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            Agent agent = requireAgent(agentId);
+            seen(agent);
+            List<ClaimedTask> tasks = pull(agent, max);
+            if (!tasks.isEmpty()) {
+                return new ClaimAttempt(tasks, null);
+            }
+            PendingClaim pending = new PendingClaim(agent.id, Math.max(1, max));
+            park(agent, pending);
+            return new ClaimAttempt(List.of(), pending);
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    public CompletionResult fail(String taskId, String leaseId, String error, boolean retryable, long now) { throw new UnsupportedOperationException(); }
+    /** The long-poll's time is up or its client went away: answer it empty if still parked. */
+    public void endWait(PendingClaim pending, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            if (!pending.done) {
+                unpark(pending);
+                answer(pending, List.of());
+            }
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    /** Timers: scheduled tasks due, expired leases, lost agents. Call often (every ~50 ms). */
-    public void tick(long now) { throw new UnsupportedOperationException(); }
+    // ---------------------------------------------------------------------------------------
+    // Running tasks
 
-    public EngineStats stats(long now) { throw new UnsupportedOperationException(); }
+    /**
+     * Extend the lease and record progress. The first heartbeat moves ASSIGNED to IN_PROGRESS. A
+     * task cancelled while running answers {@code cancelRequested}; a stale or expired lease is
+     * refused with {@code lease_expired}.
+     */
+    public HeartbeatResult heartbeat(String taskId, String leaseId, Integer progress, String message, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            if (progress != null && (progress < 0 || progress > 100)) {
+                throw new InvalidRequestException("progress", "must be between 0 and 100, was " + progress);
+            }
+            Task task = require(taskId);
+            requireLease(task, leaseId);
+            Agent agent = agents.get(task.assignedAgent);
+            if (agent != null) {
+                seen(agent);
+            }
+            if (task.status == TaskStatus.CANCELLED) {
+                return new HeartbeatResult(task.leaseExpiresAt, true, view(task));
+            }
+            requireRunning(task);
+            task.leaseExpiresAt = this.now + config.leaseTtlMillis();
+            if (task.status == TaskStatus.ASSIGNED) {
+                Transitions.check(task.id, task.status, TaskStatus.IN_PROGRESS);
+                task.status = TaskStatus.IN_PROGRESS;
+                emit(EventType.STARTED, task, task.assignedAgent);
+            }
+            // a plain heartbeat changes only the lease: no event, nothing to journal
+            if (progress != null && progress != task.progress || message != null && !message.equals(task.message)) {
+                if (progress != null) {
+                    task.progress = progress;
+                }
+                if (message != null) {
+                    task.message = message;
+                }
+                emit(EventType.PROGRESS, task, task.assignedAgent);
+            }
+            return new HeartbeatResult(task.leaseExpiresAt, false, view(task));
+        } finally {
+            unlockAndFlush();
+        }
+    }
 
-    public long lastSeq() { throw new UnsupportedOperationException(); }
+    /** Complete a running task. The same call again with the same lease answers {@code duplicate}. */
+    public CompletionResult complete(String taskId, String leaseId, String result, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            Task task = require(taskId);
+            if (task.endedByComplete && leaseId != null && leaseId.equals(task.endedLeaseId)) {
+                return new CompletionResult(view(task), true, seq);
+            }
+            requireLease(task, leaseId);
+            requireRunning(task);
+            Transitions.check(task.id, task.status, TaskStatus.COMPLETED);
+            Agent agent = agents.get(task.assignedAgent);
+            long took = this.now - (task.startedAt == null ? this.now : task.startedAt);
+            if (agent != null) {
+                seen(agent);
+                agent.overall.success(took);
+                agent.history(task.type()).success(took);
+            }
+            scorer.recordCompletion(task.type(), took);
+            endRun(task);
+            task.endedLeaseId = leaseId;
+            task.endedByComplete = true;
+            task.result = result;
+            task.progress = 100;
+            finish(task, TaskStatus.COMPLETED, EventType.COMPLETED);
+            completedTotal++;
+            completions.add(this.now);
+            releaseDependents(task);
+            afterSlotFreed(task.type(), agent);
+            return new CompletionResult(view(task), false, seq);
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /**
+     * Fail a running task. A retryable failure with retries left waits as SCHEDULED for its
+     * backoff, then returns (one level lower unless configured otherwise); otherwise the task is
+     * FAILED, a dead letter. The same call again with the same lease answers {@code duplicate}.
+     */
+    public CompletionResult fail(String taskId, String leaseId, String error, boolean retryable, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            Task task = require(taskId);
+            if (!task.endedByComplete && leaseId != null && leaseId.equals(task.endedLeaseId)) {
+                return new CompletionResult(view(task), true, seq);
+            }
+            requireLease(task, leaseId);
+            requireRunning(task);
+            Agent agent = agents.get(task.assignedAgent);
+            if (agent != null) {
+                seen(agent);
+                agent.overall.failure();
+                agent.history(task.type()).failure();
+            }
+            String agentId = task.assignedAgent;
+            endRun(task);
+            task.endedLeaseId = leaseId;
+            task.endedByComplete = false;
+            task.error = error;
+            task.failures++;
+            task.attempt++;
+            failures.add(this.now);
+            if (retryable && task.failures <= task.maxRetries) {
+                scheduleRetry(task, agentId);
+            } else {
+                finish(task, TaskStatus.FAILED, EventType.FAILED);
+                failedTotal++;
+                cascadeFailure(task);
+            }
+            afterSlotFreed(task.type(), agent);
+            return new CompletionResult(view(task), false, seq);
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Timers
+
+    /** Start scheduled tasks that are due, expire leases that ran out, mark silent agents lost. */
+    public void tick(long now) {
+        lock.lock();
+        try {
+            advance(now);
+            long t = this.now;
+            for (Due due = scheduled.peek(); due != null && due.at() <= t; due = scheduled.peek()) {
+                scheduled.poll();
+                Task task = due.task();
+                if (due.valid() && task.status == TaskStatus.SCHEDULED) {
+                    enqueue(task, EventType.QUEUED);
+                }
+            }
+            for (Due due = leases.peek(); due != null && due.at() <= t; due = leases.peek()) {
+                leases.poll();
+                Task task = due.task();
+                if (!due.valid() || !task.status.isRunning()) {
+                    continue;
+                }
+                if (task.leaseExpiresAt > t) {
+                    leases.add(new Due(task.leaseExpiresAt, task.timerStamp, task)); // extended meanwhile
+                } else {
+                    expire(task);
+                }
+            }
+            for (Agent agent : agents.values()) {
+                if (!agent.parked.isEmpty()) {
+                    agent.lastSeen = t; // an agent waiting in a long-poll is alive
+                } else if (!agent.lost && t - agent.lastSeen >= config.agentTtlMillis()) {
+                    agent.lost = true;
+                    emitAgent(EventType.AGENT_LOST, agent);
+                }
+            }
+            finished.cleanUp();
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    public EngineStats stats(long now) {
+        lock.lock();
+        try {
+            advance(now);
+            Map<Priority, Integer> depth = new EnumMap<>(Priority.class);
+            Map<Priority, Map<String, Integer>> depthByType = new EnumMap<>(Priority.class);
+            for (Priority p : Priority.values()) {
+                depth.put(p, ready.depth(p));
+                depthByType.put(p, ready.depthByType(p));
+            }
+            int lost = 0;
+            long slots = 0;
+            long busy = 0;
+            for (Agent agent : agents.values()) {
+                if (agent.lost) {
+                    lost++;
+                } else {
+                    slots += agent.spec.maxConcurrency();
+                    busy += agent.active.size();
+                }
+            }
+            long done = completions.total(this.now);
+            long failed = failures.total(this.now);
+            return new EngineStats(depth, depthByType, ready.size(), running, waiting, scheduledCount(),
+                    agents.size(), lost, parkedCount(), submittedTotal, completedTotal, failedTotal, expiredTotal,
+                    cancelledTotal, completions.perSecond(this.now),
+                    done + failed == 0 ? 0.0 : failed / (double) (done + failed),
+                    slots == 0 ? 0.0 : busy / (double) slots, seq);
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    public long lastSeq() {
+        lock.lock();
+        try {
+            return seq;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Moves (all called with the lock held)
+
+    private void advance(long now) {
+        if (now > this.now) {
+            this.now = now;
+            finished.advance(now);
+        }
+    }
+
+    /** Where a task goes once nothing holds it back: to a parked agent, else to its deque. */
+    private void makeReady(Task task, boolean front) {
+        if (!front) {
+            task.readyAt = now;
+            task.readySeq = ++readySeq;
+        }
+        if (!atRunningCap(task.type())) {
+            PendingClaim waiter = bestWaiter(task);
+            if (waiter != null) {
+                Agent agent = agents.get(waiter.agentId);
+                deliver(waiter, List.of(assign(task, agent)));
+                return;
+            }
+        }
+        if (front) {
+            ready.addFirst(task);
+        } else {
+            ready.addLast(task);
+        }
+    }
+
+    private List<ClaimedTask> pull(Agent agent, int max) {
+        int wanted = Math.min(Math.max(1, max), agent.freeSlots());
+        if (wanted <= 0) {
+            return List.of();
+        }
+        List<ClaimedTask> claimed = new ArrayList<>(wanted);
+        Iterable<String> types = agent.general ? null : agent.spec.capabilities();
+        while (claimed.size() < wanted) {
+            Task task = ready.best(types, type -> !atRunningCap(type), t -> scorer.score(t, agent), now);
+            if (task == null) {
+                break;
+            }
+            ready.remove(task);
+            claimed.add(assign(task, agent));
+        }
+        return claimed;
+    }
+
+    private ClaimedTask assign(Task task, Agent agent) {
+        Transitions.check(task.id, task.status, TaskStatus.ASSIGNED);
+        task.status = TaskStatus.ASSIGNED;
+        task.assignedAgent = agent.id;
+        task.leaseId = ids.lease();
+        task.leaseExpiresAt = now + config.leaseTtlMillis();
+        task.startedAt = now;
+        task.cancelRequested = false;
+        task.progress = 0;
+        task.message = null;
+        task.timerStamp++;
+        leases.add(new Due(task.leaseExpiresAt, task.timerStamp, task));
+        agent.active.add(task);
+        runningByType.computeIfAbsent(task.type(), t -> new int[1])[0]++;
+        running++;
+        emit(EventType.ASSIGNED, task, agent.id);
+        return new ClaimedTask(view(task), task.leaseId, task.leaseExpiresAt);
+    }
+
+    /** The run ends: the lease, the agent's slot and the type's running count are given back. */
+    private void endRun(Task task) {
+        Agent agent = agents.get(task.assignedAgent);
+        if (agent != null) {
+            agent.active.remove(task);
+        }
+        runningByType.get(task.type())[0]--;
+        running--;
+        task.timerStamp++;
+        task.leaseId = null;
+    }
+
+    private void expire(Task task) {
+        Agent agent = agents.get(task.assignedAgent);
+        if (agent != null) {
+            agent.overall.failure();
+            agent.history(task.type()).failure();
+        }
+        String agentId = task.assignedAgent;
+        endRun(task);
+        task.expiries++;
+        task.attempt++;
+        expiredTotal++;
+        if (task.expiries >= config.maxExpiries()) {
+            task.error = "poison pill: lease expired " + task.expiries + " times";
+            finish(task, TaskStatus.FAILED, EventType.FAILED);
+            failedTotal++;
+            failures.add(now);
+            cascadeFailure(task);
+        } else {
+            requeueFront(task, EventType.EXPIRED, agentId);
+        }
+        afterSlotFreed(task.type(), agent);
+    }
+
+    private void scheduleRetry(Task task, String agentId) {
+        Transitions.check(task.id, task.status, TaskStatus.SCHEDULED);
+        RetryPolicy policy = config.retryPolicy(task.type());
+        long base = policy.backoffBefore(task.failures);
+        double jitter = config.jitter() <= 0 ? 0 : (random.nextDouble() * 2 - 1) * config.jitter();
+        long delay = Math.max(0, Math.round(base * (1 + jitter)));
+        if (config.demoteOnRetry()) {
+            task.level = task.level.lower();
+        }
+        task.status = TaskStatus.SCHEDULED;
+        task.runAt = now + delay;
+        task.timerStamp++;
+        scheduled.add(new Due(task.runAt, task.timerStamp, task));
+        emit(EventType.RETRYING, task, agentId);
+    }
+
+    private void cancelTask(Task task, String reason) {
+        String agentId = null;
+        switch (task.status) {
+            case PENDING -> ready.remove(task);
+            case SCHEDULED -> task.timerStamp++;
+            case WAITING -> waiting--;
+            case ASSIGNED, IN_PROGRESS -> {
+                agentId = task.assignedAgent;
+                String lease = task.leaseId;
+                endRun(task);
+                task.leaseId = lease; // kept so the agent's next heartbeat hears cancel_requested
+                task.cancelRequested = true;
+            }
+            case COMPLETED, FAILED, CANCELLED -> throw new IllegalTransitionException(task.id, task.status, TaskStatus.CANCELLED);
+        }
+        task.error = reason;
+        finish(task, TaskStatus.CANCELLED, EventType.CANCELLED);
+        cancelledTotal++;
+        cascadeFailure(task);
+        if (agentId != null) {
+            afterSlotFreed(task.type(), agents.get(agentId));
+        }
+    }
+
+    private void finish(Task task, TaskStatus status, EventType event) {
+        Transitions.check(task.id, task.status, status);
+        String agentId = task.assignedAgent;
+        task.status = status;
+        task.completedAt = now;
+        task.timerStamp++;
+        live.remove(task.id);
+        finished.put(task);
+        emit(event, task, agentId);
+    }
+
+    /** A slot or a type's running cap came free: feed parked claims that can use it. */
+    private void afterSlotFreed(String type, Agent agent) {
+        if (agent != null && !agent.parked.isEmpty() && agent.freeSlots() > 0) {
+            PendingClaim pending = agent.parked.iterator().next();
+            List<ClaimedTask> tasks = pull(agent, pending.max);
+            if (!tasks.isEmpty()) {
+                deliver(pending, tasks);
+            }
+        }
+        if (config.policy(type).maxRunning() != null) {
+            feedWaiters(type);
+        }
+    }
+
+    /** Hand queued tasks of {@code type} to parked claims while the type's cap allows. */
+    private void feedWaiters(String type) {
+        List<String> types = List.of(type);
+        while (!atRunningCap(type)) {
+            Task head = ready.best(types, t -> true, t -> 0, now);
+            if (head == null) {
+                return;
+            }
+            PendingClaim waiter = bestWaiter(head);
+            if (waiter == null) {
+                return;
+            }
+            ready.remove(head);
+            deliver(waiter, List.of(assign(head, agents.get(waiter.agentId))));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Dependencies
+
+    private List<Task> dependencies(TaskSpec spec) {
+        List<String> ids = spec.dependsOn();
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        if (ids.size() > config.maxDependencies()) {
+            throw new InvalidRequestException("depends_on", "has " + ids.size() + " ids, more than the limit of "
+                    + config.maxDependencies());
+        }
+        List<Task> parents = new ArrayList<>(ids.size());
+        List<String> unknown = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (String id : ids) {
+            if (!seen.add(id)) {
+                continue;
+            }
+            Task parent = find(id);
+            if (parent == null) {
+                unknown.add(id);
+            } else {
+                parents.add(parent);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new InvalidRequestException("depends_on", "unknown task ids " + unknown);
+        }
+        if (spec.id() != null && seen.contains(spec.id())) {
+            throw new InvalidRequestException("depends_on", "task '" + spec.id() + "' cannot depend on itself");
+        }
+        return parents;
+    }
+
+    /**
+     * Settle a new task and announce it: WAITING while some dependency is unfinished, cancelled at
+     * once if one already failed (unless it runs on failure), else SCHEDULED or ready.
+     */
+    private void settle(Task task, List<Task> parents) {
+        Task failedParent = null;
+        int unfinished = 0;
+        for (Task parent : parents) {
+            switch (parent.status) {
+                case COMPLETED -> { }
+                case FAILED, CANCELLED -> {
+                    if (!task.spec.runOnDependencyFailure() && failedParent == null) {
+                        failedParent = parent;
+                    }
+                }
+                case WAITING, SCHEDULED, PENDING, ASSIGNED, IN_PROGRESS -> unfinished++;
+            }
+        }
+        if (failedParent != null) {
+            task.status = TaskStatus.WAITING;
+            waiting++;
+            emit(EventType.SUBMITTED, task, null);
+            cancelTask(task, "dependency " + failedParent.id + " " + failedParent.status);
+        } else if (unfinished > 0) {
+            for (Task parent : parents) {
+                if (!parent.status.isTerminal()) {
+                    parent.addDependent(task);
+                }
+            }
+            task.unfinishedDependencies = unfinished;
+            task.status = TaskStatus.WAITING;
+            waiting++;
+            emit(EventType.SUBMITTED, task, null);
+            emit(EventType.WAITING, task, null);
+        } else {
+            enqueue(task, EventType.SUBMITTED);
+        }
+    }
+
+    /** The task may run: SCHEDULED if its {@code run_at} is ahead, else ready. One event says so. */
+    private void enqueue(Task task, EventType event) {
+        if (task.runAt != null && task.runAt > now) {
+            Transitions.check(task.id, task.status, TaskStatus.SCHEDULED);
+            task.status = TaskStatus.SCHEDULED;
+            task.timerStamp++;
+            scheduled.add(new Due(task.runAt, task.timerStamp, task));
+            emit(event, task, null);
+        } else {
+            if (task.status != TaskStatus.PENDING) {
+                Transitions.check(task.id, task.status, TaskStatus.PENDING);
+            }
+            task.status = TaskStatus.PENDING;
+            emit(event, task, null);
+            makeReady(task, false);
+        }
+    }
+
+    /** A run ended without the task's fault: back to the front of its deque, keeping its age. */
+    private void requeueFront(Task task, EventType event, String agentId) {
+        Transitions.check(task.id, task.status, TaskStatus.PENDING);
+        task.status = TaskStatus.PENDING;
+        emit(event, task, agentId);
+        makeReady(task, true);
+    }
+
+    private void releaseDependents(Task parent) {
+        List<Task> dependents = parent.dependents;
+        parent.dependents = null;
+        if (dependents == null) {
+            return;
+        }
+        for (Task dependent : dependents) {
+            if (dependent.status == TaskStatus.WAITING && --dependent.unfinishedDependencies == 0) {
+                waiting--;
+                enqueue(dependent, EventType.RELEASED);
+            }
+        }
+    }
+
+    /**
+     * {@code parent} ended FAILED or CANCELLED: cancel its waiting dependents transitively (an
+     * explicit stack, so a long chain cannot overflow the call stack), except those that run on
+     * dependency failure, which count it as done.
+     */
+    private void cascadeFailure(Task parent) {
+        ArrayDeque<Task> ended = new ArrayDeque<>();
+        ended.push(parent);
+        while (!ended.isEmpty()) {
+            Task p = ended.pop();
+            List<Task> dependents = p.dependents;
+            p.dependents = null;
+            if (dependents == null) {
+                continue;
+            }
+            for (Task dependent : dependents) {
+                if (dependent.status != TaskStatus.WAITING) {
+                    continue;
+                }
+                if (dependent.spec.runOnDependencyFailure()) {
+                    if (--dependent.unfinishedDependencies == 0) {
+                        waiting--;
+                        enqueue(dependent, EventType.RELEASED);
+                    }
+                } else {
+                    waiting--;
+                    dependent.unfinishedDependencies = 0;
+                    dependent.error = "dependency " + p.id + " " + p.status;
+                    finish(dependent, TaskStatus.CANCELLED, EventType.CANCELLED);
+                    cancelledTotal++;
+                    ended.push(dependent);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Long-poll bookkeeping
+
+    private void park(Agent agent, PendingClaim pending) {
+        agent.parked.add(pending);
+        if (agent.general) {
+            generalWaiters.add(pending);
+        } else {
+            for (String type : agent.spec.capabilities()) {
+                waitersByType.computeIfAbsent(type, t -> new LinkedHashSet<>()).add(pending);
+            }
+        }
+    }
+
+    private void unpark(PendingClaim pending) {
+        Agent agent = agents.get(pending.agentId);
+        if (agent != null) {
+            agent.parked.remove(pending);
+            if (!agent.general) {
+                for (String type : agent.spec.capabilities()) {
+                    Set<PendingClaim> set = waitersByType.get(type);
+                    if (set != null) {
+                        set.remove(pending);
+                    }
+                }
+            }
+        }
+        generalWaiters.remove(pending);
+    }
+
+    private void endParked(Agent agent) {
+        for (PendingClaim pending : new ArrayList<>(agent.parked)) {
+            unpark(pending);
+            answer(pending, List.of());
+        }
+    }
+
+    /** The parked claim whose agent scores best for {@code task}; ties to the longest waiting. */
+    private PendingClaim bestWaiter(Task task) {
+        PendingClaim best = null;
+        double bestScore = 0;
+        Set<PendingClaim> exact = waitersByType.get(task.type());
+        if (exact != null) {
+            for (PendingClaim pending : exact) {
+                Agent agent = agents.get(pending.agentId);
+                if (agent.freeSlots() > 0) {
+                    double s = scorer.score(task, agent);
+                    if (best == null || s > bestScore) {
+                        best = pending;
+                        bestScore = s;
+                    }
+                }
+            }
+        }
+        for (PendingClaim pending : generalWaiters) {
+            Agent agent = agents.get(pending.agentId);
+            if (agent.freeSlots() > 0) {
+                double s = scorer.score(task, agent);
+                if (best == null || s > bestScore) {
+                    best = pending;
+                    bestScore = s;
+                }
+            }
+        }
+        return best;
+    }
+
+    private void deliver(PendingClaim pending, List<ClaimedTask> tasks) {
+        unpark(pending);
+        answer(pending, tasks);
+    }
+
+    private void answer(PendingClaim pending, List<ClaimedTask> tasks) {
+        pending.done = true;
+        pending.answer = tasks;
+        answered.add(pending);
+    }
+
+    private void unlockAndFlush() {
+        lock.unlock();
+        flushAnswers();
+    }
+
+    /** Complete answered long-polls outside the lock, so their continuations never run under it. */
+    private void flushAnswers() {
+        for (PendingClaim pending = answered.poll(); pending != null; pending = answered.poll()) {
+            pending.result.complete(pending.answer);
+        }
+    }
+
+    private int parkedCount() {
+        int count = 0;
+        for (Agent agent : agents.values()) {
+            count += agent.parked.size();
+        }
+        return count;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Checks and lookups
+
+    private static void validate(TaskSpec spec) {
+        if (spec.type() == null || spec.type().isBlank()) {
+            throw new InvalidRequestException("type", "is required");
+        }
+        if (spec.type().length() > 64) {
+            throw new InvalidRequestException("type", "is longer than 64 characters");
+        }
+        if (spec.id() != null && (spec.id().isBlank() || spec.id().length() > 128)) {
+            throw new InvalidRequestException("id", "must be 1 to 128 characters");
+        }
+        if (spec.maxRetries() != null && spec.maxRetries() < 0) {
+            throw new InvalidRequestException("max_retries", "must be 0 or more, was " + spec.maxRetries());
+        }
+    }
+
+    private static void validate(AgentSpec spec) {
+        if (spec.id() == null || spec.id().isBlank()) {
+            throw new InvalidRequestException("id", "is required");
+        }
+        if (spec.capabilities().isEmpty()) {
+            throw new InvalidRequestException("capabilities", "must name at least one task type (or \"general\")");
+        }
+        if (spec.maxConcurrency() < 1) {
+            throw new InvalidRequestException("max_concurrency", "must be at least 1, was " + spec.maxConcurrency());
+        }
+    }
+
+    private void requireLease(Task task, String leaseId) {
+        if (leaseId == null || !leaseId.equals(task.leaseId)) {
+            throw ConflictException.leaseExpired(task.id, leaseId);
+        }
+        if (task.status.isRunning() && task.leaseExpiresAt <= now) {
+            expire(task); // late: the lease ran out before the reaper got to it
+            throw ConflictException.leaseExpired(task.id, leaseId);
+        }
+    }
+
+    private static void requireRunning(Task task) {
+        if (task.status == TaskStatus.CANCELLED) {
+            throw new ConflictException("task_cancelled", "task '" + task.id + "' was cancelled");
+        }
+        if (!task.status.isRunning()) {
+            throw new ConflictException("illegal_transition", "task '" + task.id + "' is " + task.status + ", not running");
+        }
+    }
+
+    private Task find(String id) {
+        Task task = live.get(id);
+        return task != null ? task : finished.get(id);
+    }
+
+    private Task require(String id) {
+        Task task = id == null ? null : find(id);
+        if (task == null) {
+            throw NotFoundException.task(id);
+        }
+        return task;
+    }
+
+    private Agent requireAgent(String id) {
+        Agent agent = id == null ? null : agents.get(id);
+        if (agent == null) {
+            throw NotFoundException.agent(id);
+        }
+        return agent;
+    }
+
+    private void seen(Agent agent) {
+        agent.lastSeen = now;
+        agent.lost = false;
+    }
+
+    private boolean atRunningCap(String type) {
+        Integer cap = config.policy(type).maxRunning();
+        if (cap == null) {
+            return false;
+        }
+        int[] count = runningByType.get(type);
+        return count != null && count[0] >= cap;
+    }
+
+    private int queuedCount() {
+        return ready.size() + scheduledCount() + waiting;
+    }
+
+    private int scheduledCount() {
+        return live.size() - ready.size() - waiting - running;
+    }
+
+    private long retryAfterMillis() {
+        double rate = completions.perSecond(now);
+        if (rate <= 0) {
+            return 1_000;
+        }
+        long excess = queuedCount() - config.maxQueued() + 1L;
+        return Math.max(1_000, Math.min(60_000, Math.round(excess / rate * 1000)));
+    }
+
+    private static boolean matches(Task task, TaskQuery query) {
+        return (query.status() == null || task.status == query.status())
+                && (query.type() == null || query.type().equals(task.type()))
+                && (query.agent() == null || query.agent().equals(task.assignedAgent));
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Events and snapshots
+
+    private void emit(EventType type, Task task, String agentId) {
+        sink.accept(new TaskEvent(++seq, type, task.id, task.type(), task.level, task.status,
+                agentId != null ? agentId : task.assignedAgent, task.progress, task.message != null ? task.message : task.error,
+                now, snapshot(task, false)));
+    }
+
+    private void emitAgent(EventType type, Agent agent) {
+        sink.accept(new TaskEvent(++seq, type, null, null, null, null, agent.id, null, null, now, null));
+    }
+
+    private TaskView view(Task task) {
+        return snapshot(task, true);
+    }
+
+    private TaskView snapshot(Task task, boolean withPosition) {
+        Integer position = withPosition && task.status == TaskStatus.PENDING && task.queue != null
+                ? ready.positionOf(task) : null;
+        return new TaskView(task.id, task.type(), task.spec.description(), task.spec.priority(), task.level,
+                task.spec.payload(), task.spec.dependsOn(), waitingOn(task), task.spec.runOnDependencyFailure(),
+                task.status, task.assignedAgent, task.attempt, task.maxRetries, task.failures, task.expiries,
+                task.progress, task.message, task.result, task.error, task.runAt, task.createdAt, task.startedAt,
+                task.completedAt, position, task.status.isRunning() ? task.leaseExpiresAt : null, task.cancelRequested);
+    }
+
+    private List<String> waitingOn(Task task) {
+        if (task.status != TaskStatus.WAITING || task.spec.dependsOn().isEmpty()) {
+            return List.of();
+        }
+        List<String> open = new ArrayList<>();
+        for (String id : task.spec.dependsOn()) {
+            Task parent = find(id);
+            if (parent != null && !parent.status.isTerminal() && !open.contains(id)) {
+                open.add(id);
+            }
+        }
+        return open;
+    }
+
+    private AgentView view(Agent agent) {
+        List<String> active = new ArrayList<>(agent.active.size());
+        for (Task task : agent.active) {
+            active.add(task.id);
+        }
+        Map<String, AgentView.History> byType = new HashMap<>();
+        agent.byType.forEach((type, h) -> byType.put(type, h.view()));
+        return new AgentView(agent.id, agent.spec.capabilities(), agent.spec.maxConcurrency(), agent.spec.labels(),
+                agent.registeredAt, agent.lastSeen, agent.lost, Collections.unmodifiableList(active),
+                agent.overall.view(), byType);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // For tests: the invariants of STYLE.md habit 7, checked after every engine test.
+
+    /** Throws {@link IllegalStateException} naming the first broken invariant. */
+    public void checkInvariants() {
+        lock.lock();
+        try {
+            Set<Task> queued = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Task task : ready.all()) {
+                state(queued.add(task), "task " + task.id + " sits in two deques");
+                state(task.status == TaskStatus.PENDING, "queued task " + task.id + " is " + task.status);
+                state(live.get(task.id) == task, "queued task " + task.id + " is not live");
+            }
+            int pendingNow = 0;
+            int runningNow = 0;
+            int waitingNow = 0;
+            Map<String, Integer> runningTypes = new HashMap<>();
+            for (Task task : live.values()) {
+                state(!task.status.isTerminal(), "live task " + task.id + " is " + task.status);
+                state(index.get(task.id) == task, "live task " + task.id + " is not indexed");
+                switch (task.status) {
+                    case PENDING -> {
+                        pendingNow++;
+                        state(queued.contains(task), "pending task " + task.id + " is in no deque");
+                    }
+                    case ASSIGNED, IN_PROGRESS -> {
+                        runningNow++;
+                        runningTypes.merge(task.type(), 1, Integer::sum);
+                        state(task.leaseId != null, "running task " + task.id + " has no lease");
+                        Agent agent = agents.get(task.assignedAgent);
+                        state(agent == null || agent.active.contains(task),
+                                "running task " + task.id + " is not active on its agent");
+                    }
+                    case WAITING -> {
+                        waitingNow++;
+                        state(task.unfinishedDependencies > 0, "waiting task " + task.id + " has no unfinished dependency");
+                        state(task.queue == null, "waiting task " + task.id + " is queued");
+                    }
+                    case SCHEDULED -> state(task.queue == null && task.runAt != null,
+                            "scheduled task " + task.id + " is queued or has no run_at");
+                    case COMPLETED, FAILED, CANCELLED -> { }
+                }
+            }
+            state(pendingNow == ready.size(), "deques hold " + ready.size() + " tasks, " + pendingNow + " are PENDING");
+            state(runningNow == running, "running counter " + running + " but " + runningNow + " running");
+            state(waitingNow == waiting, "waiting counter " + waiting + " but " + waitingNow + " waiting");
+            for (Map.Entry<String, int[]> e : runningByType.entrySet()) {
+                state(e.getValue()[0] == runningTypes.getOrDefault(e.getKey(), 0),
+                        "running count of type " + e.getKey() + " is " + e.getValue()[0]);
+            }
+            for (Agent agent : agents.values()) {
+                for (Task task : agent.active) {
+                    state(task.status.isRunning() && agent.id.equals(task.assignedAgent),
+                            "agent " + agent.id + " holds " + task.id + " which is " + task.status);
+                }
+                for (PendingClaim pending : agent.parked) {
+                    state(!pending.done, "agent " + agent.id + " has an answered claim still parked");
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void state(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalStateException(message);
+        }
+    }
 }

@@ -1,0 +1,84 @@
+package dev.baton.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The engine's mutable record of one task. Only the {@link Coordinator} changes it, under its
+ * lock, and only through the intent-named moves there; everything outside the engine sees
+ * {@link TaskView} snapshots.
+ *
+ * <p>A task sits in at most one {@link ReadyQueue} at a time; the intrusive links
+ * ({@link #prev}, {@link #next}, {@link #queue}) make enqueue and removal O(1) without a node
+ * allocation per task.
+ */
+final class Task {
+
+    final String id;
+    final TaskSpec spec;
+    final int maxRetries;
+    final long createdAt;
+
+    TaskStatus status;
+    /** The level the task is queued at; starts at the given priority, one lower per retry. */
+    Priority level;
+    Long runAt;
+    int attempt;
+    int failures;
+    int expiries;
+    int progress;
+    String message;
+    String result;
+    String error;
+    Long startedAt;
+    Long completedAt;
+
+    /** Running (or cancelled while running): the lease the agent must quote. */
+    String leaseId;
+    long leaseExpiresAt;
+    String assignedAgent;
+    boolean cancelRequested;
+    /** The last lease that ended by complete or fail, to recognise a client's retry. */
+    String endedLeaseId;
+    boolean endedByComplete;
+
+    /** When the task last became ready, for priority aging; kept when re-queued at the front. */
+    long readyAt;
+    /** Global order of becoming ready; ties between equal scores go to the oldest. */
+    long readySeq;
+
+    /** Bumped whenever a pending timer of this task becomes void (rescheduled, cancelled). */
+    int timerStamp;
+
+    /** Dependencies not yet completed (or ended, for run-on-failure dependents). */
+    int unfinishedDependencies;
+    /** Tasks waiting on this one; dropped once this task ends. */
+    List<Task> dependents;
+
+    // intrusive ready-queue links
+    ReadyQueue queue;
+    Task prev;
+    Task next;
+    long slot;
+
+    Task(String id, TaskSpec spec, int maxRetries, long now) {
+        this.id = id;
+        this.spec = spec;
+        this.maxRetries = maxRetries;
+        this.createdAt = now;
+        this.level = spec.priority();
+        this.status = TaskStatus.WAITING; // until the coordinator settles it
+        this.runAt = spec.runAt();
+    }
+
+    String type() {
+        return spec.type();
+    }
+
+    void addDependent(Task dependent) {
+        if (dependents == null) {
+            dependents = new ArrayList<>(2);
+        }
+        dependents.add(dependent);
+    }
+}
