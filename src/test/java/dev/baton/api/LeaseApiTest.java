@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /** The agent's side: claim, heartbeat, complete, fail, leases and their refusals. */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
 class LeaseApiTest {
 
     @Test

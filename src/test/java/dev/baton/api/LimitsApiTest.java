@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** Authentication (401/403), body size (413), backpressure (429) and per-type max-running. */
 @QuarkusTest
 @TestProfile(LimitsApiTest.Limits.class)
-@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
 class LimitsApiTest {
 
     static final String PRODUCER = "producer-secret";

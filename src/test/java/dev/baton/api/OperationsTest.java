@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** The operator's endpoints: stats, health, metrics, OpenAPI. */
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
 class OperationsTest {
 
     @Test

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(ScoringApiTest.OwnApp.class)
-@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
 class ScoringApiTest {
 
     public static class OwnApp implements QuarkusTestProfile {

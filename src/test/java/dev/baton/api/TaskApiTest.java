@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 @QuarkusTest
-@QuarkusTestResource(RedisTestResource.class)
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
 class TaskApiTest {
 
     @Test
