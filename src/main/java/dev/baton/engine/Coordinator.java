@@ -794,10 +794,6 @@ public final class Coordinator {
 
     /** Where a task goes once nothing holds it back: to a parked agent, else to its deque. */
     private void makeReady(Task task, boolean front) {
-        if (!front) {
-            task.readyAt = now;
-            task.readySeq = ++readySeq;
-        }
         if (!atRunningCap(task.type())) {
             PendingClaim waiter = bestWaiter(task);
             if (waiter != null) {
@@ -1054,6 +1050,8 @@ public final class Coordinator {
                 Transitions.check(task.id, task.status, TaskStatus.PENDING);
             }
             task.status = TaskStatus.PENDING;
+            task.readyAt = now;
+            task.readySeq = ++readySeq; // before the event, so the journal keeps the ready order
             emit(event, task, null);
             makeReady(task, false);
         }

@@ -300,6 +300,18 @@ public final class Store {
         }
     }
 
+    /** For tests: stop every loop as a crash would — no final checkpoint, the lease left to lapse. */
+    synchronized void halt() {
+        stopped = true;
+        ready = false;
+        if (loops != null) {
+            loops.shutdownNow();
+        }
+        if (journal != null) {
+            journal.stop(0);
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -12,8 +12,11 @@ import java.util.UUID;
  */
 final class WriterLease {
 
-    private static final String RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then "
-            + "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+    /** Ours: extend it. Gone (expired, or Redis lost its data): take it back. Another's: refuse. */
+    private static final String RENEW = "local holder = redis.call('get', KEYS[1]) "
+            + "if holder == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end "
+            + "if not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end "
+            + "return 0";
     private static final String RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then "
             + "return redis.call('del', KEYS[1]) else return 0 end";
 
