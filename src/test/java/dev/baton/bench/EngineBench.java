@@ -10,13 +10,15 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.util.Statistics;
 
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.stream.Stream;
 
 /**
  * Runs {@link EngineBenchmark} with short defaults fit for a two-core machine (one fork, 3
  * warm-up and 5 measured iterations of 2 s, set on the benchmark class) and prints a summary
- * with the claim-latency goal. Any JMH command-line option overrides the defaults, e.g.
- * {@code -i 10 -wi 5 claim}.
+ * with the claim-latency goal. JMH command-line options, as arguments or in the system property
+ * {@code bench.jmh}, override the defaults, e.g. {@code -Dbench.jmh="-i 10 -wi 5 claim"}.
  */
 public final class EngineBench {
 
@@ -26,7 +28,9 @@ public final class EngineBench {
     }
 
     public static void main(String[] args) throws RunnerException, CommandLineOptionException {
-        CommandLineOptions cli = new CommandLineOptions(args);
+        String extra = System.getProperty("bench.jmh", "").trim();
+        CommandLineOptions cli = new CommandLineOptions(extra.isEmpty() ? args
+                : Stream.concat(Arrays.stream(extra.split("\\s+")), Arrays.stream(args)).toArray(String[]::new));
         OptionsBuilder builder = new OptionsBuilder();
         if (cli.getIncludes().isEmpty()) {
             builder.include(EngineBenchmark.class.getName());
