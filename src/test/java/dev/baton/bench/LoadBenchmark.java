@@ -6,6 +6,7 @@ import org.HdrHistogram.Recorder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,10 +61,13 @@ public final class LoadBenchmark {
     /** 0: as fast as allowed; else nanoseconds between sends at the fixed rate. */
     private volatile long periodNanos;
     private final AtomicLong nextSendAt = new AtomicLong();
+    /** One permit per task submitted and not yet completed: producers block on a full backlog, never spin. */
+    private final Semaphore backlog;
 
     private LoadBenchmark(LoadOptions options, BatonProcess baton) {
         this.options = options;
         this.baton = baton;
+        this.backlog = new Semaphore(options.maxBacklog());
     }
 
     public static void main(String[] args) throws Exception {
@@ -145,6 +149,7 @@ public final class LoadBenchmark {
                     HttpConnection.Response done = http.post("/v1/tasks/" + taskId + "/complete",
                             "{\"lease_id\":\"" + leaseId + "\",\"result\":{}}");
                     completeRoundTrip.recordValue(System.nanoTime() - t0);
+                    backlog.release();
                     if (done.status() == 200) {
                         completed.increment();
                     } else {
@@ -176,28 +181,38 @@ public final class LoadBenchmark {
                     } else if (wait < -period) {
                         lateSends.increment(); // every producer was busy when this send was due
                     }
-                } else if (submitted.sum() - completed.sum() >= options.maxBacklog()) {
-                    LockSupport.parkNanos(200_000);
-                    continue;
                 }
-                long stamp = System.nanoTime();
-                String json = "{\"type\":\"bench\",\"priority\":\"MEDIUM\",\"payload\":{\"sent_ns\":" + stamp
-                        + ",\"pad\":\"" + pad + "\"}}";
-                try {
-                    HttpConnection.Response r = http.post("/v1/tasks", json);
-                    submitRoundTrip.recordValue(System.nanoTime() - stamp);
-                    if (r.status() == 201) {
-                        submitted.increment();
-                    } else if (r.status() == 429) {
-                        rejected.increment();
-                        LockSupport.parkNanos(10_000_000);
-                    } else {
-                        failed("submit", r);
-                    }
-                } catch (IOException e) {
-                    failed("submit", e);
+                if (backlog.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    submit(http, pad);
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One submit, stamped with its send time; its backlog permit comes back when it is completed. */
+    private void submit(HttpConnection http, String pad) {
+        long stamp = System.nanoTime();
+        String json = "{\"type\":\"bench\",\"priority\":\"MEDIUM\",\"payload\":{\"sent_ns\":" + stamp
+                + ",\"pad\":\"" + pad + "\"}}";
+        try {
+            HttpConnection.Response r = http.post("/v1/tasks", json);
+            submitRoundTrip.recordValue(System.nanoTime() - stamp);
+            if (r.status() == 201) {
+                submitted.increment();
+                return;
+            }
+            backlog.release();
+            if (r.status() == 429) {
+                rejected.increment();
+                LockSupport.parkNanos(10_000_000);
+            } else {
+                failed("submit", r);
+            }
+        } catch (IOException e) {
+            backlog.release();
+            failed("submit", e);
         }
     }
 
@@ -278,13 +293,13 @@ public final class LoadBenchmark {
         double batonCpu = cpuSeconds(a.batonCpu, b.batonCpu);
         double redis = cpuSeconds(a.redisCpu, b.redisCpu);
         double self = (b.selfCpu - a.selfCpu) / 1e9;
-        System.out.printf("  CPU in window           Baton %s s, Redis %s s, generator %.2f s (of %.1f core-s on %d cores)%n",
+        System.out.printf("  CPU in window (s)       Baton %s, Redis %s, generator %.2f (of %.1f core-s on %d cores)%n",
                 cpuText(batonCpu), cpuText(redis), self, window * Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().availableProcessors());
         if (batonCpu >= 0 && done > 0) {
             double perTask = batonCpu * 1e6 / done;
-            System.out.printf("  Baton CPU per completed %.1f µs (Redis %s µs)%s%n", perTask,
-                    redis >= 0 ? String.format("%.1f", redis * 1e6 / done) : "n/a",
+            System.out.printf("  Baton CPU per completed %.1f µs (Redis %s)%s%n", perTask,
+                    redis >= 0 ? String.format("%.1f µs", redis * 1e6 / done) : "n/a",
                     fixedRate ? "" : goal(perTask <= CPU_PER_TASK_GOAL_MICROS, "<= " + CPU_PER_TASK_GOAL_MICROS + " µs"));
         }
         System.out.printf("  Baton heap              %s%n", heap.summary(baton.batonPid));

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param url          a running Baton to measure; null to start one from {@code jar}
  * @param mode         {@code throughput}, {@code rate} or {@code both}
  * @param inFlight     concurrent submits (one connection and thread each)
- * @param maxBacklog   in throughput mode, submitted but not completed tasks the producer allows
+ * @param maxBacklog   submitted but not completed tasks the producers allow; enough to keep every
+ *                     agent busy, small enough that the queue stays short
  */
 record LoadOptions(
         URI url,
@@ -62,7 +63,7 @@ record LoadOptions(
                 Integer.parseInt(o.or("rate", "1000")),
                 o.or("mode", "both"),
                 Integer.parseInt(o.or("in-flight", "64")),
-                Integer.parseInt(o.or("max-backlog", "10000")),
+                Integer.parseInt(o.or("max-backlog", "2000")),
                 Path.of(o.or("jar", "target/quarkus-app/quarkus-run.jar")),
                 jvm == null ? List.of() : Arrays.asList(jvm.split("\\s+")),
                 Long.parseLong(o.or("baton-pid", "-1")),
