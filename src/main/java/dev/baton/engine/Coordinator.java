@@ -1125,7 +1125,8 @@ public final class Coordinator {
                 task.spec.payload(), task.spec.dependsOn(), waitingOn(task), task.spec.runOnDependencyFailure(),
                 task.status, task.assignedAgent, task.attempt, task.maxRetries, task.failures, task.expiries,
                 task.progress, task.message, task.result, task.error, task.runAt, task.createdAt, task.startedAt,
-                task.completedAt, position, task.status.isRunning() ? task.leaseExpiresAt : null, task.cancelRequested);
+                task.completedAt, position, task.status.isRunning() ? task.leaseExpiresAt : null, task.cancelRequested,
+                task.readyAt == 0 ? null : task.readyAt);
     }
 
     private List<String> waitingOn(Task task) {

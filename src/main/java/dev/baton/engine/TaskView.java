@@ -11,6 +11,7 @@ import java.util.List;
  * @param attempt        runs that ended without success (failures and lease expiries)
  * @param queuePosition  while PENDING: tasks of the same type handed out before it (0 = next)
  * @param leaseExpiresAt while running: when the lease runs out
+ * @param readyAt        when it last joined a ready deque (PENDING), or null if it never did
  */
 public record TaskView(
         String id,
@@ -38,5 +39,6 @@ public record TaskView(
         Long completedAt,
         Integer queuePosition,
         Long leaseExpiresAt,
-        boolean cancelRequested) {
+        boolean cancelRequested,
+        Long readyAt) {
 }

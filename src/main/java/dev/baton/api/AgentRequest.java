@@ -1,0 +1,21 @@
+package dev.baton.api;
+
+import dev.baton.engine.AgentSpec;
+import dev.baton.engine.InvalidRequestException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/** The body of {@code PUT /v1/agents/{id}}. */
+public record AgentRequest(List<String> capabilities, Integer maxConcurrency, Map<String, String> labels) {
+
+    AgentSpec toSpec(String id) {
+        if (capabilities == null) {
+            throw new InvalidRequestException("capabilities", "is required: the task types this agent runs, or [\"general\"]");
+        }
+        if (capabilities.stream().anyMatch(c -> c == null || c.isBlank())) {
+            throw new InvalidRequestException("capabilities", "must not contain empty types");
+        }
+        return new AgentSpec(id, new LinkedHashSet<>(capabilities), maxConcurrency == null ? 1 : maxConcurrency, labels);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.baton.api;
+
+import dev.baton.engine.ClaimAttempt;
+import dev.baton.engine.ClaimedTask;
+import dev.baton.engine.Coordinator;
+import dev.baton.engine.PendingClaim;
+import dev.baton.config.BatonConfig;
+import dev.baton.config.EngineMetrics;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Clock;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+/**
+ * Agents: register, read, leave, and claim work.
+ *
+ * <p>A claim with {@code wait_ms} that finds nothing parks in the engine; the engine pushes the
+ * next fitting task to the best parked agent and completes its future (outside its lock, on the
+ * thread that made the task ready). The answer is written back on the claim's own event loop.
+ * A timer, or the client going away, ends the wait through {@link Coordinator#endWait}, which
+ * answers the claim empty unless a task got there first.
+ */
+@Path("/v1/agents")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "agents")
+@NonBlocking
+public class AgentResource {
+
+    @Inject
+    Coordinator coordinator;
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    BatonConfig config;
+
+    @Inject
+    EngineMetrics metrics;
+
+    @PUT
+    @Path("/{id}")
+    @Operation(summary = "Register or update an agent", description = "history is kept across updates")
+    public AgentJson register(@PathParam("id") String id, AgentRequest body) {
+        return AgentJson.of(coordinator.registerAgent(Requests.required(body).toSpec(id), clock.millis()));
+    }
+
+    @GET
+    @Operation(summary = "All agents with load and history")
+    public List<AgentJson> list() {
+        return coordinator.agents(clock.millis()).stream().map(AgentJson::of).toList();
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "One agent with load and history")
+    public AgentJson get(@PathParam("id") String id) {
+        return AgentJson.of(coordinator.agent(id, clock.millis()));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "The agent leaves", description = "tasks it was running go back to the front of their queues")
+    public AgentJson leave(@PathParam("id") String id) {
+        return AgentJson.of(coordinator.removeAgent(id, clock.millis()));
+    }
+
+    @POST
+    @Path("/{id}/claim")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Claim work", description = "200 with tasks and their leases; with wait_ms, waits up to "
+            + "baton.claim-max-wait for work, then 204")
+    public Uni<RestResponse<ClaimedTaskJson.Batch>> claim(@PathParam("id") String id, @QueryParam("wait_ms") String waitMs,
+            @QueryParam("max") String max, HttpServerResponse response) {
+        long startNanos = System.nanoTime();
+        long wait = Math.min(Requests.longParam("wait_ms", waitMs, 0, 0, Long.MAX_VALUE), config.claimMaxWait().toMillis());
+        int wanted = Requests.intParam("max", max, 1, 1, config.claimMaxTasks());
+        if (wait == 0) {
+            List<ClaimedTask> tasks = coordinator.claim(id, wanted, clock.millis());
+            metrics.claimed(System.nanoTime() - startNanos);
+            return Uni.createFrom().item(answer(tasks));
+        }
+        ClaimAttempt attempt = coordinator.claimOrWait(id, wanted, clock.millis());
+        if (!attempt.parked()) {
+            metrics.claimed(System.nanoTime() - startNanos);
+            return Uni.createFrom().item(answer(attempt.tasks()));
+        }
+        PendingClaim pending = attempt.pending();
+        Context context = vertx.getOrCreateContext();
+        long timer = vertx.setTimer(wait, t -> coordinator.endWait(pending, clock.millis()));
+        response.closeHandler(v -> coordinator.endWait(pending, clock.millis()));
+        return Uni.createFrom().emitter(emitter -> pending.result().whenComplete((tasks, failure) -> {
+            vertx.cancelTimer(timer);
+            context.runOnContext(v -> {
+                if (failure != null) {
+                    emitter.fail(failure);
+                } else {
+                    emitter.complete(answer(tasks));
+                }
+            });
+        }));
+    }
+
+    private static RestResponse<ClaimedTaskJson.Batch> answer(List<ClaimedTask> tasks) {
+        return tasks.isEmpty() ? RestResponse.noContent() : RestResponse.ok(ClaimedTaskJson.Batch.of(tasks));
+    }
+}

@@ -1,0 +1,23 @@
+package dev.baton.api;
+
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.baton.engine.ClaimedTask;
+import java.util.List;
+
+/**
+ * One claimed task: the task's fields (with {@code lease_expires_at}) plus the {@code lease_id}
+ * that the agent must quote back.
+ */
+public record ClaimedTaskJson(@JsonUnwrapped TaskJson task, String leaseId) {
+
+    static ClaimedTaskJson of(ClaimedTask claimed) {
+        return new ClaimedTaskJson(TaskJson.of(claimed.task()), claimed.leaseId());
+    }
+
+    /** The claim answer: {@code {"tasks": [...]}}. */
+    public record Batch(List<ClaimedTaskJson> tasks) {
+        static Batch of(List<ClaimedTask> claimed) {
+            return new Batch(claimed.stream().map(ClaimedTaskJson::of).toList());
+        }
+    }
+}

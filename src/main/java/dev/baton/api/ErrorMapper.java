@@ -1,0 +1,151 @@
+package dev.baton.api;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.baton.engine.BackpressureException;
+import dev.baton.engine.BatonException;
+import dev.baton.engine.ConflictException;
+import dev.baton.engine.InvalidRequestException;
+import dev.baton.engine.NotFoundException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Maps every refusal to the error body of DESIGN §6, {@code {"error": code, "message": text}},
+ * with a message that names the field or the state at fault.
+ */
+public class ErrorMapper {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+    private static final int TOO_MANY_REQUESTS = 429;
+    private static final long MILLIS_PER_SECOND = 1000;
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> baton(BatonException e) {
+        int status = status(e);
+        RestResponse.ResponseBuilder<ErrorBody> response = ErrorBody.builder(status, e.code(), e.getMessage());
+        if (e instanceof BackpressureException b) {
+            long seconds = Math.max(1, (b.retryAfterMillis() + MILLIS_PER_SECOND - 1) / MILLIS_PER_SECOND);
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+        }
+        return response.build();
+    }
+
+    private static int status(BatonException e) {
+        if (e instanceof InvalidRequestException) {
+            return 400;
+        }
+        if (e instanceof NotFoundException) {
+            return 404;
+        }
+        if (e instanceof ConflictException) {
+            return 409;
+        }
+        if (e instanceof BackpressureException) {
+            return TOO_MANY_REQUESTS;
+        }
+        throw new IllegalStateException("unmapped refusal " + e.getClass().getName(), e);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> json(JsonProcessingException e) {
+        return invalid(describe(e));
+    }
+
+    /** Jackson's own mapper for this type answers a bare 400; ours names the field. */
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> mismatch(MismatchedInputException e) {
+        return invalid(describe(e));
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> web(WebApplicationException e) {
+        Response r = e.getResponse();
+        int status = r.getStatus();
+        if (status == 400 && e.getCause() instanceof JsonProcessingException json) {
+            return invalid(describe(json));
+        }
+        String code = switch (status) {
+            case 400 -> "invalid_request";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 406 -> "not_acceptable";
+            case 413 -> "too_large";
+            case 415 -> "unsupported_media_type";
+            default -> status >= 500 ? "internal_error" : "http_" + status;
+        };
+        String message = e.getMessage() == null ? r.getStatusInfo().getReasonPhrase() : e.getMessage();
+        return ErrorBody.response(status, code, message);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> unexpected(RuntimeException e) {
+        LOG.error("unexpected failure", e);
+        return ErrorBody.response(500, "internal_error", "unexpected failure: " + e);
+    }
+
+    private static RestResponse<ErrorBody> invalid(String message) {
+        return ErrorBody.response(400, "invalid_request", message);
+    }
+
+    /** "field: problem" for mapping errors, "malformed JSON: ..." for syntax errors. */
+    static String describe(JsonProcessingException e) {
+        if (e instanceof JsonParseException) {
+            return "malformed JSON: " + e.getOriginalMessage();
+        }
+        if (e instanceof UnrecognizedPropertyException u) {
+            return path(u) + ": unknown field";
+        }
+        if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
+            String allowed = Arrays.stream(f.getTargetType().getEnumConstants()).map(Object::toString)
+                    .collect(Collectors.joining(", "));
+            return path(f) + ": unknown value '" + f.getValue() + "', expected one of " + allowed;
+        }
+        if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
+            String was = m instanceof InvalidFormatException f ? ", was '" + f.getValue() + "'" : "";
+            return path(m) + ": wrong type, expected " + expected(m.getTargetType()) + was;
+        }
+        return "malformed request body: " + e.getOriginalMessage();
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "another type";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == java.time.Instant.class) {
+            return "an ISO-8601 instant such as 2026-01-01T12:00:00Z";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "an object";
+        }
+        return type.getSimpleName();
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+}

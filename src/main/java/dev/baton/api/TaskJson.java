@@ -1,0 +1,59 @@
+package dev.baton.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.baton.engine.Priority;
+import dev.baton.engine.TaskStatus;
+import dev.baton.engine.TaskView;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A task on the wire. {@code payload} and {@code result} are the producer's and agent's JSON,
+ * passed through as they were received. Absent values are left out.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TaskJson(
+        String id,
+        String type,
+        String description,
+        Priority priority,
+        Priority level,
+        TaskStatus status,
+        @JsonRawValue String payload,
+        List<String> dependsOn,
+        List<String> waitingOn,
+        String onDependencyFailure,
+        String assignedAgent,
+        int attempt,
+        int maxRetries,
+        int failures,
+        int expiries,
+        int progress,
+        String message,
+        @JsonRawValue String result,
+        String error,
+        Instant runAt,
+        Instant createdAt,
+        Instant startedAt,
+        Instant completedAt,
+        Integer queuePosition,
+        Instant leaseExpiresAt,
+        Boolean cancelRequested) {
+
+    static TaskJson of(TaskView t) {
+        return new TaskJson(t.id(), t.type(), t.description(), t.priority(), t.level(), t.status(),
+                t.payload() == null ? "{}" : t.payload(),
+                t.dependsOn().isEmpty() ? null : t.dependsOn(),
+                t.waitingOn().isEmpty() ? null : t.waitingOn(),
+                t.dependsOn().isEmpty() ? null : t.runOnDependencyFailure() ? "run" : "cancel",
+                t.assignedAgent(), t.attempt(), t.maxRetries(), t.failures(), t.expiries(), t.progress(),
+                t.message(), t.result(), t.error(), instant(t.runAt()), Instant.ofEpochMilli(t.createdAt()),
+                instant(t.startedAt()), instant(t.completedAt()), t.queuePosition(), instant(t.leaseExpiresAt()),
+                t.cancelRequested() ? Boolean.TRUE : null);
+    }
+
+    static Instant instant(Long millis) {
+        return millis == null ? null : Instant.ofEpochMilli(millis);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.baton.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.baton.engine.CompletionResult;
+import dev.baton.engine.Coordinator;
+import dev.baton.engine.InvalidRequestException;
+import dev.baton.engine.SubmitResult;
+import dev.baton.engine.TaskPage;
+import dev.baton.engine.TaskQuery;
+import dev.baton.engine.TaskStatus;
+import io.smallrye.common.annotation.NonBlocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+/**
+ * Producers' calls: submit, read, list, cancel, retry. Every method parses, makes one engine call
+ * and maps the answer; the engine's calls take microseconds, so they run on the I/O thread.
+ */
+@Path("/v1/tasks")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "tasks")
+@NonBlocking
+public class TaskResource {
+
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1000;
+
+    @Inject
+    Coordinator coordinator;
+
+    @Inject
+    Clock clock;
+
+    @POST
+    @Operation(summary = "Submit a task", description = "201 with the task; the same id with the same body again answers 200")
+    public RestResponse<TaskJson> submit(SubmitTaskRequest body, UriInfo uri) {
+        SubmitResult result = coordinator.submit(Requests.required(body).toSpec(), clock.millis());
+        TaskJson task = TaskJson.of(result.task());
+        if (!result.created()) {
+            return RestResponse.ok(task);
+        }
+        return RestResponse.ResponseBuilder.<TaskJson>created(uri.getAbsolutePathBuilder().path(task.id()).build())
+                .entity(task).build();
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "Read a task", description = "with queue_position while it waits in a queue")
+    public TaskJson get(@PathParam("id") String id) {
+        return TaskJson.of(coordinator.task(id, clock.millis()));
+    }
+
+    @GET
+    @Operation(summary = "List tasks in id order, filtered and paged; pass next_after as after for the next page")
+    public Page list(@QueryParam("status") String status, @QueryParam("type") String type,
+            @QueryParam("agent") String agent, @QueryParam("limit") String limit, @QueryParam("after") String after) {
+        TaskQuery query = new TaskQuery(status(status), type, agent,
+                Requests.intParam("limit", limit, DEFAULT_PAGE, 1, MAX_PAGE), after);
+        TaskPage page = coordinator.list(query, clock.millis());
+        return new Page(page.tasks().stream().map(TaskJson::of).toList(), page.nextAfter());
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @Operation(summary = "Cancel a task that has not ended", description = "a running task's agent learns it from its next heartbeat")
+    public Outcome cancel(@PathParam("id") String id) {
+        return Outcome.of(coordinator.cancel(id, clock.millis()));
+    }
+
+    @POST
+    @Path("/{id}/retry")
+    @Operation(summary = "Re-queue a dead letter (a FAILED task) with fresh retries")
+    public Outcome retry(@PathParam("id") String id) {
+        return Outcome.of(coordinator.retry(id, clock.millis()));
+    }
+
+    private static TaskStatus status(String status) {
+        if (status == null || status.isEmpty()) {
+            return null;
+        }
+        try {
+            return TaskStatus.valueOf(status.toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("status", "unknown value '" + status + "', expected one of "
+                    + Arrays.toString(TaskStatus.values()));
+        }
+    }
+
+    /** A page of the task list. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Page(List<TaskJson> tasks, String nextAfter) {
+    }
+
+    /** The task after cancel, retry, complete or fail; {@code duplicate} when the call was a repeat. */
+    public record Outcome(@JsonUnwrapped TaskJson task, boolean duplicate) {
+        static Outcome of(CompletionResult result) {
+            return new Outcome(TaskJson.of(result.task()), result.duplicate());
+        }
+    }
+}

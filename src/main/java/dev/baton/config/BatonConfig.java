@@ -1,0 +1,166 @@
+package dev.baton.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Positive;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Baton's configuration tree (prefix {@code baton}), names and defaults as in DESIGN §6b.
+ * Validated at start-up: a wrong value stops Baton with a message naming the property.
+ */
+@ConfigMapping(prefix = "baton")
+public interface BatonConfig {
+
+    /** {@code journal} or {@code checkpoint}: how acknowledged changes reach Redis (DESIGN §7). */
+    @WithDefault("journal")
+    Durability durability();
+
+    @WithDefault("5s")
+    Duration checkpointInterval();
+
+    @WithDefault("5s")
+    Duration ackTimeout();
+
+    @WithDefault("30s")
+    Duration leaseTtl();
+
+    @WithDefault("30s")
+    Duration agentTtl();
+
+    @WithDefault("30s")
+    Duration claimMaxWait();
+
+    /** Waiting this long lifts a task one level; 0s turns aging off. */
+    @WithDefault("60s")
+    Duration priorityAging();
+
+    @WithDefault("1000000")
+    @Positive
+    int maxQueued();
+
+    Retry retry();
+
+    @WithDefault("5")
+    @Positive
+    int maxExpiries();
+
+    /** Retried tasks return one level lower. */
+    @WithDefault("true")
+    boolean demoteOnRetry();
+
+    /** Per task type settings: {@code baton.types.<type>.max-running} and the retry policy. */
+    Map<String, TypeConfig> types();
+
+    @WithDefault("24h")
+    Duration retention();
+
+    /** How many finished tasks stay in memory at most (the rest are read from Redis). */
+    @WithDefault("100000")
+    @Positive
+    long finishedCacheSize();
+
+    /** Most tasks a single claim may ask for. */
+    @WithDefault("100")
+    @Min(1)
+    @Max(10_000)
+    int claimMaxTasks();
+
+    /** How often the engine's timers (leases, backoff, run_at, agent loss) are checked. */
+    @WithDefault("100ms")
+    Duration tickInterval();
+
+    Scoring scoring();
+
+    Auth auth();
+
+    Redis redis();
+
+    @WithName("embedded-redis")
+    EmbeddedRedisConfig embeddedRedis();
+
+    enum Durability {
+        journal, checkpoint
+    }
+
+    interface Retry {
+        @WithDefault("3")
+        @Min(0)
+        int maxRetries();
+
+        @WithDefault("10s,30s,60s")
+        @NotEmpty
+        List<Duration> backoff();
+    }
+
+    interface TypeConfig {
+        Optional<@Positive Integer> maxRunning();
+
+        Optional<@Min(0) Integer> maxRetries();
+
+        Optional<List<Duration>> backoff();
+    }
+
+    /** Weights of the assignment score, DESIGN §3. */
+    interface Scoring {
+        @WithDefault("50")
+        double exactCapability();
+
+        @WithDefault("30")
+        double generalCapability();
+
+        @WithDefault("40")
+        double critical();
+
+        @WithDefault("25")
+        double high();
+
+        @WithDefault("10")
+        double medium();
+
+        @WithDefault("5")
+        double low();
+
+        @WithDefault("-20")
+        double load();
+
+        @WithDefault("20")
+        double history();
+
+        @WithDefault("10")
+        double speed();
+
+        @WithDefault("2")
+        double speedCap();
+    }
+
+    /**
+     * Bearer tokens. With none set, the API is open (and Baton listens on loopback only by
+     * default). With any set, every /v1 call needs one: producers submit and manage tasks, agents
+     * register and run tasks, the admin token may do both.
+     */
+    interface Auth {
+        Optional<String> producerToken();
+
+        Optional<String> agentToken();
+
+        Optional<String> adminToken();
+    }
+
+    interface Redis {
+        @WithDefault("{baton}:")
+        String keyPrefix();
+    }
+
+    interface EmbeddedRedisConfig {
+        @WithDefault("./data")
+        String dataDir();
+    }
+}

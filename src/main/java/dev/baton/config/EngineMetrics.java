@@ -1,0 +1,125 @@
+package dev.baton.config;
+
+import dev.baton.engine.EngineStats;
+import dev.baton.engine.EventSink;
+import dev.baton.engine.Priority;
+import dev.baton.engine.TaskEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Singleton;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Baton's Prometheus metrics. Counters and the dispatch timer are fed by the engine's events
+ * ({@link #accept} runs under the engine's lock, so it only bumps lock-free counters); the claim
+ * timer by the claim endpoint; the gauges (depth per level and type, running, waiting, agents) by
+ * {@link #refresh} from the ticker, so a scrape never takes the engine's lock.
+ */
+@Singleton
+@Typed(EngineMetrics.class)
+public class EngineMetrics implements EventSink {
+
+    private static final double[] PERCENTILES = {0.5, 0.99, 0.999};
+    private static final String[] PERCENTILE_NAMES = {"p50", "p99", "p99_9"};
+
+    private final MeterRegistry registry;
+    private final Counter submitted;
+    private final Counter completed;
+    private final Counter failed;
+    private final Counter expired;
+    private final Counter cancelled;
+    private final Timer claimLatency;
+    private final Timer dispatchLatency;
+    private final Map<String, AtomicInteger> depths = new ConcurrentHashMap<>();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicInteger scheduled = new AtomicInteger();
+    private final AtomicInteger agents = new AtomicInteger();
+
+    public EngineMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        submitted = counter("submitted");
+        completed = counter("completed");
+        failed = counter("failed");
+        expired = counter("expired");
+        cancelled = counter("cancelled");
+        claimLatency = Timer.builder("baton.claim.latency")
+                .description("Time to answer a claim that did not wait")
+                .publishPercentiles(PERCENTILES).publishPercentileHistogram().register(registry);
+        dispatchLatency = Timer.builder("baton.dispatch.latency")
+                .description("From a task becoming ready to an agent holding it (millisecond resolution)")
+                .publishPercentiles(PERCENTILES).publishPercentileHistogram().register(registry);
+        registry.gauge("baton.tasks.running", running);
+        registry.gauge("baton.tasks.waiting", waiting);
+        registry.gauge("baton.tasks.scheduled", scheduled);
+        registry.gauge("baton.agents", agents);
+    }
+
+    private Counter counter(String what) {
+        return Counter.builder("baton.tasks." + what).description("Tasks " + what).register(registry);
+    }
+
+    @Override
+    public void accept(TaskEvent event) {
+        switch (event.type()) {
+            case SUBMITTED -> submitted.increment();
+            case COMPLETED -> completed.increment();
+            case FAILED -> failed.increment();
+            case EXPIRED -> expired.increment();
+            case CANCELLED -> cancelled.increment();
+            case ASSIGNED -> {
+                Long readyAt = event.task() == null ? null : event.task().readyAt();
+                if (readyAt != null) {
+                    dispatchLatency.record(Math.max(0, event.at() - readyAt), TimeUnit.MILLISECONDS);
+                }
+            }
+            default -> {
+                // other events are not counted
+            }
+        }
+    }
+
+    public void claimed(long nanos) {
+        claimLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Claim latency percentiles in milliseconds, for {@code /v1/stats}. */
+    public Map<String, Double> claimLatencyMillis() {
+        HistogramSnapshot snapshot = claimLatency.takeSnapshot();
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("count", (double) snapshot.count());
+        ValueAtPercentile[] values = snapshot.percentileValues();
+        for (int i = 0; i < values.length && i < PERCENTILE_NAMES.length; i++) {
+            out.put(PERCENTILE_NAMES[i], values[i].value(TimeUnit.MILLISECONDS));
+        }
+        return out;
+    }
+
+    /** Copy the engine's counts into the gauges. */
+    public void refresh(EngineStats stats) {
+        running.set(stats.running());
+        waiting.set(stats.waiting());
+        scheduled.set(stats.scheduled());
+        agents.set(stats.agents());
+        depths.values().forEach(depth -> depth.set(0));
+        for (Map.Entry<Priority, Map<String, Integer>> level : stats.depthByLevelAndType().entrySet()) {
+            for (Map.Entry<String, Integer> type : level.getValue().entrySet()) {
+                depth(level.getKey(), type.getKey()).set(type.getValue());
+            }
+        }
+    }
+
+    private AtomicInteger depth(Priority level, String type) {
+        return depths.computeIfAbsent(level + "/" + type, key -> registry.gauge("baton.queue.depth",
+                Tags.of("level", level.name(), "type", type), new AtomicInteger()));
+    }
+}

@@ -1,0 +1,75 @@
+package dev.baton.config;
+
+import dev.baton.engine.Coordinator;
+import dev.baton.engine.EngineConfig;
+import dev.baton.engine.EventSink;
+import dev.baton.engine.RetryPolicy;
+import dev.baton.engine.ScoringWeights;
+import dev.baton.engine.TypePolicy;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** The composition root: turns {@link BatonConfig} into the engine and hands it the event sink. */
+@Singleton
+public class EngineProducer {
+
+    private static final double RETRY_JITTER = 0.1;
+    private static final int MAX_DEPENDENCIES = 10_000;
+    private static final int MAX_BATCH = 10_000;
+
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** Where the engine's ordered events go: metrics now; the journal and fan-out join later. */
+    @Produces
+    @Singleton
+    EventSink eventSink(EngineMetrics metrics) {
+        return metrics;
+    }
+
+    @Produces
+    @Singleton
+    Coordinator coordinator(BatonConfig config, EventSink sink) {
+        return new Coordinator(engineConfig(config), sink, new SplittableRandom());
+    }
+
+    static EngineConfig engineConfig(BatonConfig config) {
+        Map<String, TypePolicy> types = new HashMap<>();
+        config.types().forEach((type, own) -> {
+            RetryPolicy retry = own.maxRetries().isEmpty() && own.backoff().isEmpty() ? null
+                    : new RetryPolicy(own.maxRetries().orElse(config.retry().maxRetries()),
+                            millis(own.backoff().orElse(config.retry().backoff())));
+            types.put(type, new TypePolicy(own.maxRunning().orElse(null), retry));
+        });
+        BatonConfig.Scoring s = config.scoring();
+        return new EngineConfig(
+                config.leaseTtl().toMillis(),
+                config.agentTtl().toMillis(),
+                config.priorityAging().toMillis(),
+                config.maxQueued(),
+                new RetryPolicy(config.retry().maxRetries(), millis(config.retry().backoff())),
+                config.maxExpiries(),
+                config.demoteOnRetry(),
+                RETRY_JITTER,
+                types,
+                new ScoringWeights(s.exactCapability(), s.generalCapability(), s.critical(), s.high(), s.medium(),
+                        s.low(), s.load(), s.history(), s.speed(), s.speedCap()),
+                config.retention().toMillis(),
+                config.finishedCacheSize(),
+                MAX_DEPENDENCIES,
+                MAX_BATCH);
+    }
+
+    private static List<Long> millis(List<Duration> durations) {
+        return durations.stream().map(Duration::toMillis).toList();
+    }
+}
