@@ -28,16 +28,24 @@ final class HttpConnection implements AutoCloseable {
     private final String host;
     private final int port;
     private final int readTimeoutMillis;
+    /** The Host header, and the Authorization header when there is a token. */
     private final byte[] hostHeader;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
 
     HttpConnection(URI base, int readTimeoutMillis) {
+        this(base, readTimeoutMillis, null);
+    }
+
+    /** With {@code bearerToken} non-null, every request carries {@code Authorization: Bearer <token>}. */
+    HttpConnection(URI base, int readTimeoutMillis, String bearerToken) {
         this.host = base.getHost();
         this.port = base.getPort() > 0 ? base.getPort() : 80;
         this.readTimeoutMillis = readTimeoutMillis;
-        this.hostHeader = ("Host: " + host + ":" + port + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        this.hostHeader = ("Host: " + host + ":" + port + "\r\n"
+                + (bearerToken == null ? "" : "Authorization: Bearer " + bearerToken + "\r\n"))
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     Response get(String path) throws IOException {

@@ -107,7 +107,7 @@ public final class LoadBenchmark {
     }
 
     private void register(String id) throws IOException {
-        try (HttpConnection http = new HttpConnection(baton.url, 10_000)) {
+        try (HttpConnection http = new HttpConnection(baton.url, 10_000, options.token())) {
             HttpConnection.Response r = http.put("/v1/agents/" + id, "{\"capabilities\":[\"bench\"],\"max_concurrency\":1}");
             if (r.status() != 200 && r.status() != 201) {
                 throw new IllegalStateException("PUT /v1/agents/" + id + " answered " + r.status() + ": " + r.body());
@@ -120,7 +120,7 @@ public final class LoadBenchmark {
 
     private void agent(String id) {
         String claimPath = "/v1/agents/" + id + "/claim?wait_ms=" + CLAIM_WAIT_MILLIS + "&max=1";
-        try (HttpConnection http = new HttpConnection(baton.url, CLAIM_WAIT_MILLIS + 30_000)) {
+        try (HttpConnection http = new HttpConnection(baton.url, CLAIM_WAIT_MILLIS + 30_000, options.token())) {
             while (running) {
                 try {
                     long sent = System.nanoTime();
@@ -166,7 +166,7 @@ public final class LoadBenchmark {
 
     private void producer() {
         String pad = "x".repeat(PAYLOAD_BYTES - "{\"sent_ns\":1234567890123456,\"pad\":\"\"}".length());
-        try (HttpConnection http = new HttpConnection(baton.url, 30_000)) {
+        try (HttpConnection http = new HttpConnection(baton.url, 30_000, options.token())) {
             while (running) {
                 if (!producing) {
                     LockSupport.parkNanos(1_000_000);

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param url          a running Baton to measure; null to start one from {@code jar}
  * @param mode         {@code throughput}, {@code rate} or {@code both}
  * @param inFlight     concurrent submits (one connection and thread each)
+ * @param token        bearer token for a Baton with auth on (the admin token, as the generator
+ *                     both produces and runs tasks); null for none
  * @param maxBacklog   submitted but not completed tasks the producers allow; enough to keep every
  *                     agent busy, small enough that the queue stays short
  */
@@ -31,7 +33,8 @@ record LoadOptions(
         Path jar,
         List<String> batonJvmOptions,
         long batonPid,
-        long redisPid) {
+        long redisPid,
+        String token) {
 
     static LoadOptions parse(String[] args) {
         Map<String, String> given = new HashMap<>();
@@ -67,7 +70,8 @@ record LoadOptions(
                 Path.of(o.or("jar", "target/quarkus-app/quarkus-run.jar")),
                 jvm == null ? List.of() : Arrays.asList(jvm.split("\\s+")),
                 Long.parseLong(o.or("baton-pid", "-1")),
-                Long.parseLong(o.or("redis-pid", "-1")));
+                Long.parseLong(o.or("redis-pid", "-1")),
+                o.get("token"));
         if (!List.of("throughput", "rate", "both").contains(options.mode)) {
             throw new IllegalArgumentException("--mode must be throughput, rate or both, was " + options.mode);
         }
