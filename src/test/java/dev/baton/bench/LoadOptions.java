@@ -61,7 +61,7 @@ record LoadOptions(
         LoadOptions options = new LoadOptions(
                 url == null ? null : URI.create(url),
                 Integer.parseInt(o.or("agents", "50")),
-                duration(o.or("warmup", "5s")),
+                duration(o.or("warmup", "10s")),
                 duration(o.or("duration", "20s")),
                 Integer.parseInt(o.or("rate", "1000")),
                 o.or("mode", "both"),
