@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,9 +39,9 @@ final class BatonProcess implements AutoCloseable {
         this.workDir = workDir;
     }
 
-    /** A running Baton; pids not given are looked for (a {@code quarkus-run.jar} JVM, its redis-server child). */
+    /** A running Baton; pids not given are looked for (what listens on its port, its redis-server child). */
     static BatonProcess attach(URI url, long batonPid, long redisPid) {
-        long baton = batonPid > 0 ? batonPid : findBaton().orElse(-1L);
+        long baton = batonPid > 0 ? batonPid : findListener(url).orElse(-1L);
         long redis = redisPid > 0 ? redisPid : baton > 0 ? findRedisChild(baton).orElse(-1L) : -1;
         return new BatonProcess(url, baton, redis, null, null);
     }
@@ -95,11 +97,46 @@ final class BatonProcess implements AutoCloseable {
         throw new IllegalStateException("Baton not ready within " + READY_TIMEOUT_MILLIS + " ms; log:\n" + tail(log));
     }
 
-    private static Optional<Long> findBaton() {
-        List<Long> pids = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains("quarkus-run.jar")).orElse(false))
-                .map(ProcessHandle::pid).toList();
-        return pids.size() == 1 ? Optional.of(pids.get(0)) : Optional.empty();
+    /**
+     * The local process listening on {@code url}'s port: the socket's inode from
+     * {@code /proc/net/tcp[6]}, then the process holding a descriptor on it. Empty when the
+     * host is remote or the process is not visible.
+     */
+    static Optional<Long> findListener(URI url) {
+        int port = url.getPort() > 0 ? url.getPort() : 80;
+        Set<String> inodes = new HashSet<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    // local_address is HEXIP:HEXPORT; state 0A is LISTEN; the inode is field 9
+                    if (f.length > 9 && f[3].equals("0A") && f[1].endsWith(String.format(":%04X", port))) {
+                        inodes.add("socket:[" + f[9] + "]");
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no such table here
+            }
+        }
+        if (inodes.isEmpty()) {
+            return Optional.empty();
+        }
+        return ProcessHandle.allProcesses().map(ProcessHandle::pid)
+                .filter(pid -> holdsAny(pid, inodes)).findFirst();
+    }
+
+    private static boolean holdsAny(long pid, Set<String> inodes) {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return inodes.contains(Files.readSymbolicLink(fd).toString());
+                } catch (IOException | RuntimeException e) {
+                    return false;
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static Optional<Long> findRedisChild(long pid) {

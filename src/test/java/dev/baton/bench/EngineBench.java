@@ -39,14 +39,14 @@ public final class EngineBench {
         Collection<RunResult> results = new Runner(options).run();
         System.out.println();
         System.out.printf("engine, %,d queued tasks (µs per call)%n", EngineFixture.QUEUED);
-        System.out.printf("  %-20s %12s %9s %9s %9s %9s%n", "benchmark", "ops/s", "mean", "p50", "p99", "p99.9");
+        System.out.printf("  %-20s %13s %9s %9s %9s %9s%n", "benchmark", "1/mean ops/s", "mean", "p50", "p99", "p99.9");
         for (RunResult run : results) {
             String name = run.getParams().getBenchmark();
             name = name.substring(name.lastIndexOf('.') + 1);
             Result<?> primary = run.getPrimaryResult();
             Statistics stats = primary.getStatistics();
             double mean = stats.getMean();
-            System.out.printf("  %-20s %,12.0f %9.2f %9.2f %9.2f %9.2f%n", name, 1e6 / mean, mean,
+            System.out.printf("  %-20s %,13.0f %9.2f %9.2f %9.2f %9.2f%n", name, 1e6 / mean, mean,
                     stats.getPercentile(50), stats.getPercentile(99), stats.getPercentile(99.9));
             if (name.equals("claim")) {
                 double p99 = stats.getPercentile(99);
