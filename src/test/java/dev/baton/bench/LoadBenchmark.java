@@ -41,6 +41,7 @@ public final class LoadBenchmark {
     static final int GOAL_RATE = 1000;
     static final int CLAIM_WAIT_MILLIS = 5_000;
     static final int PAYLOAD_BYTES = 200;
+    static final long DRAIN_TIMEOUT_MILLIS = 120_000;
 
     private final LoadOptions options;
     private final BatonProcess baton;
@@ -242,23 +243,23 @@ public final class LoadBenchmark {
         heap.stop();
         sampler.join();
         producing = false;
-        long drainedIn = drain();
+        boolean drained = drain();
         report(title, period > 0, start, end, h, heap);
-        if (drainedIn < 0) {
+        if (!drained) {
             System.out.printf("  warning: %,d tasks still not completed after the drain%n", submitted.sum() - completed.sum());
         }
     }
 
-    /** Waits until every submitted task is completed; its time in millis, or -1 on time-out. */
-    private long drain() throws InterruptedException {
-        long start = System.currentTimeMillis();
+    /** Waits until every submitted task is completed; false if that takes more than two minutes. */
+    private boolean drain() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + DRAIN_TIMEOUT_MILLIS;
         while (completed.sum() < submitted.sum() - errors.sum()) {
-            if (System.currentTimeMillis() - start > 120_000) {
-                return -1;
+            if (System.currentTimeMillis() > deadline) {
+                return false;
             }
             Thread.sleep(50);
         }
-        return System.currentTimeMillis() - start;
+        return true;
     }
 
     private Histogram[] intervals() {
