@@ -139,9 +139,14 @@ final class BatonProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The Redis under Baton {@code pid}. Matched loosely: Debian's redis-server is a link to
+     * redis-check-rdb (what {@code /proc/<pid>/exe} names), the embedded-redis library ships
+     * versioned binary names, and Redis rewrites its own command line.
+     */
     private static Optional<Long> findRedisChild(long pid) {
         return ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants)
-                .filter(p -> p.info().command().map(c -> c.endsWith("redis-server")).orElse(false)
+                .filter(p -> p.info().command().map(c -> Path.of(c).getFileName().toString().startsWith("redis")).orElse(false)
                         || p.info().commandLine().map(c -> c.contains("redis-server")).orElse(false))
                 .map(ProcessHandle::pid).findFirst();
     }
