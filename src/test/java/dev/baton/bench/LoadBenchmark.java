@@ -268,13 +268,13 @@ public final class LoadBenchmark {
     }
 
     private record Snapshot(long nanos, long submitted, long completed, long rejected, long errors, long late,
-                            long batonCpu, long redisCpu, long selfCpu) {
+                            long batonCpu, long redisCpu, long selfCpu, long machineCpu) {
     }
 
     private Snapshot snapshot() {
         return new Snapshot(System.nanoTime(), submitted.sum(), completed.sum(), rejected.sum(), errors.sum(),
                 lateSends.sum(), ProcessCpu.cpuNanos(baton.batonPid), ProcessCpu.cpuNanos(baton.redisPid),
-                ProcessCpu.selfCpuNanos());
+                ProcessCpu.selfCpuNanos(), ProcessCpu.machineBusyNanos());
     }
 
     private void report(String title, boolean fixedRate, Snapshot a, Snapshot b, Histogram[] h, HeapSampler heap) {
@@ -294,9 +294,11 @@ public final class LoadBenchmark {
         double batonCpu = cpuSeconds(a.batonCpu, b.batonCpu);
         double redis = cpuSeconds(a.redisCpu, b.redisCpu);
         double self = (b.selfCpu - a.selfCpu) / 1e9;
-        System.out.printf("  CPU in window (s)       Baton %s, Redis %s, generator %.2f (of %.1f core-s on %d cores)%n",
-                cpuText(batonCpu), cpuText(redis), self, window * Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().availableProcessors());
+        double machine = cpuSeconds(a.machineCpu, b.machineCpu);
+        double others = machine < 0 ? -1 : Math.max(0, machine - Math.max(0, batonCpu) - Math.max(0, redis) - self);
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf("  CPU in window (s)       Baton %s, Redis %s, generator %.2f, everything else %s (of %.1f core-s on %d cores)%n",
+                cpuText(batonCpu), cpuText(redis), self, cpuText(others), window * cores, cores);
         if (batonCpu >= 0 && done > 0) {
             double perTask = batonCpu * 1e6 / done;
             System.out.printf("  Baton CPU per completed %.1f µs (Redis %s)%s%n", perTask,
