@@ -19,6 +19,7 @@ public record AgentJson(
         Instant lastSeen,
         boolean lost,
         List<String> active,
+        int waitingClaims,
         double load,
         History history,
         Map<String, History> historyByType) {
@@ -35,7 +36,7 @@ public record AgentJson(
         Map<String, History> byType = new TreeMap<>();
         a.byType().forEach((type, h) -> byType.put(type, History.of(h)));
         return new AgentJson(a.id(), a.capabilities(), a.maxConcurrency(), a.labels(),
-                Instant.ofEpochMilli(a.registeredAt()), Instant.ofEpochMilli(a.lastSeen()), a.lost(), a.active(),
+                Instant.ofEpochMilli(a.registeredAt()), Instant.ofEpochMilli(a.lastSeen()), a.lost(), a.active(), a.waitingClaims(),
                 (double) a.active().size() / a.maxConcurrency(), History.of(a.overall()), byType);
     }
 }

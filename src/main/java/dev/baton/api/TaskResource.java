@@ -78,6 +78,7 @@ public class TaskResource {
 
     @POST
     @Path("/{id}/cancel")
+    @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Cancel a task that has not ended", description = "a running task's agent learns it from its next heartbeat")
     public Outcome cancel(@PathParam("id") String id) {
         return Outcome.of(coordinator.cancel(id, clock.millis()));
@@ -85,6 +86,7 @@ public class TaskResource {
 
     @POST
     @Path("/{id}/retry")
+    @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Re-queue a dead letter (a FAILED task) with fresh retries")
     public Outcome retry(@PathParam("id") String id) {
         return Outcome.of(coordinator.retry(id, clock.millis()));

@@ -8,6 +8,7 @@ import java.util.Set;
  * A snapshot of one agent with its load and history.
  *
  * @param active      task ids the agent holds leases for
+ * @param waitingClaims long-poll claims the agent has parked, waiting for work
  * @param lost        unheard of for longer than agent-ttl
  * @param overall     history across all types
  * @param byType      history per task type
@@ -21,6 +22,7 @@ public record AgentView(
         long lastSeen,
         boolean lost,
         List<String> active,
+        int waitingClaims,
         History overall,
         Map<String, History> byType) {
 

@@ -1152,7 +1152,7 @@ public final class Coordinator {
         agent.byType.forEach((type, h) -> byType.put(type, h.view()));
         return new AgentView(agent.id, agent.spec.capabilities(), agent.spec.maxConcurrency(), agent.spec.labels(),
                 agent.registeredAt, agent.lastSeen, agent.lost, Collections.unmodifiableList(active),
-                agent.overall.view(), byType);
+                agent.parked.size(), agent.overall.view(), byType);
     }
 
     // ---------------------------------------------------------------------------------------

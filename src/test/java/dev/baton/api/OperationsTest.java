@@ -1,0 +1,69 @@
+package dev.baton.api;
+
+import static dev.baton.api.Api.claimOne;
+import static dev.baton.api.Api.complete;
+import static dev.baton.api.Api.registerAgent;
+import static dev.baton.api.Api.submit;
+import static dev.baton.api.Api.unique;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+
+import dev.baton.testing.RedisTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The operator's endpoints: stats, health, metrics, OpenAPI. */
+@QuarkusTest
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+class OperationsTest {
+
+    @Test
+    void statsShowDepthsByLevelAndTypeAndThroughput() {
+        String type = unique("t");
+        String agent = unique("a");
+        registerAgent(agent, 1, type);
+        submit(type, "CRITICAL");
+        submit(type, "LOW");
+        given().get("/v1/stats").then().statusCode(200)
+                .body("depth.CRITICAL.by_type." + type, equalTo(1), "depth.LOW.by_type." + type, equalTo(1),
+                        "depth.LOW.total", greaterThanOrEqualTo(1), "agents.total", greaterThanOrEqualTo(1),
+                        "throughput.submitted", greaterThanOrEqualTo(2));
+        Api.Lease lease = claimOne(agent);
+        complete(lease.taskId(), lease.leaseId()).then().statusCode(200);
+        given().get("/v1/stats").then()
+                .body("throughput.completed", greaterThanOrEqualTo(1), "claim_latency_ms.count", greaterThanOrEqualTo(1f));
+    }
+
+    @Test
+    void metricsCountTasksAndTimeClaims() {
+        String type = unique("t");
+        String agent = unique("a");
+        registerAgent(agent, 1, type);
+        submit(type, "HIGH");
+        Api.Lease lease = claimOne(agent);
+        complete(lease.taskId(), lease.leaseId()).then().statusCode(200);
+        submit(type, "HIGH");
+
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("baton_tasks_submitted_total"), containsString("baton_tasks_completed_total"),
+                        containsString("baton_tasks_cancelled_total"), containsString("baton_claim_latency_seconds_count"),
+                        containsString("baton_dispatch_latency_seconds_count"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/metrics").then()
+                .body(containsString("baton_queue_depth{level=\"HIGH\",type=\"" + type + "\"} 1.0")));
+    }
+
+    @Test
+    void healthOpenApiAndSwaggerAreServed() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"),
+                "checks.name", org.hamcrest.Matchers.hasItem("redis"));
+        given().get("/q/openapi").then().statusCode(200)
+                .body(containsString("/v1/tasks"), containsString("/v1/agents/{id}/claim"));
+        given().get("/q/swagger-ui/").then().statusCode(200);
+    }
+}
