@@ -11,6 +11,7 @@ import dev.baton.engine.BatonException;
 import dev.baton.engine.ConflictException;
 import dev.baton.engine.InvalidRequestException;
 import dev.baton.engine.NotFoundException;
+import dev.baton.engine.TooLargeException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -28,6 +29,7 @@ public class ErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
     private static final int TOO_MANY_REQUESTS = 429;
+    private static final int PAYLOAD_TOO_LARGE = 413;
     private static final long MILLIS_PER_SECOND = 1000;
 
     @ServerExceptionMapper
@@ -53,6 +55,9 @@ public class ErrorMapper {
         }
         if (e instanceof BackpressureException) {
             return TOO_MANY_REQUESTS;
+        }
+        if (e instanceof TooLargeException) {
+            return PAYLOAD_TOO_LARGE;
         }
         throw new IllegalStateException("unmapped refusal " + e.getClass().getName(), e);
     }

@@ -1,14 +1,19 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.engine.BatchItem;
 import dev.baton.engine.InvalidRequestException;
 import dev.baton.engine.Priority;
 import dev.baton.engine.TaskSpec;
 import java.time.Instant;
 import java.util.List;
 
-/** The body of {@code POST /v1/tasks}. Only syntax is checked here; the engine checks the rest. */
+/**
+ * One task as a producer sends it: the body of {@code POST /v1/tasks}, and a member of a batch
+ * ({@code ref} is for batches only). Only syntax is checked here; the engine checks the rest.
+ */
 public record SubmitTaskRequest(
+        String ref,
         String id,
         String type,
         String description,
@@ -18,6 +23,18 @@ public record SubmitTaskRequest(
         Integer maxRetries,
         Instant runAt,
         String onDependencyFailure) {
+
+    /** A single submit: {@code ref} means nothing outside a batch. */
+    TaskSpec toSingleSpec() {
+        if (ref != null) {
+            throw new InvalidRequestException("ref", "is only used inside a batch (POST /v1/tasks/batch)");
+        }
+        return toSpec();
+    }
+
+    BatchItem toBatchItem() {
+        return new BatchItem(ref, toSpec());
+    }
 
     TaskSpec toSpec() {
         if (payload != null && !payload.isObject() && !payload.isNull()) {

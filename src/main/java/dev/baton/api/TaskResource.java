@@ -2,6 +2,7 @@ package dev.baton.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.baton.engine.BatchResult;
 import dev.baton.engine.CompletionResult;
 import dev.baton.engine.Coordinator;
 import dev.baton.engine.InvalidRequestException;
@@ -50,13 +51,25 @@ public class TaskResource {
     @POST
     @Operation(summary = "Submit a task", description = "201 with the task; the same id with the same body again answers 200")
     public RestResponse<TaskJson> submit(SubmitTaskRequest body, UriInfo uri) {
-        SubmitResult result = coordinator.submit(Requests.required(body).toSpec(), clock.millis());
+        SubmitResult result = coordinator.submit(Requests.required(body).toSingleSpec(), clock.millis());
         TaskJson task = TaskJson.of(result.task());
         if (!result.created()) {
             return RestResponse.ok(task);
         }
         return RestResponse.ResponseBuilder.<TaskJson>created(uri.getAbsolutePathBuilder().path(task.id()).build())
                 .entity(task).build();
+    }
+
+    @POST
+    @Path("/batch")
+    @Operation(summary = "Submit many tasks at once, all or nothing",
+            description = "members may name each other's ref in depends_on; 201 with each member's ref, id and status; "
+                    + "a cycle or an invalid member is a 400 naming it, past baton.max-batch a 413")
+    public RestResponse<BatchJson> batch(BatchRequest body) {
+        BatchResult result = coordinator.submitBatch(Requests.required(body).toItems(), clock.millis());
+        BatchJson json = new BatchJson(result.tasks());
+        boolean createdAny = result.tasks().stream().anyMatch(BatchResult.Member::created);
+        return createdAny ? RestResponse.status(RestResponse.Status.CREATED, json) : RestResponse.ok(json);
     }
 
     @GET
@@ -102,6 +115,10 @@ public class TaskResource {
             throw new InvalidRequestException("status", "unknown value '" + status + "', expected one of "
                     + Arrays.toString(TaskStatus.values()));
         }
+    }
+
+    /** The batch answer: each member's ref, id, status and whether it was created now. */
+    public record BatchJson(List<BatchResult.Member> tasks) {
     }
 
     /** A page of the task list. */

@@ -67,6 +67,16 @@ public interface BatonConfig {
     @Positive
     long finishedCacheSize();
 
+    /** Most dependencies one task may name (400 past it). */
+    @WithDefault("10000")
+    @Positive
+    int maxDependencies();
+
+    /** Most tasks one batch may hold (413 past it). */
+    @WithDefault("10000")
+    @Positive
+    int maxBatch();
+
     /** Most tasks a single claim may ask for. */
     @WithDefault("100")
     @Min(1)

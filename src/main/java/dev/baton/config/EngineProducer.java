@@ -20,8 +20,6 @@ import java.util.SplittableRandom;
 public class EngineProducer {
 
     private static final double RETRY_JITTER = 0.1;
-    private static final int MAX_DEPENDENCIES = 10_000;
-    private static final int MAX_BATCH = 10_000;
 
     @Produces
     @Singleton
@@ -65,8 +63,8 @@ public class EngineProducer {
                         s.low(), s.load(), s.history(), s.speed(), s.speedCap()),
                 config.retention().toMillis(),
                 config.finishedCacheSize(),
-                MAX_DEPENDENCIES,
-                MAX_BATCH);
+                config.maxDependencies(),
+                config.maxBatch());
     }
 
     private static List<Long> millis(List<Duration> durations) {

@@ -5,7 +5,8 @@ package dev.baton.engine;
  * API puts in {@code {"error": code}}; the message names the problem for a human.
  */
 public abstract sealed class BatonException extends RuntimeException
-        permits InvalidRequestException, NotFoundException, ConflictException, BackpressureException {
+        permits InvalidRequestException, NotFoundException, ConflictException, BackpressureException,
+        TooLargeException {
 
     private final String code;
 

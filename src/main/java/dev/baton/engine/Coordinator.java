@@ -122,16 +122,70 @@ public final class Coordinator {
                         + config.maxQueued() + "); retry later", retryAfterMillis());
             }
             String id = spec.id() != null ? spec.id() : ids.next(this.now);
-            Task task = new Task(id, spec, spec.maxRetries() != null ? spec.maxRetries()
-                    : config.retryPolicy(spec.type()).maxRetries(), this.now);
-            live.put(id, task);
-            index.put(id, task);
-            submittedTotal++;
-            settle(task, parents);
+            Task task = create(spec.withId(id), parents);
             return new SubmitResult(view(task), true, seq);
         } finally {
             unlockAndFlush();
         }
+    }
+
+    /**
+     * Submit many tasks at once, all or nothing. Members may name each other's {@code ref} in
+     * {@code depends_on} as well as ids of existing tasks. Every check runs before anything
+     * changes ({@link BatchPlan}); then the members are created parents first, each settled as a
+     * single submit would be. Refuses with {@link TooLargeException} past {@code max-batch},
+     * {@link InvalidRequestException} naming the member at fault or the tasks on a cycle,
+     * {@link ConflictException} for a reused id, {@link BackpressureException} past {@code max-queued}.
+     */
+    public BatchResult submitBatch(List<BatchItem> items, long now) {
+        lock.lock();
+        try {
+            advance(now);
+            if (items == null || items.isEmpty()) {
+                throw new InvalidRequestException("tasks", "must hold at least one task");
+            }
+            if (items.size() > config.maxBatch()) {
+                throw new TooLargeException("a batch may hold at most " + config.maxBatch() + " tasks, this one has "
+                        + items.size());
+            }
+            BatchPlan plan = BatchPlan.of(items, config.maxDependencies(), this::find, () -> ids.next(this.now));
+            int queued = queuedCount();
+            if (queued + plan.newCount > config.maxQueued()) {
+                throw new BackpressureException("the batch's " + plan.newCount + " tasks would pass the limit of "
+                        + config.maxQueued() + " queued tasks (" + queued + " now); retry later", retryAfterMillis());
+            }
+            Task[] tasks = new Task[items.size()];
+            for (int i : plan.order) {
+                if (plan.existing[i] != null) {
+                    tasks[i] = plan.existing[i];
+                    continue;
+                }
+                List<Task> parents = new ArrayList<>(plan.outsideParents.get(i));
+                for (int j : plan.insideParents[i]) {
+                    parents.add(tasks[j]);
+                }
+                tasks[i] = create(plan.specs[i], parents);
+            }
+            List<BatchResult.Member> members = new ArrayList<>(items.size());
+            for (int i = 0; i < tasks.length; i++) {
+                members.add(new BatchResult.Member(items.get(i).ref(), tasks[i].id, tasks[i].status,
+                        plan.existing[i] == null));
+            }
+            return new BatchResult(members, seq);
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /** A new task with its final id, settled against its (already found) parents. */
+    private Task create(TaskSpec spec, List<Task> parents) {
+        Task task = new Task(spec.id(), spec, spec.maxRetries() != null ? spec.maxRetries()
+                : config.retryPolicy(spec.type()).maxRetries(), now);
+        live.put(task.id, task);
+        index.put(task.id, task);
+        submittedTotal++;
+        settle(task, parents);
+        return task;
     }
 
     /** The task, with its queue position while PENDING. */
@@ -997,7 +1051,7 @@ public final class Coordinator {
     // ---------------------------------------------------------------------------------------
     // Checks and lookups
 
-    private static void validate(TaskSpec spec) {
+    static void validate(TaskSpec spec) {
         if (spec.type() == null || spec.type().isBlank()) {
             throw new InvalidRequestException("type", "is required");
         }
@@ -1192,6 +1246,7 @@ public final class Coordinator {
                         waitingNow++;
                         state(task.unfinishedDependencies > 0, "waiting task " + task.id + " has no unfinished dependency");
                         state(task.queue == null, "waiting task " + task.id + " is queued");
+                        checkWaiting(task);
                     }
                     case SCHEDULED -> state(task.queue == null && task.runAt != null,
                             "scheduled task " + task.id + " is queued or has no run_at");
@@ -1217,6 +1272,45 @@ public final class Coordinator {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Waiting ⇔ some dependency unfinished, counted exactly, each of them knowing this dependent. */
+    private void checkWaiting(Task task) {
+        int open = 0;
+        for (String id : task.spec.dependsOn()) {
+            Task parent = find(id);
+            state(parent != null, "waiting task " + task.id + " depends on " + id + ", which is gone");
+            boolean ended = parent.status == TaskStatus.FAILED || parent.status == TaskStatus.CANCELLED;
+            state(!ended || task.spec.runOnDependencyFailure(),
+                    "waiting task " + task.id + " still waits on " + id + ", which is " + parent.status);
+            if (parent.status != TaskStatus.COMPLETED && !ended) {
+                open++;
+                state(parent.dependents != null && parent.dependents.contains(task),
+                        "unfinished " + id + " does not know its dependent " + task.id);
+            }
+        }
+        state(open == task.unfinishedDependencies, "waiting task " + task.id + " counts "
+                + task.unfinishedDependencies + " unfinished dependencies, " + open + " are");
+        state(!onCycle(task, new java.util.HashSet<>(), new java.util.HashSet<>()),
+                "waiting task " + task.id + " is on a dependency cycle");
+    }
+
+    private boolean onCycle(Task task, Set<Task> path, Set<Task> cleared) {
+        if (cleared.contains(task)) {
+            return false;
+        }
+        if (!path.add(task)) {
+            return true;
+        }
+        for (String id : task.spec.dependsOn()) {
+            Task parent = find(id);
+            if (parent != null && parent.status == TaskStatus.WAITING && onCycle(parent, path, cleared)) {
+                return true;
+            }
+        }
+        path.remove(task);
+        cleared.add(task);
+        return false;
     }
 
     private static void state(boolean ok, String message) {

@@ -59,4 +59,9 @@ public record EngineConfig(
         return new EngineConfig(leaseTtlMillis, agentTtlMillis, priorityAgingMillis, newMaxQueued, retry, maxExpiries,
                 demoteOnRetry, jitter, types, weights, retentionMillis, finishedCacheSize, maxDependencies, maxBatch);
     }
+
+    public EngineConfig withGraphLimits(int newMaxDependencies, int newMaxBatch) {
+        return new EngineConfig(leaseTtlMillis, agentTtlMillis, priorityAgingMillis, maxQueued, retry, maxExpiries,
+                demoteOnRetry, jitter, types, weights, retentionMillis, finishedCacheSize, newMaxDependencies, newMaxBatch);
+    }
 }

@@ -39,7 +39,9 @@ class LimitsApiTest {
                     "baton.auth.admin-token", ADMIN,
                     "quarkus.http.limits.max-body-size", "16K",
                     "baton.max-queued", Integer.toString(MAX_QUEUED),
-                    "baton.types.capped.max-running", "1");
+                    "baton.types.capped.max-running", "1",
+                    "baton.max-dependencies", "2",
+                    "baton.max-batch", "3");
         }
     }
 
@@ -108,5 +110,21 @@ class LimitsApiTest {
         String lease2 = as(AGENT).post("/v1/agents/{id}/claim", two).then().statusCode(200)
                 .body("tasks[0].id", equalTo(second)).extract().path("tasks[0].lease_id");
         as(AGENT).body(Map.of("lease_id", lease2)).post("/v1/tasks/{id}/complete", second).then().statusCode(200);
+    }
+
+    @Test
+    void graphLimitsAreEnforced() {
+        String type = unique("t");
+        List<Map<String, Object>> four = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            four.add(Map.of("ref", "m" + i, "type", type));
+        }
+        as(PRODUCER).body(Map.of("tasks", four)).post("/v1/tasks/batch").then().statusCode(413)
+                .body("error", equalTo("too_large"), "message", containsString("at most 3"));
+        as(PRODUCER).body(Map.of("tasks", List.of(Map.of("ref", "a", "type", type), Map.of("ref", "b", "type", type),
+                        Map.of("ref", "c", "type", type, "depends_on", List.of("a", "b", "x")))))
+                .post("/v1/tasks/batch").then().statusCode(400)
+                .body("message", containsString("tasks[2](c).depends_on: has 3 entries, more than the limit of 2"));
+        as(PRODUCER).get("/v1/tasks?type={t}", type).then().body("tasks", hasSize(0));
     }
 }

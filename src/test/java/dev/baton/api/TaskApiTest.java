@@ -134,6 +134,7 @@ class TaskApiTest {
         "payload not an object  | {\"type\": \"x\", \"payload\": [1]}        | payload: must be a JSON object",
         "run_at not an instant  | {\"type\": \"x\", \"run_at\": \"soon\"}    | run_at: wrong type",
         "unknown dependency     | {\"type\": \"x\", \"depends_on\": [\"ghost\"]} | depends_on: unknown task ids [ghost]",
+        "ref outside a batch    | {\"type\": \"x\", \"ref\": \"r\"}       | ref: is only used inside a batch",
         "bad dependency policy  | {\"type\": \"x\", \"depends_on\": [], \"on_dependency_failure\": \"maybe\"} | on_dependency_failure",
     })
     void badSubmissionsAre400NamingTheProblemAndChangeNothing(String name, String body, String message) {
