@@ -42,6 +42,8 @@ public final class LoadBenchmark {
     static final int CLAIM_WAIT_MILLIS = 5_000;
     static final int PAYLOAD_BYTES = 200;
     static final long DRAIN_TIMEOUT_MILLIS = 120_000;
+    /** Share of the machine's CPU that processes other than Baton, Redis and the generator may take unremarked. */
+    static final double OTHERS_WARNING_SHARE = 0.10;
 
     private final LoadOptions options;
     private final BatonProcess baton;
@@ -299,6 +301,10 @@ public final class LoadBenchmark {
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf("  CPU in window (s)       Baton %s, Redis %s, generator %.2f, everything else %s (of %.1f core-s on %d cores)%n",
                 cpuText(batonCpu), cpuText(redis), self, cpuText(others), window * cores, cores);
+        if (others > OTHERS_WARNING_SHARE * window * cores) {
+            System.out.printf("  warning: other processes took %.0f%% of the machine in this window; these figures are not clean%n",
+                    100 * others / (window * cores));
+        }
         if (batonCpu >= 0 && done > 0) {
             double perTask = batonCpu * 1e6 / done;
             System.out.printf("  Baton CPU per completed %.1f µs (Redis %s)%s%n", perTask,
