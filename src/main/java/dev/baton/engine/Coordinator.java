@@ -68,6 +68,9 @@ public final class Coordinator {
     private long now;
     private long seq;
     private long readySeq;
+    /** Lease timer entries voided since the last sweep. */
+    private long voidLeaseTimers;
+    private static final int VOID_TIMER_SLACK = 1024;
     private int waiting;
     private int running;
     private long submittedTotal;
@@ -773,6 +776,16 @@ public final class Coordinator {
         }
     }
 
+    /** Lease timer entries held, void ones included: for tests of the sweep. */
+    int leaseTimers() {
+        lock.lock();
+        try {
+            return leases.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public long lastSeq() {
         lock.lock();
         try {
@@ -856,6 +869,13 @@ public final class Coordinator {
         running--;
         task.timerStamp++;
         task.leaseId = null;
+        voidLeaseTimers++;
+        if (voidLeaseTimers > 2L * running + VOID_TIMER_SLACK) {
+            // a void entry pins its finished task until its time comes (a whole lease-ttl):
+            // sweep them out once they outnumber the live ones, O(n) amortised over n runs
+            leases.removeIf(due -> !due.valid());
+            voidLeaseTimers = 0;
+        }
     }
 
     private void expire(Task task) {

@@ -206,6 +206,17 @@ class CoordinatorTest {
     class Leases extends EngineHarness {
 
         @Test
+        void finishedRunsDoNotPinTheirTasksInTheLeaseTimers() {
+            agent("w", 1, "a");
+            for (int i = 0; i < 5_000; i++) {
+                TaskView t = submit("a", Priority.LOW);
+                ClaimedTask c = claimOne("w");
+                engine.complete(t.id(), c.leaseId(), null, now);
+            }
+            assertTrue(engine.leaseTimers() <= 1_100, "void lease timers are swept: " + engine.leaseTimers());
+        }
+
+        @Test
         void heartbeatStartsTheTaskAndExtendsTheLease() {
             submit("a", Priority.MEDIUM);
             agent("w", 1, "a");
