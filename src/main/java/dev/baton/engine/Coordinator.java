@@ -394,6 +394,19 @@ public final class Coordinator {
         }
     }
 
+    /** Shutting down: answer every parked long-poll empty, so no claim holds the server up. */
+    public void endAllWaits(long now) {
+        lock.lock();
+        try {
+            advance(now);
+            for (Agent agent : agents.values()) {
+                endParked(agent);
+            }
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
     /** The long-poll's time is up or its client went away: answer it empty if still parked. */
     public void endWait(PendingClaim pending, long now) {
         lock.lock();

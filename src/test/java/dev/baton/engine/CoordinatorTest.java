@@ -435,6 +435,18 @@ class CoordinatorTest {
     class LongPolls extends EngineHarness {
 
         @Test
+        void shuttingDownAnswersEveryParkedClaimEmpty() {
+            agent("w", 1, "a");
+            agent("v", 1, "general");
+            ClaimAttempt one = engine.claimOrWait("w", 1, now);
+            ClaimAttempt two = engine.claimOrWait("v", 1, now);
+            engine.endAllWaits(now);
+            assertTrue(one.pending().result().isDone() && one.pending().result().join().isEmpty());
+            assertTrue(two.pending().result().isDone() && two.pending().result().join().isEmpty());
+            assertEquals(0, engine.stats(now).agentsWaiting());
+        }
+
+        @Test
         void aParkedClaimGetsTheNextTaskPushed() {
             agent("w", 1, "a");
             ClaimAttempt attempt = engine.claimOrWait("w", 1, now);
