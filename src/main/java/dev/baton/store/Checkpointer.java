@@ -24,6 +24,8 @@ final class Checkpointer {
     private final RedisCalls redis;
     private final RedisKeys keys;
     private final long retentionMillis;
+    /** Test hook: runs between EXEC and the journal trim, the moment a crash splits the two. */
+    volatile Runnable afterExec = () -> { };
 
     Checkpointer(RedisCalls redis, RedisKeys keys, long retentionMillis) {
         this.redis = redis;
@@ -42,6 +44,7 @@ final class Checkpointer {
         requests.add(Request.cmd(Command.SET).arg(keys.checkpoint()).arg(changes.seq()));
         requests.add(Request.cmd(Command.EXEC));
         exec(requests);
+        afterExec.run();
         trimJournal(changes.seq());
     }
 
@@ -67,7 +70,7 @@ final class Checkpointer {
         }
     }
 
-    private void trimJournal(long seq) {
+    void trimJournal(long seq) {
         redis.send(Request.cmd(Command.XTRIM).arg(keys.journal()).arg("MINID").arg((seq + 1) + "-0"));
     }
 

@@ -57,6 +57,7 @@ public final class Store {
     private volatile String problem = "recovering";
     private volatile String epoch;
     private volatile long lastCheckpointMillis;
+    private long lastMarker;
     private long checkpoints;
 
     public Store(Settings settings, Coordinator coordinator, StoreSink sink, Redis client, Clock clock) {
@@ -209,7 +210,9 @@ public final class Store {
                 LOG.warn("Redis came back without Baton's state (flushed, or restarted without persistence); "
                         + "writing the whole state again");
                 sink.drain();
-                checkpointer.writeAll(coordinator.state(), epoch, clock.millis());
+                EngineState all = coordinator.state();
+                checkpointer.writeAll(all, epoch, clock.millis());
+                lastMarker = all.seq();
             } else {
                 checkpoint();
             }
@@ -223,10 +226,15 @@ public final class Store {
     private void checkpoint() {
         StoreSink.Changes changes = sink.drain();
         if (changes.isEmpty()) {
+            // journal entries the last checkpoint covers may have been written after its trim
+            if (journal != null && lastMarker > 0) {
+                checkpointer.trimJournal(lastMarker);
+            }
             return;
         }
         try {
             checkpointer.write(changes, coordinator.agentRecords(), clock.millis());
+            lastMarker = changes.seq();
             lastCheckpointMillis = clock.millis();
             checkpoints++;
         } catch (RuntimeException e) {
@@ -298,6 +306,16 @@ public final class Store {
         } catch (RuntimeException e) {
             LOG.warnf("final checkpoint failed (the journal has the changes): %s", e.toString());
         }
+    }
+
+    /** For tests: run one checkpoint now, on the store's own thread. */
+    void checkpointNow() {
+        loops.execute(this::checkpointLoop);
+    }
+
+    /** For tests: what runs between a checkpoint's EXEC and its journal trim. */
+    void afterCheckpointExec(Runnable hook) {
+        checkpointer.afterExec = hook;
     }
 
     /** For tests: stop every loop as a crash would — no final checkpoint, the lease left to lapse. */

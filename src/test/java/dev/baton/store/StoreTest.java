@@ -193,6 +193,25 @@ class StoreTest {
     }
 
     @Test
+    void aCrashBetweenACheckpointAndItsJournalTrimRecoversExactly() {
+        Node first = node(true, 3_600_000);
+        java.util.concurrent.CountDownLatch crashed = new java.util.concurrent.CountDownLatch(1);
+        first.store().afterCheckpointExec(() -> {
+            first.store().halt(); // the checkpoint is in, the journal not yet trimmed: then the crash
+            crashed.countDown();
+            throw new IllegalStateException("crash");
+        });
+        Map<String, List<String>> ids = work(first);
+        first.store().checkpointNow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> crashed.getCount() == 0);
+        org.junit.jupiter.api.Assertions.assertTrue(send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong() > 0,
+                "the journal still holds entries the checkpoint covers");
+
+        Node second = node(true, 3_600_000);
+        assertSameTasks(first, second, ids);
+    }
+
+    @Test
     void aJournalEntryWrittenTwiceIsReplayedOnce() {
         Node first = node(true, 3_600_000);
         Map<String, List<String>> ids = work(first);
