@@ -24,4 +24,8 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAPackage("dev.baton.api..")
             .because("the HTTP surface is the outermost layer");
 
+    @ArchTest
+    static final ArchRule storeKnowsOnlyTheEngine = noClasses().that().resideInAPackage("dev.baton.store..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.baton.api..", "dev.baton.config..", "dev.baton.events..")
+            .because("the store implements the engine's persistence; config wires it, the API calls it");
 }

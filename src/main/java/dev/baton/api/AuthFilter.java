@@ -26,9 +26,15 @@ public class AuthFilter {
     @Inject
     Instance<BatonConfig> config;
 
+    private volatile BatonConfig.Auth auth;
+
     @ServerRequestFilter
     public Optional<RestResponse<ErrorBody>> authenticate(ContainerRequestContext request) {
-        BatonConfig.Auth auth = config.get().auth();
+        BatonConfig.Auth auth = this.auth;
+        if (auth == null) {
+            auth = config.get().auth();
+            this.auth = auth;
+        }
         if (auth.producerToken().isEmpty() && auth.agentToken().isEmpty() && auth.adminToken().isEmpty()) {
             return Optional.empty();
         }

@@ -19,12 +19,19 @@ public class ServingFilter {
     @Inject
     Instance<Store> store;
 
+    private volatile Store resolved;
+
     @ServerRequestFilter(priority = 500)
     public Optional<RestResponse<ErrorBody>> gate(ContainerRequestContext request) {
-        if (!request.getUriInfo().getPath().startsWith("/v1/") || store.get().serving()) {
+        Store current = this.resolved;
+        if (current == null) {
+            current = store.get();
+            this.resolved = current;
+        }
+        if (current.serving() || !request.getUriInfo().getPath().startsWith("/v1/")) {
             return Optional.empty();
         }
-        String problem = store.get().problem();
+        String problem = current.problem();
         return Optional.of(ErrorBody.builder(503, "not_ready", "Baton is not serving yet: "
                 + (problem == null ? "starting or stopping" : problem)).header("Retry-After", "1").build());
     }
