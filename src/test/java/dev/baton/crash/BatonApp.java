@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import dev.baton.store.RedisProcess;
 
 /**
@@ -115,14 +117,20 @@ public final class BatonApp implements AutoCloseable {
 
     /** Waits (up to {@link #READY_TIMEOUT}) for readiness 200; fails at once, with the log, if Baton exits. */
     public void awaitReady() {
-        await("readiness of " + name).atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(100))
-                .until(() -> {
-                    if (!isAlive()) {
-                        throw new IllegalStateException(name + " exited with " + process.exitValue()
-                                + " before it was ready; log " + log + ":\n" + logTail());
-                    }
-                    return readiness() == 200;
-                });
+        Process running = requireRunning();
+        try {
+            // The condition runs on Awaitility's thread: it must not take this object's monitor.
+            await("readiness of " + name).atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!running.isAlive()) {
+                            throw new IllegalStateException(name + " exited with " + running.exitValue()
+                                    + " before it was ready; log " + log + ":\n" + logTail());
+                        }
+                        return readiness() == 200;
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException(name + " not ready within " + READY_TIMEOUT + "; log " + log + ":\n" + logTail(), e);
+        }
     }
 
     /** The status of {@code GET /q/health/ready}, or -1 when Baton does not answer. */
