@@ -291,8 +291,9 @@ public final class BatonApp implements AutoCloseable {
             return this;
         }
 
-        public Builder jvmOption(String option) {
-            jvmOptions.add(option);
+        /** Options for the JVM, before {@code -jar}: {@code -Xmx512m}, {@code -XX:+UseSerialGC}, ... */
+        public Builder jvmOptions(List<String> options) {
+            jvmOptions.addAll(options);
             return this;
         }
 

@@ -39,18 +39,21 @@ public final class QueueChecker {
     private QueueChecker() {
     }
 
-    /** The verdict, with up to {@value #SHOWN_ANOMALIES} examples of what went wrong. */
-    public record Result(int submitsOk, int submitsUnknown, int unknownSubmitsApplied, int completesOk, int cancelsOk,
-            int lost, int unexpected, int duplicates, int redelivered, List<String> anomalies) {
+    /**
+     * The verdict, with up to {@value #SHOWN_ANOMALIES} examples of what went wrong. {@code submitsUnknown}
+     * counts ids whose every submit went unanswered; {@code unknownSubmitsApplied} those of them that exist.
+     */
+    public record Result(int calls, int unknownCalls, int submitsOk, int submitsUnknown, int unknownSubmitsApplied,
+            int completesOk, int cancelsOk, int lost, int unexpected, int duplicates, int redelivered, List<String> anomalies) {
 
         public boolean valid() {
             return lost == 0 && unexpected == 0;
         }
 
         public String summary() {
-            return String.format("submits ok=%d unknown=%d (applied %d), completes ok=%d, cancels ok=%d, "
-                    + "lost=%d, unexpected=%d, duplicates=%d, redelivered=%d",
-                    submitsOk, submitsUnknown, unknownSubmitsApplied, completesOk, cancelsOk,
+            return String.format("calls=%d (unknown %d), submits ok=%d unknown=%d (applied %d), completes ok=%d, "
+                    + "cancels ok=%d, lost=%d, unexpected=%d, duplicates=%d, redelivered=%d",
+                    calls, unknownCalls, submitsOk, submitsUnknown, unknownSubmitsApplied, completesOk, cancelsOk,
                     lost, unexpected, duplicates, redelivered);
         }
     }
@@ -131,7 +134,8 @@ public final class QueueChecker {
 
         List<String> anomalies = new ArrayList<>(lost);
         anomalies.addAll(unexpected);
-        return new Result(submitOk.size(), submitUnknown.size(), applied, completesOk, cancelsOk, lost.size(),
+        int unknownCalls = (int) ops.stream().filter(op -> op.outcome() == Outcome.UNKNOWN).count();
+        return new Result(ops.size(), unknownCalls, submitOk.size(), submitUnknown.size(), applied, completesOk, cancelsOk, lost.size(),
                 unexpected.size(), duplicates, redelivered,
                 List.copyOf(anomalies.subList(0, Math.min(SHOWN_ANOMALIES, anomalies.size()))));
     }
