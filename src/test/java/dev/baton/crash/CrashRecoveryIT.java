@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,8 +40,14 @@ import dev.baton.testing.RedisServerProcess;
  * {@code target/crash-logs/}. Only what the mode guarantees is asserted: in {@code journal} mode
  * nothing acknowledged is lost; in {@code checkpoint} mode nothing after a clean shutdown, or after
  * a kill that comes more than two intervals after the last change.
+ *
+ * <p>Tagged {@value #DURABILITY}: until the store makes Baton durable (issue 4) these fail, and
+ * {@code ./mvnw verify -DexcludedGroups=durability} leaves them out.
  */
+@Tag(CrashRecoveryIT.DURABILITY)
 class CrashRecoveryIT {
+
+    static final String DURABILITY = "durability";
 
     static final String TYPE = "crash";
     static final int KILLS_PER_SEED = 3;
