@@ -72,6 +72,11 @@ public final class BatonClient {
         return post("/v1/tasks", Map.of("id", id, "type", type, "payload", payload));
     }
 
+    /** {@code POST /v1/tasks/batch}: members are maps with {@code ref}, {@code id}, {@code type}, ... */
+    public Reply batch(List<Map<String, ?>> members) throws IOException, InterruptedException {
+        return post("/v1/tasks/batch", Map.of("tasks", members));
+    }
+
     public Reply registerAgent(String agent, List<String> capabilities, int maxConcurrency)
             throws IOException, InterruptedException {
         return send("PUT", "/v1/agents/" + agent, Map.of("capabilities", capabilities, "max_concurrency", maxConcurrency));
@@ -84,6 +89,15 @@ public final class BatonClient {
 
     public Reply complete(Lease lease) throws IOException, InterruptedException {
         return post("/v1/tasks/" + lease.taskId() + "/complete", Map.of("lease_id", lease.leaseId(), "result", Map.of("ok", true)));
+    }
+
+    public Reply fail(Lease lease, String error, boolean retryable) throws IOException, InterruptedException {
+        return post("/v1/tasks/" + lease.taskId() + "/fail",
+                Map.of("lease_id", lease.leaseId(), "error", error, "retryable", retryable));
+    }
+
+    public Reply retry(String id) throws IOException, InterruptedException {
+        return post("/v1/tasks/" + id + "/retry", null);
     }
 
     public Reply cancel(String id) throws IOException, InterruptedException {

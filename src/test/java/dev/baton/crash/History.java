@@ -13,13 +13,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class History {
 
-    public enum Kind { SUBMIT, CLAIM, COMPLETE, CANCEL }
+    public enum Kind { SUBMIT, CLAIM, COMPLETE, FAIL, RETRY, CANCEL }
 
     public enum Outcome { OK, FAILED, UNKNOWN }
 
     /**
-     * One finished call. {@code taskId} is the task acted on (null for a claim); {@code leaseId} the
-     * lease quoted by a complete; {@code claimed} the leases a successful claim handed out.
+     * One finished call. {@code taskId} is the task acted on (null for a claim; a batch submit is
+     * recorded as one SUBMIT per member, with the batch's answer); {@code leaseId} the lease quoted
+     * by a complete or fail; {@code claimed} the leases a successful claim handed out.
      */
     public record Op(String process, Kind kind, String taskId, String leaseId, long invoked, long returned,
             Outcome outcome, int status, List<BatonClient.Lease> claimed) {

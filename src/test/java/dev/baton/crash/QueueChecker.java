@@ -21,12 +21,14 @@ import dev.baton.crash.History.Outcome;
  *   <li><b>lost</b>: an acknowledged submit whose task does not exist; an acknowledged complete
  *       whose task is not COMPLETED; an acknowledged cancel whose task is not CANCELLED; a task
  *       handed out by a claim invoked after its complete or cancel was acknowledged (the
- *       acknowledged end was forgotten, even if the drain completed it again).</li>
+ *       acknowledged end was forgotten, even if the drain completed it again); an acknowledged
+ *       (non-retryable) fail whose task is not FAILED, unless a retry of it was invoked later; an
+ *       acknowledged retry whose task is FAILED or gone, unless a fail of it was invoked later.</li>
  *   <li><b>unexpected</b>: a task that exists, was listed or was handed out, with no submit of its
  *       id ever invoked.</li>
  *   <li><b>duplicates</b>: tasks whose complete was sent under two or more leases: run twice,
  *       because a crash lost a claim or an unacknowledged complete. Allowed.</li>
- *   <li><b>redelivered</b>: tasks handed out by two or more claims. Allowed.</li>
+ *   <li><b>redelivered</b>: tasks handed out by two or more claims (after a crash, or a retry). Allowed.</li>
  * </ul>
  * An unknown submit is resolved by the end state: it happened if the task exists.
  */
@@ -34,6 +36,7 @@ public final class QueueChecker {
 
     static final String COMPLETED = "COMPLETED";
     static final String CANCELLED = "CANCELLED";
+    static final String FAILED = "FAILED";
     private static final int SHOWN_ANOMALIES = 10;
 
     private QueueChecker() {
@@ -44,7 +47,7 @@ public final class QueueChecker {
      * counts ids whose every submit went unanswered; {@code unknownSubmitsApplied} those of them that exist.
      */
     public record Result(int calls, int unknownCalls, int submitsOk, int submitsUnknown, int unknownSubmitsApplied,
-            int completesOk, int cancelsOk, int lost, int unexpected, int duplicates, int redelivered, List<String> anomalies) {
+            int completesOk, int cancelsOk, int failsOk, int retriesOk, int lost, int unexpected, int duplicates, int redelivered, List<String> anomalies) {
 
         public boolean valid() {
             return lost == 0 && unexpected == 0;
@@ -52,8 +55,9 @@ public final class QueueChecker {
 
         public String summary() {
             return String.format("calls=%d (unknown %d), submits ok=%d unknown=%d (applied %d), completes ok=%d, "
-                    + "cancels ok=%d, lost=%d, unexpected=%d, duplicates=%d, redelivered=%d",
+                    + "cancels ok=%d, fails ok=%d, retries ok=%d, lost=%d, unexpected=%d, duplicates=%d, redelivered=%d",
                     calls, unknownCalls, submitsOk, submitsUnknown, unknownSubmitsApplied, completesOk, cancelsOk,
+                    failsOk, retriesOk,
                     lost, unexpected, duplicates, redelivered);
         }
     }
@@ -100,6 +104,17 @@ public final class QueueChecker {
                         expect(lost, op, finalStatus, CANCELLED);
                     }
                 }
+                case FAIL -> {
+                    if (op.outcome() == Outcome.OK && !invokedLater(ops, op, Kind.RETRY)) {
+                        expect(lost, op, finalStatus, FAILED);
+                    }
+                }
+                case RETRY -> {
+                    String now = finalStatus.get(op.taskId());
+                    if (op.outcome() == Outcome.OK && !invokedLater(ops, op, Kind.FAIL) && (now == null || now.equals(FAILED))) {
+                        lost.add("acknowledged retry of " + op.taskId() + ", but the task is " + (now == null ? "gone" : now));
+                    }
+                }
                 case CLAIM -> op.claimed().forEach(lease -> handedOut.merge(lease.taskId(), 1, Integer::sum));
             }
         }
@@ -135,9 +150,17 @@ public final class QueueChecker {
         List<String> anomalies = new ArrayList<>(lost);
         anomalies.addAll(unexpected);
         int unknownCalls = (int) ops.stream().filter(op -> op.outcome() == Outcome.UNKNOWN).count();
-        return new Result(ops.size(), unknownCalls, submitOk.size(), submitUnknown.size(), applied, completesOk, cancelsOk, lost.size(),
-                unexpected.size(), duplicates, redelivered,
+        int failsOk = (int) ops.stream().filter(op -> op.kind() == Kind.FAIL && op.outcome() == Outcome.OK).count();
+        int retriesOk = (int) ops.stream().filter(op -> op.kind() == Kind.RETRY && op.outcome() == Outcome.OK).count();
+        return new Result(ops.size(), unknownCalls, submitOk.size(), submitUnknown.size(), applied, completesOk, cancelsOk,
+                failsOk, retriesOk, lost.size(), unexpected.size(), duplicates, redelivered,
                 List.copyOf(anomalies.subList(0, Math.min(SHOWN_ANOMALIES, anomalies.size()))));
+    }
+
+    /** Whether a {@code kind} call on the same task was invoked after {@code op} was. */
+    private static boolean invokedLater(List<Op> ops, Op op, Kind kind) {
+        return ops.stream().anyMatch(other -> other.kind() == kind && op.taskId().equals(other.taskId())
+                && other.invoked() > op.invoked());
     }
 
     private static void endAcknowledged(Map<String, Long> at, Map<String, String> kind, Op op, String status) {

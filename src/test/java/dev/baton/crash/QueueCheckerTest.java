@@ -116,6 +116,34 @@ class QueueCheckerTest {
         assertEquals(0, result.completesOk());
     }
 
+    @Test
+    void anAcknowledgedFailStandsUnlessRetriedLater() {
+        submit("a", 201);
+        fail("a", claim("a"), 200);
+        submit("b", 201);
+        fail("b", claim("b"), 200);
+        history.invoke("p", Kind.RETRY, "b", null).unanswered();
+
+        QueueChecker.Result result = check(Map.of("a", "PENDING", "b", "COMPLETED"), Set.of("a", "b"));
+
+        assertEquals(1, result.lost(), result.anomalies().toString());
+        assertTrue(result.anomalies().get(0).contains("fail of a"), result.anomalies().toString());
+    }
+
+    @Test
+    void anAcknowledgedRetryMustNotLeaveTheTaskFailed() {
+        submit("a", 201);
+        fail("a", claim("a"), 200);
+        history.invoke("p", Kind.RETRY, "a", null).answered(reply(200, "{}"));
+
+        assertEquals(1, check(Map.of("a", "FAILED"), Set.of("a")).lost());
+        assertEquals(0, check(Map.of("a", "COMPLETED"), Set.of("a")).lost());
+    }
+
+    private void fail(String id, String lease, int status) {
+        history.invoke("w", Kind.FAIL, id, lease).answered(reply(status, "{}"));
+    }
+
     private QueueChecker.Result check(Map<String, String> finalStatus, Set<String> listed) {
         return QueueChecker.check(history.ops(), finalStatus, listed);
     }

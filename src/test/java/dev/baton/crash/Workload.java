@@ -20,9 +20,11 @@ import dev.baton.crash.History.Outcome;
 
 /**
  * Client threads that keep Baton busy while a test breaks it, recording every call in a
- * {@link History}: producers submit (ids chosen here, so a submit whose answer was lost is sent
- * again with the same body: idempotent) and now and then cancel one of their tasks; agents claim
- * and complete at once. A worker whose call gets no answer waits at the {@link #gate()} the test
+ * {@link History}: producers submit, one time in {@value #BATCH_ONE_IN} a batch whose members
+ * depend on its first (ids chosen here, so a submit whose answer was lost is sent again with the
+ * same body: idempotent), and now and then cancel one of their tasks; agents claim and complete at
+ * once, or one time in {@value #FAIL_ONE_IN} fail for good, and then half the time retry the dead
+ * letter. A worker whose call gets no answer waits at the {@link #gate()} the test
  * closes while Baton is down, so nobody spins against a dead port. Randomness is seeded.
  *
  * <p>Also the end game: {@link #drain} claims and completes whatever is left, and
@@ -32,6 +34,10 @@ public final class Workload {
 
     static final int SUBMIT_RETRIES = 3;
     static final int CANCEL_ONE_IN = 10;
+    static final int BATCH_ONE_IN = 10;
+    static final int BATCH_SIZE = 3;
+    static final int FAIL_ONE_IN = 8;
+    static final int RETRY_ONE_IN = 2;
     static final int CLAIM_MAX = 2;
     static final long CLAIM_WAIT_MILLIS = 100;
     static final int DRAIN_CLAIM_MAX = 50;
@@ -95,30 +101,53 @@ public final class Workload {
         String process = "producer-" + n;
         List<String> mine = new ArrayList<>();
         long next = 0;
-        String resend = null;
+        List<String> resend = List.of();
         int resends = 0;
         while (running) {
-            if (!mine.isEmpty() && random.nextInt(CANCEL_ONE_IN) == 0) {
+            if (resend.isEmpty() && !mine.isEmpty() && random.nextInt(CANCEL_ONE_IN) == 0) {
                 String victim = mine.get(random.nextInt(mine.size()));
                 call(process, Kind.CANCEL, victim, null, () -> client.cancel(victim));
                 continue;
             }
-            String id = resend != null ? resend : "t" + seed + "-p" + n + "-" + next++;
-            Op op = call(process, Kind.SUBMIT, id, null, () -> client.submit(id, type, Map.of("id", id)));
-            if (op.outcome() == Outcome.UNKNOWN && resends < SUBMIT_RETRIES) {
-                resend = id;
+            List<String> ids = new ArrayList<>(resend);
+            if (ids.isEmpty()) {
+                int size = random.nextInt(BATCH_ONE_IN) == 0 ? BATCH_SIZE : 1;
+                for (int i = 0; i < size; i++) {
+                    ids.add("t" + seed + "-p" + n + "-" + next++);
+                }
+            }
+            Outcome outcome = ids.size() == 1 ? submit(process, ids.get(0)) : submitBatch(process, ids);
+            if (outcome == Outcome.UNKNOWN && resends < SUBMIT_RETRIES) {
+                resend = ids;
                 resends++;
             } else {
-                resend = null;
+                resend = List.of();
                 resends = 0;
-                if (op.outcome() == Outcome.OK) {
-                    mine.add(id);
+                if (outcome == Outcome.OK) {
+                    mine.addAll(ids);
                 }
             }
         }
     }
 
+    private Outcome submit(String process, String id) {
+        return call(process, Kind.SUBMIT, id, null, () -> client.submit(id, type, Map.of("id", id))).outcome();
+    }
+
+    /** A batch whose later members depend on the first (by ref); recorded as one SUBMIT per member. */
+    private Outcome submitBatch(String process, List<String> ids) {
+        List<Map<String, ?>> members = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            members.add(i == 0 ? Map.of("ref", "r0", "id", id, "type", type, "payload", Map.of("id", id))
+                    : Map.of("ref", "r" + i, "id", id, "type", type, "payload", Map.of("id", id), "depends_on", List.of("r0")));
+        }
+        List<History.Call> calls = ids.stream().map(id -> history.invoke(process, Kind.SUBMIT, id, null)).toList();
+        return answer(calls, () -> client.batch(members)).get(0).outcome();
+    }
+
     private void work(int n) {
+        Random random = new Random(seed * 1_000 + 500 + n);
         String process = "agent-" + n;
         String agent = "agent-" + seed + "-" + n;
         boolean registered = false;
@@ -132,7 +161,14 @@ public final class Workload {
                 registered = false; // a restarted Baton may not know us (yet)
             }
             for (BatonClient.Lease lease : claim.claimed()) {
-                call(process, Kind.COMPLETE, lease.taskId(), lease.leaseId(), () -> client.complete(lease));
+                if (random.nextInt(FAIL_ONE_IN) != 0) {
+                    call(process, Kind.COMPLETE, lease.taskId(), lease.leaseId(), () -> client.complete(lease));
+                    continue;
+                }
+                Op fail = call(process, Kind.FAIL, lease.taskId(), lease.leaseId(), () -> client.fail(lease, "crash test", false));
+                if (fail.outcome() == Outcome.OK && random.nextInt(RETRY_ONE_IN) == 0) {
+                    call(process, Kind.RETRY, lease.taskId(), null, () -> client.retry(lease.taskId()));
+                }
             }
         }
     }
@@ -155,21 +191,26 @@ public final class Workload {
 
     /** Makes one call, records it, and waits at the gate when it got no definite answer. */
     private Op call(String process, Kind kind, String taskId, String leaseId, Request request) {
-        History.Call call = history.invoke(process, kind, taskId, leaseId);
-        Op op;
+        return answer(List.of(history.invoke(process, kind, taskId, leaseId)), request).get(0);
+    }
+
+    /** Sends one request for calls already invoked, records its answer for each of them. */
+    private List<Op> answer(List<History.Call> calls, Request request) {
+        List<Op> ops;
         try {
-            op = call.answered(request.send());
+            BatonClient.Reply reply = request.send();
+            ops = calls.stream().map(call -> call.answered(reply)).toList();
         } catch (IOException e) {
-            op = call.unanswered();
+            ops = calls.stream().map(History.Call::unanswered).toList();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
-            return call.unanswered();
+            return calls.stream().map(History.Call::unanswered).toList();
         }
-        if (op.outcome() == Outcome.UNKNOWN) {
+        if (ops.get(0).outcome() == Outcome.UNKNOWN) {
             gate.awaitOpen();
         }
-        return op;
+        return ops;
     }
 
     /**
