@@ -12,6 +12,7 @@ import dev.baton.engine.ConflictException;
 import dev.baton.engine.InvalidRequestException;
 import dev.baton.engine.NotFoundException;
 import dev.baton.engine.TooLargeException;
+import dev.baton.store.DurabilityUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -60,6 +61,12 @@ public class ErrorMapper {
             return PAYLOAD_TOO_LARGE;
         }
         throw new IllegalStateException("unmapped refusal " + e.getClass().getName(), e);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<ErrorBody> durability(DurabilityUnavailableException e) {
+        return ErrorBody.builder(503, "durability_unavailable", e.getMessage())
+                .header(HttpHeaders.RETRY_AFTER, "1").build();
     }
 
     @ServerExceptionMapper

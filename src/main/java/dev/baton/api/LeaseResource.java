@@ -1,7 +1,10 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.baton.engine.CompletionResult;
 import dev.baton.engine.Coordinator;
+import dev.baton.store.Store;
+import io.smallrye.mutiny.Uni;
 import dev.baton.engine.HeartbeatResult;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.inject.Inject;
@@ -33,6 +36,9 @@ public class LeaseResource {
     @Inject
     Clock clock;
 
+    @Inject
+    Store store;
+
     @POST
     @Path("/heartbeat")
     @Operation(summary = "Extend the lease, report progress", description = "the first heartbeat moves ASSIGNED to IN_PROGRESS")
@@ -47,19 +53,21 @@ public class LeaseResource {
     @POST
     @Path("/complete")
     @Operation(summary = "Complete the task", description = "the same call again with the same lease answers 200 with duplicate: true")
-    public TaskResource.Outcome complete(@PathParam("id") String id, LeaseRequests.Complete body) {
+    public Uni<TaskResource.Outcome> complete(@PathParam("id") String id, LeaseRequests.Complete body) {
         Requests.required(body);
-        return TaskResource.Outcome.of(coordinator.complete(id, LeaseRequests.requireLease(body.leaseId()),
-                body.resultJson(), clock.millis()));
+        CompletionResult result = coordinator.complete(id, LeaseRequests.requireLease(body.leaseId()),
+                body.resultJson(), clock.millis());
+        return store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result));
     }
 
     @POST
     @Path("/fail")
     @Operation(summary = "Fail the task", description = "retryable (the default) failures are retried after backoff while retries last")
-    public TaskResource.Outcome fail(@PathParam("id") String id, LeaseRequests.Fail body) {
+    public Uni<TaskResource.Outcome> fail(@PathParam("id") String id, LeaseRequests.Fail body) {
         Requests.required(body);
-        return TaskResource.Outcome.of(coordinator.fail(id, LeaseRequests.requireLease(body.leaseId()),
-                body.requireError(), body.isRetryable(), clock.millis()));
+        CompletionResult result = coordinator.fail(id, LeaseRequests.requireLease(body.leaseId()),
+                body.requireError(), body.isRetryable(), clock.millis());
+        return store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result));
     }
 
     /** The heartbeat answer. */

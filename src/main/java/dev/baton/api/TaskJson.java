@@ -3,6 +3,8 @@ package dev.baton.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.baton.engine.Priority;
+import dev.baton.engine.TaskRecord;
+import dev.baton.engine.TaskSpec;
 import dev.baton.engine.TaskStatus;
 import dev.baton.engine.TaskView;
 import java.time.Instant;
@@ -51,6 +53,18 @@ public record TaskJson(
                 t.message(), t.result(), t.error(), instant(t.runAt()), Instant.ofEpochMilli(t.createdAt()),
                 instant(t.startedAt()), instant(t.completedAt()), t.queuePosition(), instant(t.leaseExpiresAt()),
                 t.cancelRequested() ? Boolean.TRUE : null);
+    }
+
+    /** A finished task read back from Redis (no queue, no lease). */
+    static TaskJson of(TaskRecord r) {
+        TaskSpec spec = r.spec();
+        return new TaskJson(r.id(), spec.type(), spec.description(), spec.priority(), r.level(), r.status(),
+                spec.payload() == null ? "{}" : spec.payload(),
+                spec.dependsOn().isEmpty() ? null : spec.dependsOn(), null,
+                spec.dependsOn().isEmpty() ? null : spec.runOnDependencyFailure() ? "run" : "cancel",
+                r.assignedAgent(), r.attempt(), r.maxRetries(), r.failures(), r.expiries(), r.progress(), r.message(),
+                r.result(), r.error(), instant(r.runAt()), Instant.ofEpochMilli(r.createdAt()), instant(r.startedAt()),
+                instant(r.completedAt()), null, null, r.cancelRequested() ? Boolean.TRUE : null);
     }
 
     static Instant instant(Long millis) {

@@ -6,6 +6,11 @@ import dev.baton.engine.BatchResult;
 import dev.baton.engine.CompletionResult;
 import dev.baton.engine.Coordinator;
 import dev.baton.engine.InvalidRequestException;
+import dev.baton.engine.NotFoundException;
+import dev.baton.engine.TaskRecord;
+import dev.baton.store.Store;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 import dev.baton.engine.SubmitResult;
 import dev.baton.engine.TaskPage;
 import dev.baton.engine.TaskQuery;
@@ -48,16 +53,18 @@ public class TaskResource {
     @Inject
     Clock clock;
 
+    @Inject
+    Store store;
+
     @POST
     @Operation(summary = "Submit a task", description = "201 with the task; the same id with the same body again answers 200")
-    public RestResponse<TaskJson> submit(SubmitTaskRequest body, UriInfo uri) {
+    public Uni<RestResponse<TaskJson>> submit(SubmitTaskRequest body, UriInfo uri) {
         SubmitResult result = coordinator.submit(Requests.required(body).toSingleSpec(), clock.millis());
         TaskJson task = TaskJson.of(result.task());
-        if (!result.created()) {
-            return RestResponse.ok(task);
-        }
-        return RestResponse.ResponseBuilder.<TaskJson>created(uri.getAbsolutePathBuilder().path(task.id()).build())
-                .entity(task).build();
+        RestResponse<TaskJson> answer = !result.created() ? RestResponse.ok(task)
+                : RestResponse.ResponseBuilder.<TaskJson>created(uri.getAbsolutePathBuilder().path(task.id()).build())
+                        .entity(task).build();
+        return store.durable(result.seq()).replaceWith(answer);
     }
 
     @POST
@@ -65,18 +72,28 @@ public class TaskResource {
     @Operation(summary = "Submit many tasks at once, all or nothing",
             description = "members may name each other's ref in depends_on; 201 with each member's ref, id and status; "
                     + "a cycle or an invalid member is a 400 naming it, past baton.max-batch a 413")
-    public RestResponse<BatchJson> batch(BatchRequest body) {
+    public Uni<RestResponse<BatchJson>> batch(BatchRequest body) {
         BatchResult result = coordinator.submitBatch(Requests.required(body).toItems(), clock.millis());
         BatchJson json = new BatchJson(result.tasks());
         boolean createdAny = result.tasks().stream().anyMatch(BatchResult.Member::created);
-        return createdAny ? RestResponse.status(RestResponse.Status.CREATED, json) : RestResponse.ok(json);
+        return store.durable(result.seq())
+                .replaceWith(createdAny ? RestResponse.status(RestResponse.Status.CREATED, json) : RestResponse.ok(json));
     }
 
     @GET
     @Path("/{id}")
     @Operation(summary = "Read a task", description = "with queue_position while it waits in a queue")
+    @Blocking
     public TaskJson get(@PathParam("id") String id) {
-        return TaskJson.of(coordinator.task(id, clock.millis()));
+        try {
+            return TaskJson.of(coordinator.task(id, clock.millis()));
+        } catch (NotFoundException e) {
+            TaskRecord kept = store.finished(id); // finished, out of memory, still within retention
+            if (kept == null) {
+                throw e;
+            }
+            return TaskJson.of(kept);
+        }
     }
 
     @GET
@@ -93,16 +110,18 @@ public class TaskResource {
     @Path("/{id}/cancel")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Cancel a task that has not ended", description = "a running task's agent learns it from its next heartbeat")
-    public Outcome cancel(@PathParam("id") String id) {
-        return Outcome.of(coordinator.cancel(id, clock.millis()));
+    public Uni<Outcome> cancel(@PathParam("id") String id) {
+        CompletionResult result = coordinator.cancel(id, clock.millis());
+        return store.durable(result.seq()).replaceWith(Outcome.of(result));
     }
 
     @POST
     @Path("/{id}/retry")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Re-queue a dead letter (a FAILED task) with fresh retries")
-    public Outcome retry(@PathParam("id") String id) {
-        return Outcome.of(coordinator.retry(id, clock.millis()));
+    public Uni<Outcome> retry(@PathParam("id") String id) {
+        CompletionResult result = coordinator.retry(id, clock.millis());
+        return store.durable(result.seq()).replaceWith(Outcome.of(result));
     }
 
     private static TaskStatus status(String status) {

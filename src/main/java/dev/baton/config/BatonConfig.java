@@ -83,6 +83,10 @@ public interface BatonConfig {
     @Max(10_000)
     int claimMaxTasks();
 
+    /** The writer lease's time to live: how long a crashed Baton keeps a successor waiting. */
+    @WithDefault("10s")
+    Duration writerLeaseTtl();
+
     /** How often the engine's timers (leases, backoff, run_at, agent loss) are checked. */
     @WithDefault("100ms")
     Duration tickInterval();

@@ -77,9 +77,8 @@ public class EngineMetrics implements EventSink {
             case EXPIRED -> expired.increment();
             case CANCELLED -> cancelled.increment();
             case ASSIGNED -> {
-                Long readyAt = event.task() == null ? null : event.task().readyAt();
-                if (readyAt != null) {
-                    dispatchLatency.record(Math.max(0, event.at() - readyAt), TimeUnit.MILLISECONDS);
+                if (event.task() != null && event.task().readyAt() > 0) {
+                    dispatchLatency.record(Math.max(0, event.at() - event.task().readyAt()), TimeUnit.MILLISECONDS);
                 }
             }
             default -> {

@@ -6,7 +6,11 @@ import dev.baton.engine.EventSink;
 import dev.baton.engine.RetryPolicy;
 import dev.baton.engine.ScoringWeights;
 import dev.baton.engine.TypePolicy;
+import dev.baton.store.Store;
+import dev.baton.store.StoreSink;
+import io.vertx.mutiny.redis.client.Redis;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,11 +31,29 @@ public class EngineProducer {
         return Clock.systemUTC();
     }
 
-    /** Where the engine's ordered events go: metrics now; the journal and fan-out join later. */
+    /** Where the engine's ordered events go, in order: metrics, then the store (checkpoint and journal). */
     @Produces
     @Singleton
-    EventSink eventSink(EngineMetrics metrics) {
-        return metrics;
+    EventSink eventSink(EngineMetrics metrics, StoreSink store) {
+        return event -> {
+            metrics.accept(event);
+            store.accept(event);
+        };
+    }
+
+    @Produces
+    @Singleton
+    @Typed(StoreSink.class)
+    StoreSink storeSink() {
+        return new StoreSink();
+    }
+
+    @Produces
+    @Singleton
+    Store store(BatonConfig config, Coordinator coordinator, StoreSink sink, Redis redis, Clock clock) {
+        return new Store(new Store.Settings(config.durability() == BatonConfig.Durability.journal,
+                config.checkpointInterval().toMillis(), config.ackTimeout().toMillis(), config.retention().toMillis(),
+                config.writerLeaseTtl().toMillis(), config.redis().keyPrefix()), coordinator, sink, redis, clock);
     }
 
     @Produces

@@ -68,6 +68,9 @@ public final class Coordinator {
     private long now;
     private long seq;
     private long readySeq;
+    /** Lease timer entries voided since the last sweep. */
+    private long voidLeaseTimers;
+    private static final int VOID_TIMER_SLACK = 1024;
     private int waiting;
     private int running;
     private long submittedTotal;
@@ -391,6 +394,19 @@ public final class Coordinator {
         }
     }
 
+    /** Shutting down: answer every parked long-poll empty, so no claim holds the server up. */
+    public void endAllWaits(long now) {
+        lock.lock();
+        try {
+            advance(now);
+            for (Agent agent : agents.values()) {
+                endParked(agent);
+            }
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
     /** The long-poll's time is up or its client went away: answer it empty if still parked. */
     public void endWait(PendingClaim pending, long now) {
         lock.lock();
@@ -532,6 +548,173 @@ public final class Coordinator {
     }
 
     // ---------------------------------------------------------------------------------------
+    // Persistence
+
+    /** A consistent copy of the whole state, for a full checkpoint. */
+    public EngineState state() {
+        lock.lock();
+        try {
+            List<TaskRecord> tasks = new ArrayList<>(index.size());
+            for (Task task : index.values()) {
+                tasks.add(record(task));
+            }
+            List<AgentRecord> agentRecords = new ArrayList<>(agents.size());
+            for (Agent agent : agents.values()) {
+                agentRecords.add(record(agent));
+            }
+            return new EngineState(tasks, agentRecords, seq);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every agent with its history, for a checkpoint. */
+    public List<AgentRecord> agentRecords() {
+        lock.lock();
+        try {
+            List<AgentRecord> agentRecords = new ArrayList<>(agents.size());
+            for (Agent agent : agents.values()) {
+                agentRecords.add(record(agent));
+            }
+            return agentRecords;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Rebuild an empty engine from recovered records: deques in their original ready order, the
+     * dependency graph, timers, and leases with a fresh clock (a running task's agent gets a whole
+     * lease to call again). Then settle what the records left half-done — a waiting task whose
+     * last dependency ended in the same moment as the crash is released or cancelled now, with
+     * new events. Event numbering continues after {@code state.seq()}.
+     */
+    public void restore(EngineState state, long now) {
+        lock.lock();
+        try {
+            if (!live.isEmpty() || !agents.isEmpty() || seq != 0) {
+                throw new IllegalStateException("restore needs an empty engine");
+            }
+            advance(now);
+            seq = state.seq();
+            for (AgentRecord r : state.agents()) {
+                Agent agent = new Agent(r.spec(), r.registeredAt());
+                agent.lastSeen = this.now;
+                agent.overall.restore(r.overall());
+                r.byType().forEach((type, h) -> {
+                    agent.history(type).restore(h);
+                    if (h.meanMillis() != null) {
+                        scorer.recordCompletion(type, h.meanMillis().longValue());
+                    }
+                });
+                agents.put(agent.id, agent);
+            }
+            List<Task> pending = new ArrayList<>();
+            List<Task> waitingTasks = new ArrayList<>();
+            for (TaskRecord r : state.tasks()) {
+                Task task = rebuild(r);
+                index.put(task.id, task);
+                readySeq = Math.max(readySeq, task.readySeq);
+                switch (task.status) {
+                    case COMPLETED, FAILED, CANCELLED -> {
+                        if (task.completedAt == null || task.completedAt + config.retentionMillis() > this.now) {
+                            finished.put(task);
+                        } else {
+                            index.remove(task.id);
+                        }
+                        continue;
+                    }
+                    case PENDING -> pending.add(task);
+                    case SCHEDULED -> {
+                        task.timerStamp++;
+                        scheduled.add(new Due(task.runAt == null ? this.now : task.runAt, task.timerStamp, task));
+                    }
+                    case WAITING -> {
+                        waitingTasks.add(task);
+                        waiting++;
+                    }
+                    case ASSIGNED, IN_PROGRESS -> {
+                        task.leaseExpiresAt = this.now + config.leaseTtlMillis();
+                        task.timerStamp++;
+                        leases.add(new Due(task.leaseExpiresAt, task.timerStamp, task));
+                        Agent agent = agents.get(task.assignedAgent);
+                        if (agent != null) {
+                            agent.active.add(task);
+                        }
+                        runningByType.computeIfAbsent(task.type(), t -> new int[1])[0]++;
+                        running++;
+                    }
+                }
+                live.put(task.id, task);
+                if (task.status == TaskStatus.COMPLETED) {
+                    completedTotal++;
+                }
+            }
+            pending.sort(java.util.Comparator.comparingLong(t -> t.readySeq));
+            for (Task task : pending) {
+                ready.addLast(task);
+            }
+            for (Task task : waitingTasks) {
+                resettle(task);
+            }
+            submittedTotal = live.size();
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    private Task rebuild(TaskRecord r) {
+        Task task = new Task(r.id(), r.spec(), r.maxRetries(), r.createdAt());
+        task.status = r.status();
+        task.level = r.level();
+        task.runAt = r.runAt();
+        task.attempt = r.attempt();
+        task.failures = r.failures();
+        task.expiries = r.expiries();
+        task.progress = r.progress();
+        task.message = r.message();
+        task.result = r.result();
+        task.error = r.error();
+        task.startedAt = r.startedAt();
+        task.completedAt = r.completedAt();
+        task.leaseId = r.leaseId();
+        task.assignedAgent = r.assignedAgent();
+        task.cancelRequested = r.cancelRequested();
+        task.endedLeaseId = r.endedLeaseId();
+        task.endedByComplete = r.endedByComplete();
+        task.readyAt = r.readyAt();
+        task.readySeq = r.readySeq();
+        return task;
+    }
+
+    /** A recovered waiting task: count its open dependencies again; release or cancel it if none are left. */
+    private void resettle(Task task) {
+        int unfinished = 0;
+        Task failedParent = null;
+        for (String id : task.spec.dependsOn()) {
+            Task parent = find(id);
+            if (parent == null || parent.status == TaskStatus.COMPLETED) {
+                continue; // gone parents finished long ago: they cannot hold the task back
+            }
+            if (parent.status == TaskStatus.FAILED || parent.status == TaskStatus.CANCELLED) {
+                if (!task.spec.runOnDependencyFailure() && failedParent == null) {
+                    failedParent = parent;
+                }
+                continue;
+            }
+            unfinished++;
+            parent.addDependent(task);
+        }
+        task.unfinishedDependencies = unfinished;
+        if (failedParent != null) {
+            cancelTask(task, "dependency " + failedParent.id + " " + failedParent.status);
+        } else if (unfinished == 0) {
+            waiting--;
+            enqueue(task, EventType.RELEASED);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
     // Timers
 
     /** Start scheduled tasks that are due, expire leases that ran out, mark silent agents lost. */
@@ -606,6 +789,16 @@ public final class Coordinator {
         }
     }
 
+    /** Lease timer entries held, void ones included: for tests of the sweep. */
+    int leaseTimers() {
+        lock.lock();
+        try {
+            return leases.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public long lastSeq() {
         lock.lock();
         try {
@@ -627,10 +820,6 @@ public final class Coordinator {
 
     /** Where a task goes once nothing holds it back: to a parked agent, else to its deque. */
     private void makeReady(Task task, boolean front) {
-        if (!front) {
-            task.readyAt = now;
-            task.readySeq = ++readySeq;
-        }
         if (!atRunningCap(task.type())) {
             PendingClaim waiter = bestWaiter(task);
             if (waiter != null) {
@@ -693,6 +882,13 @@ public final class Coordinator {
         running--;
         task.timerStamp++;
         task.leaseId = null;
+        voidLeaseTimers++;
+        if (voidLeaseTimers > 2L * running + VOID_TIMER_SLACK) {
+            // a void entry pins its finished task until its time comes (a whole lease-ttl):
+            // sweep them out once they outnumber the live ones, O(n) amortised over n runs
+            leases.removeIf(due -> !due.valid());
+            voidLeaseTimers = 0;
+        }
     }
 
     private void expire(Task task) {
@@ -887,6 +1083,8 @@ public final class Coordinator {
                 Transitions.check(task.id, task.status, TaskStatus.PENDING);
             }
             task.status = TaskStatus.PENDING;
+            task.readyAt = now;
+            task.readySeq = ++readySeq; // before the event, so the journal keeps the ready order
             emit(event, task, null);
             makeReady(task, false);
         }
@@ -1161,11 +1359,24 @@ public final class Coordinator {
     private void emit(EventType type, Task task, String agentId) {
         sink.accept(new TaskEvent(++seq, type, task.id, task.type(), task.level, task.status,
                 agentId != null ? agentId : task.assignedAgent, task.progress, task.message != null ? task.message : task.error,
-                now, snapshot(task, false)));
+                now, record(task), null));
     }
 
     private void emitAgent(EventType type, Agent agent) {
-        sink.accept(new TaskEvent(++seq, type, null, null, null, null, agent.id, null, null, now, null));
+        sink.accept(new TaskEvent(++seq, type, null, null, null, null, agent.id, null, null, now, null,
+                type == EventType.AGENT_REGISTERED ? record(agent) : null));
+    }
+
+    private static TaskRecord record(Task t) {
+        return new TaskRecord(t.spec, t.maxRetries, t.createdAt, t.status, t.level, t.runAt, t.attempt, t.failures,
+                t.expiries, t.progress, t.message, t.result, t.error, t.startedAt, t.completedAt, t.leaseId,
+                t.assignedAgent, t.cancelRequested, t.endedLeaseId, t.endedByComplete, t.readyAt, t.readySeq);
+    }
+
+    private static AgentRecord record(Agent a) {
+        Map<String, AgentView.History> byType = new HashMap<>();
+        a.byType.forEach((type, h) -> byType.put(type, h.view()));
+        return new AgentRecord(a.spec, a.registeredAt, a.lastSeen, a.overall.view(), byType);
     }
 
     private TaskView view(Task task) {

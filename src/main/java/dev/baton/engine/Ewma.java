@@ -28,4 +28,11 @@ final class Ewma {
     AgentView.History view() {
         return new AgentView.History(completed, failed, successRate, Double.isNaN(meanMillis) ? null : meanMillis);
     }
+
+    void restore(AgentView.History h) {
+        completed = h.completed();
+        failed = h.failed();
+        successRate = h.successRate();
+        meanMillis = h.meanMillis() == null ? Double.NaN : h.meanMillis();
+    }
 }

@@ -4,7 +4,8 @@ package dev.baton.engine;
  * One ordered engine event. {@code seq} is strictly increasing with no gaps across all events of
  * one coordinator. Task fields are null for agent events.
  *
- * @param task the task as it is after the change (null for agent events); the journal keeps it
+ * @param task  the task as it is after the change (null for agent events); the journal keeps it
+ * @param agent the agent after a registration (null otherwise)
  */
 public record TaskEvent(
         long seq,
@@ -17,5 +18,6 @@ public record TaskEvent(
         Integer progress,
         String message,
         long at,
-        TaskView task) {
+        TaskRecord task,
+        AgentRecord agent) {
 }

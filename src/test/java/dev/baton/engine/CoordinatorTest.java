@@ -206,6 +206,17 @@ class CoordinatorTest {
     class Leases extends EngineHarness {
 
         @Test
+        void finishedRunsDoNotPinTheirTasksInTheLeaseTimers() {
+            agent("w", 1, "a");
+            for (int i = 0; i < 5_000; i++) {
+                TaskView t = submit("a", Priority.LOW);
+                ClaimedTask c = claimOne("w");
+                engine.complete(t.id(), c.leaseId(), null, now);
+            }
+            assertTrue(engine.leaseTimers() <= 1_100, "void lease timers are swept: " + engine.leaseTimers());
+        }
+
+        @Test
         void heartbeatStartsTheTaskAndExtendsTheLease() {
             submit("a", Priority.MEDIUM);
             agent("w", 1, "a");
@@ -422,6 +433,18 @@ class CoordinatorTest {
 
     @Nested
     class LongPolls extends EngineHarness {
+
+        @Test
+        void shuttingDownAnswersEveryParkedClaimEmpty() {
+            agent("w", 1, "a");
+            agent("v", 1, "general");
+            ClaimAttempt one = engine.claimOrWait("w", 1, now);
+            ClaimAttempt two = engine.claimOrWait("v", 1, now);
+            engine.endAllWaits(now);
+            assertTrue(one.pending().result().isDone() && one.pending().result().join().isEmpty());
+            assertTrue(two.pending().result().isDone() && two.pending().result().join().isEmpty());
+            assertEquals(0, engine.stats(now).agentsWaiting());
+        }
 
         @Test
         void aParkedClaimGetsTheNextTaskPushed() {

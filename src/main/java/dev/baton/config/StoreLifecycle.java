@@ -1,0 +1,59 @@
+package dev.baton.config;
+
+import dev.baton.engine.Coordinator;
+import dev.baton.store.Store;
+import java.time.Clock;
+import org.jboss.logging.Logger;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+/**
+ * Starts the store's recovery with the app and stops it first on shutdown (before the Redis
+ * client and the embedded Redis go away): the gate closes, the journal's backlog and a final
+ * checkpoint are written.
+ */
+@Singleton
+public class StoreLifecycle {
+
+    private static final Logger LOG = Logger.getLogger(StoreLifecycle.class);
+    private static final int EXIT_CODE_SIGTERM = 143;
+
+    @Inject
+    Store store;
+
+    @Inject
+    Coordinator coordinator;
+
+    @Inject
+    Clock clock;
+
+    void start(@Observes StartupEvent event) {
+        store.start();
+    }
+
+    /**
+     * Graceful shutdown: a second SIGTERM exits at once; parked long-polls are answered empty;
+     * the store closes the API's gate, writes the journal's backlog and a final checkpoint.
+     * Quarkus meanwhile lets in-flight calls finish ({@code quarkus.shutdown.timeout}).
+     */
+    void stop(@Observes @Priority(1) ShutdownEvent event) {
+        haltOnSecondSigterm();
+        coordinator.endAllWaits(clock.millis());
+        store.stop();
+    }
+
+    private static void haltOnSecondSigterm() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> {
+                LOG.warn("second SIGTERM: exiting without waiting for the shutdown to finish");
+                Runtime.getRuntime().halt(EXIT_CODE_SIGTERM);
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            LOG.debugf("cannot handle a second SIGTERM here: %s", e.toString());
+        }
+    }
+}

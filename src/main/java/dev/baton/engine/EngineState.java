@@ -1,0 +1,13 @@
+package dev.baton.engine;
+
+import java.util.List;
+
+/**
+ * A consistent copy of everything the engine holds, taken under its lock: what a full checkpoint
+ * writes, and what recovery hands back.
+ *
+ * @param tasks  live tasks, and finished ones still within retention
+ * @param seq    the last event the copy includes
+ */
+public record EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, long seq) {
+}

@@ -1,0 +1,44 @@
+package dev.baton.engine;
+
+/**
+ * Everything the engine knows about one task, for the journal, checkpoints and recovery: a task
+ * rebuilt from its record behaves exactly as before (leases get a fresh clock). Times are epoch
+ * millis; a null time has not happened.
+ *
+ * @param spec            what the producer asked for (with the final id)
+ * @param maxRetries      the retries the task has (the spec's, or its type's default)
+ * @param level           the level it is queued at (lower after retries)
+ * @param runAt           not before (the spec's run_at, or a retry's backoff)
+ * @param leaseId         the current lease while running, or a cancelled run's last one
+ * @param endedLeaseId    the lease whose complete or fail ended the last run, to spot a repeat
+ * @param readyAt         when it last joined a ready deque (for aging)
+ * @param readySeq        the order in which tasks became ready (deques are rebuilt in it)
+ */
+public record TaskRecord(
+        TaskSpec spec,
+        int maxRetries,
+        long createdAt,
+        TaskStatus status,
+        Priority level,
+        Long runAt,
+        int attempt,
+        int failures,
+        int expiries,
+        int progress,
+        String message,
+        String result,
+        String error,
+        Long startedAt,
+        Long completedAt,
+        String leaseId,
+        String assignedAgent,
+        boolean cancelRequested,
+        String endedLeaseId,
+        boolean endedByComplete,
+        long readyAt,
+        long readySeq) {
+
+    public String id() {
+        return spec.id();
+    }
+}

@@ -1,0 +1,127 @@
+package dev.baton.store;
+
+import dev.baton.engine.AgentRecord;
+import dev.baton.engine.EngineState;
+import dev.baton.engine.TaskRecord;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+
+/**
+ * Writes checkpoints (DESIGN §7): the changed live tasks into the tasks hash, finished tasks out of
+ * it into keys that expire with the retention, the agents, and the {@code checkpoint} marker — all
+ * in one MULTI/EXEC, so a crash leaves either the old checkpoint or the new one. Only after EXEC
+ * is the journal trimmed, and only up to the marker.
+ */
+final class Checkpointer {
+
+    private static final int FIELDS_PER_COMMAND = 500;
+
+    private final RedisCalls redis;
+    private final RedisKeys keys;
+    private final long retentionMillis;
+    /** Test hook: runs between EXEC and the journal trim, the moment a crash splits the two. */
+    volatile Runnable afterExec = () -> { };
+
+    Checkpointer(RedisCalls redis, RedisKeys keys, long retentionMillis) {
+        this.redis = redis;
+        this.keys = keys;
+        this.retentionMillis = retentionMillis;
+    }
+
+    /** The changes since the last checkpoint. */
+    void write(StoreSink.Changes changes, List<AgentRecord> agents, long nowMillis) {
+        List<Request> requests = new ArrayList<>();
+        requests.add(Request.cmd(Command.MULTI));
+        addTasks(requests, changes.tasks().values(), nowMillis);
+        if (changes.agents()) {
+            addAgents(requests, agents);
+        }
+        requests.add(Request.cmd(Command.SET).arg(keys.checkpoint()).arg(changes.seq()));
+        requests.add(Request.cmd(Command.EXEC));
+        exec(requests);
+        afterExec.run();
+        trimJournal(changes.seq());
+    }
+
+    /** Everything, replacing what Redis holds: after Redis came back empty, or on request. */
+    void writeAll(EngineState state, String epoch, long nowMillis) {
+        List<Request> requests = new ArrayList<>();
+        requests.add(Request.cmd(Command.MULTI));
+        requests.add(Request.cmd(Command.DEL).arg(keys.tasks()));
+        addTasks(requests, state.tasks(), nowMillis);
+        addAgents(requests, state.agents());
+        requests.add(Request.cmd(Command.SET).arg(keys.checkpoint()).arg(state.seq()));
+        requests.add(Request.cmd(Command.SET).arg(keys.epoch()).arg(epoch));
+        requests.add(Request.cmd(Command.EXEC));
+        exec(requests);
+        trimJournal(state.seq());
+    }
+
+    private void exec(List<Request> requests) {
+        List<Response> answers = redis.batch(requests);
+        Response exec = answers.get(answers.size() - 1);
+        if (exec == null) {
+            throw new IllegalStateException("checkpoint transaction was aborted");
+        }
+    }
+
+    void trimJournal(long seq) {
+        redis.send(Request.cmd(Command.XTRIM).arg(keys.journal()).arg("MINID").arg((seq + 1) + "-0"));
+    }
+
+    private void addTasks(List<Request> requests, Collection<TaskRecord> tasks, long nowMillis) {
+        Request hset = null;
+        Request hdel = null;
+        int hsetFields = 0;
+        int hdelFields = 0;
+        for (TaskRecord task : tasks) {
+            if (task.status().isTerminal()) {
+                long age = task.completedAt() == null ? 0 : nowMillis - task.completedAt();
+                long ttl = retentionMillis - age;
+                if (ttl > 0) {
+                    requests.add(Request.cmd(Command.SET).arg(keys.finished(task.id())).arg(StoreCodec.write(task))
+                            .arg("PX").arg(ttl));
+                }
+                if (hdel == null || hdelFields == FIELDS_PER_COMMAND) {
+                    hdel = Request.cmd(Command.HDEL).arg(keys.tasks());
+                    requests.add(hdel);
+                    hdelFields = 0;
+                }
+                hdel.arg(task.id());
+                hdelFields++;
+            } else {
+                if (hset == null || hsetFields == FIELDS_PER_COMMAND) {
+                    hset = Request.cmd(Command.HSET).arg(keys.tasks());
+                    requests.add(hset);
+                    hsetFields = 0;
+                }
+                hset.arg(task.id()).arg(StoreCodec.write(task));
+                hsetFields++;
+            }
+        }
+    }
+
+    private void addAgents(List<Request> requests, List<AgentRecord> agents) {
+        requests.add(Request.cmd(Command.DEL).arg(keys.agents()));
+        if (agents.isEmpty()) {
+            return;
+        }
+        Request hset = Request.cmd(Command.HSET).arg(keys.agents());
+        for (AgentRecord agent : agents) {
+            hset.arg(agent.spec().id()).arg(StoreCodec.write(agent));
+        }
+        requests.add(hset);
+    }
+
+    /** Reads one finished task kept for the retention, or null. */
+    TaskRecord finished(String taskId) {
+        Response value = redis.send(Request.cmd(Command.GET).arg(keys.finished(taskId)));
+        return value == null ? null : StoreCodec.task(value.toString());
+    }
+
+}

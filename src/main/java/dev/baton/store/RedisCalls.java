@@ -1,0 +1,70 @@
+package dev.baton.store;
+
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Blocking Redis calls for Baton's own store threads (never an event loop): each waits at most
+ * {@code timeout}, so a hung Redis cannot hold a loop forever.
+ */
+final class RedisCalls {
+
+    private final Redis redis;
+    private final Duration timeout;
+
+    RedisCalls(Redis redis, Duration timeout) {
+        this.redis = redis;
+        this.timeout = timeout;
+    }
+
+    Response send(Request request) {
+        return redis.send(request).await().atMost(timeout);
+    }
+
+    /** One pipeline on one connection: with MULTI … EXEC around it, one atomic step. */
+    List<Response> batch(List<Request> requests) {
+        return redis.batch(requests).await().atMost(timeout);
+    }
+
+    /**
+     * A field of a reply that is a map under RESP3 and a flat [field, value, ...] array under
+     * RESP2 (CONFIG GET, HGETALL); null when absent.
+     */
+    static String field(Response reply, String name) {
+        if (reply == null) {
+            return null;
+        }
+        try {
+            Response value = reply.get(name);
+            return value == null ? null : value.toString();
+        } catch (RuntimeException notAMap) {
+            for (int i = 0; i + 1 < reply.size(); i += 2) {
+                if (name.equals(reply.get(i).toString())) {
+                    return reply.get(i + 1).toString();
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Every field of a map reply (RESP3) or flat array reply (RESP2). */
+    static java.util.Map<String, String> fields(Response reply) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (reply == null) {
+            return out;
+        }
+        try {
+            for (String key : reply.getKeys()) {
+                out.put(key, reply.get(key).toString());
+            }
+        } catch (RuntimeException notAMap) {
+            for (int i = 0; i + 1 < reply.size(); i += 2) {
+                out.put(reply.get(i).toString(), reply.get(i + 1).toString());
+            }
+        }
+        return out;
+    }
+}

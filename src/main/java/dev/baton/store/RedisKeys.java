@@ -1,0 +1,43 @@
+package dev.baton.store;
+
+/**
+ * Every Redis key Baton uses, from one prefix (DESIGN §7). The default prefix {@code {baton}:}
+ * is a Cluster hash tag, so all keys of one Baton share a slot and MULTI/EXEC works on a Cluster.
+ */
+public record RedisKeys(String prefix) {
+
+    /** Stream: batches of engine events, entry id = the last seq of the batch. */
+    public String journal() {
+        return prefix + "journal";
+    }
+
+    /** Hash: live task id → task record JSON. */
+    public String tasks() {
+        return prefix + "tasks";
+    }
+
+    /** String with a TTL: a finished task's record, readable for the retention. */
+    public String finished(String taskId) {
+        return prefix + "task:" + taskId;
+    }
+
+    /** Hash: agent id → agent record JSON (with history). */
+    public String agents() {
+        return prefix + "agents";
+    }
+
+    /** String: the seq up to which the hashes are complete. */
+    public String checkpoint() {
+        return prefix + "checkpoint";
+    }
+
+    /** String: a random value written with the first state; missing later means Redis lost everything. */
+    public String epoch() {
+        return prefix + "epoch";
+    }
+
+    /** String with a short TTL: the instance that may write the journal. */
+    public String writer() {
+        return prefix + "writer";
+    }
+}

@@ -1,0 +1,197 @@
+package dev.baton.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * The Baton under test: one this benchmark starts from the packaged jar (on a free port, with
+ * its embedded Redis under a temporary directory) and stops at the end, or one already running
+ * that it only measures.
+ */
+final class BatonProcess implements AutoCloseable {
+
+    private static final long READY_TIMEOUT_MILLIS = 120_000;
+
+    final URI url;
+    final long batonPid;
+    final long redisPid;
+    private final Process process;
+    private final Path workDir;
+
+    private BatonProcess(URI url, long batonPid, long redisPid, Process process, Path workDir) {
+        this.url = url;
+        this.batonPid = batonPid;
+        this.redisPid = redisPid;
+        this.process = process;
+        this.workDir = workDir;
+    }
+
+    /** A running Baton; pids not given are looked for (what listens on its port, its redis-server child). */
+    static BatonProcess attach(URI url, long batonPid, long redisPid) {
+        long baton = batonPid > 0 ? batonPid : findListener(url).orElse(-1L);
+        long redis = redisPid > 0 ? redisPid : baton > 0 ? findRedisChild(baton).orElse(-1L) : -1;
+        return new BatonProcess(url, baton, redis, null, null);
+    }
+
+    /** Starts {@code java [jvmOptions] -Dquarkus.http.port=<free> ... -jar jar} and waits until it is ready. */
+    static BatonProcess start(Path jar, List<String> jvmOptions) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " not found: package Baton first (./mvnw package -DskipTests)");
+        }
+        Path workDir = Files.createTempDirectory("baton-bench-");
+        int port = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-Dquarkus.http.port=" + port);
+        command.add("-Dbaton.embedded-redis.data-dir=" + workDir.resolve("redis"));
+        command.add("-jar");
+        command.add(jar.toAbsolutePath().toString());
+        Path log = workDir.resolve("baton.log");
+        Process process = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        URI url = URI.create("http://127.0.0.1:" + port);
+        try {
+            awaitReady(url, process, log);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            stop(process);
+            throw e;
+        }
+        long redis = findRedisChild(process.pid()).orElse(-1L);
+        System.out.printf("started Baton pid %d on %s (redis-server pid %s, log %s)%n",
+                process.pid(), url, redis > 0 ? redis : "not found", log);
+        return new BatonProcess(url, process.pid(), redis, process, workDir);
+    }
+
+    private static void awaitReady(URI url, Process process, Path log) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
+        try (HttpConnection http = new HttpConnection(url, 5_000)) {
+            while (System.currentTimeMillis() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("Baton exited with " + process.exitValue() + "; log:\n" + tail(log));
+                }
+                try {
+                    HttpConnection.Response ready = http.get("/q/health/ready");
+                    if (ready.status() == 200 && ready.body().contains("UP")) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    http.close();
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("Baton not ready within " + READY_TIMEOUT_MILLIS + " ms; log:\n" + tail(log));
+    }
+
+    /**
+     * The local process listening on {@code url}'s port: the socket's inode from
+     * {@code /proc/net/tcp[6]}, then the process holding a descriptor on it. Empty when the
+     * host is remote or the process is not visible.
+     */
+    static Optional<Long> findListener(URI url) {
+        int port = url.getPort() > 0 ? url.getPort() : 80;
+        Set<String> inodes = new HashSet<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    // local_address is HEXIP:HEXPORT; state 0A is LISTEN; the inode is field 9
+                    if (f.length > 9 && f[3].equals("0A") && f[1].endsWith(String.format(":%04X", port))) {
+                        inodes.add("socket:[" + f[9] + "]");
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no such table here
+            }
+        }
+        if (inodes.isEmpty()) {
+            return Optional.empty();
+        }
+        return ProcessHandle.allProcesses().map(ProcessHandle::pid)
+                .filter(pid -> holdsAny(pid, inodes)).findFirst();
+    }
+
+    private static boolean holdsAny(long pid, Set<String> inodes) {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return inodes.contains(Files.readSymbolicLink(fd).toString());
+                } catch (IOException | RuntimeException e) {
+                    return false;
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The Redis under Baton {@code pid}. Matched loosely: Debian's redis-server is a link to
+     * redis-check-rdb (what {@code /proc/<pid>/exe} names), the embedded-redis library ships
+     * versioned binary names, and Redis rewrites its own command line.
+     */
+    private static Optional<Long> findRedisChild(long pid) {
+        return ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants)
+                .filter(p -> p.info().command().map(c -> Path.of(c).getFileName().toString().startsWith("redis")).orElse(false)
+                        || p.info().commandLine().map(c -> c.contains("redis-server")).orElse(false))
+                .map(ProcessHandle::pid).findFirst();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Stops a Baton this benchmark started (gracefully, then by force) and its Redis child. */
+    @Override
+    public void close() throws InterruptedException, IOException {
+        if (process == null) {
+            return;
+        }
+        Optional<ProcessHandle> redis = redisPid > 0 ? ProcessHandle.of(redisPid) : Optional.empty();
+        stop(process);
+        if (redis.isPresent() && redis.get().isAlive()) {
+            ProcessHandle left = redis.get(); // a Baton killed by force leaves its Redis behind
+            left.destroy();
+            try {
+                left.onExit().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                left.destroyForcibly();
+            }
+        }
+        try (Stream<Path> files = Files.walk(workDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.baton.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The load generator reads Baton's answers by hand; these pin that reading to the API's shapes. */
+class BenchParsingTest {
+
+    static final String CLAIM = "{\"tasks\":[{\"id\":\"01JABC\",\"type\":\"bench\",\"priority\":\"MEDIUM\","
+            + "\"status\":\"ASSIGNED\",\"payload\":{\"sent_ns\":123456789,\"pad\":\"xx\"},\"attempt\":0,"
+            + "\"lease_expires_at\":\"2026-11-24T14:00:00Z\",\"lease_id\":\"L-42\"}]}";
+
+    @Test
+    void aClaimAnswerGivesTheTaskIdItsLeaseAndTheSendStamp() {
+        int tasks = JsonFields.key(CLAIM, "tasks", 0);
+        assertEquals("01JABC", JsonFields.string(CLAIM, "id", tasks));
+        assertEquals("L-42", JsonFields.string(CLAIM, "lease_id", tasks));
+        assertEquals(123456789L, JsonFields.number(CLAIM, "sent_ns", tasks));
+    }
+
+    @Test
+    void fieldNamesMatchWholeAndSpacesAreAllowed() {
+        assertEquals("L", JsonFields.string("{\"lease_id\" : \"L\"}", "lease_id", 0));
+        assertNull(JsonFields.string("{\"lease_id\":\"L\"}", "id", 0));
+        assertEquals(-1, JsonFields.number("{\"a\":1}", "sent_ns", 0));
+    }
+
+    @Test
+    void aStampInsideAPayloadSentBackAsAStringIsStillFound() {
+        assertEquals(77L, JsonFields.number("{\"payload\":\"{\\\"sent_ns\\\":77}\"}", "sent_ns", 0));
+    }
+
+    @Test
+    void heapIsTheSumOfTheHeapPools() {
+        String metrics = """
+                # TYPE jvm_memory_used_bytes gauge
+                jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 1.0E7
+                jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 5.0E7
+                jvm_memory_used_bytes{area="heap",id="G1 Old Gen"} 2.5E7
+                """;
+        assertEquals(35_000_000L, HeapSampler.heapUsed(metrics));
+        assertEquals(-1, HeapSampler.heapUsed("nothing"));
+    }
+
+    @Test
+    void durationsTakeQuarkusStyleUnits() {
+        assertEquals(Duration.ofMillis(500), LoadOptions.duration("500ms"));
+        assertEquals(Duration.ofSeconds(20), LoadOptions.duration("20s"));
+        assertEquals(Duration.ofMinutes(2), LoadOptions.duration("2m"));
+        assertEquals(Duration.ofSeconds(3), LoadOptions.duration("3"));
+    }
+}

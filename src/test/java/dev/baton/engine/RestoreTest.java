@@ -1,0 +1,95 @@
+package dev.baton.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** A state copied out and restored into a fresh engine behaves as the original would. */
+class RestoreTest extends EngineHarness {
+
+    private Coordinator restored(EngineState state, List<TaskEvent> sink) {
+        Coordinator copy = new Coordinator(EngineConfig.defaults(), sink::add, new SplittableRandom(9));
+        copy.restore(state, now);
+        copy.checkInvariants();
+        return copy;
+    }
+
+    @Test
+    void everyKindOfTaskComesBackAsItWas() {
+        agent("w", 3, "a", "b");
+        TaskView done = submit("a", Priority.HIGH);
+        ClaimedTask c = claimOne("w");
+        engine.complete(done.id(), c.leaseId(), "{\"ok\":1}", now);
+        TaskView running = submit("a", Priority.CRITICAL);
+        ClaimedTask r = claimOne("w");
+        engine.heartbeat(running.id(), r.leaseId(), 30, "busy", now);
+        TaskView retrying = submit("b", Priority.HIGH);
+        ClaimedTask f = claimOne("w");
+        engine.fail(retrying.id(), f.leaseId(), "flaky", true, now);
+        List<String> queued = new ArrayList<>();
+        for (Priority p : List.of(Priority.LOW, Priority.MEDIUM, Priority.LOW, Priority.MEDIUM)) {
+            queued.add(submit("a", p).id());
+        }
+        TaskView waiting = submit(TaskSpec.of("b", Priority.LOW).withDependsOn(List.of(queued.get(0))));
+        TaskView delayed = submit(TaskSpec.of("b", Priority.LOW).withRunAt(now + 60_000));
+
+        EngineState state = engine.state();
+        List<TaskEvent> copyEvents = new ArrayList<>();
+        Coordinator copy = restored(state, copyEvents);
+
+        for (TaskRecord record : state.tasks()) {
+            TaskView before = engine.task(record.id(), now);
+            TaskView after = copy.task(record.id(), now);
+            assertEquals(before.status(), after.status(), record.id());
+            assertEquals(before.queuePosition(), after.queuePosition(), record.id());
+            assertEquals(before.waitingOn(), after.waitingOn(), record.id());
+            assertEquals(before.attempt(), after.attempt(), record.id());
+            assertEquals(before.result(), after.result(), record.id());
+        }
+        assertEquals(engine.agent("w", now).overall(), copy.agent("w", now).overall());
+        // the deques come back in the same order: both engines hand out the same sequence
+        engine.registerAgent(new AgentSpec("v", java.util.Set.of("a", "b"), 10, Map.of()), now);
+        copy.registerAgent(new AgentSpec("v", java.util.Set.of("a", "b"), 10, Map.of()), now);
+        assertEquals(engine.claim("v", 10, now).stream().map(t -> t.task().id()).toList(),
+                copy.claim("v", 10, now).stream().map(t -> t.task().id()).toList());
+        // the running task's lease survives: its agent can complete it
+        copy.complete(running.id(), r.leaseId(), null, now);
+        assertEquals(state.seq() + 1, copyEvents.get(0).seq(), "event numbering continues");
+        assertEquals(TaskStatus.SCHEDULED, copy.task(delayed.id(), now).status());
+        copy.checkInvariants();
+        assertEquals(TaskStatus.WAITING, status(waiting.id()));
+    }
+
+    @Test
+    void aWaitingTaskWhoseParentEndedIsSettledOnRestore() {
+        TaskView parent = submit("a", Priority.LOW);
+        TaskView child = submit(TaskSpec.of("a", Priority.LOW).withDependsOn(List.of(parent.id())));
+        EngineState state = engine.state();
+        // as if the crash came after the parent's completion was journaled but before the release
+        List<TaskRecord> tasks = new ArrayList<>();
+        for (TaskRecord t : state.tasks()) {
+            tasks.add(t.id().equals(parent.id()) ? completed(t) : t);
+        }
+        List<TaskEvent> copyEvents = new ArrayList<>();
+        Coordinator copy = restored(new EngineState(tasks, state.agents(), state.seq()), copyEvents);
+        assertEquals(TaskStatus.PENDING, copy.task(child.id(), now).status());
+        assertEquals(EventType.RELEASED, copyEvents.get(0).type());
+    }
+
+    @Test
+    void onlyAnEmptyEngineRestores() {
+        submit("a", Priority.LOW);
+        assertThrows(IllegalStateException.class, () -> engine.restore(engine.state(), now));
+    }
+
+    private TaskRecord completed(TaskRecord t) {
+        return new TaskRecord(t.spec(), t.maxRetries(), t.createdAt(), TaskStatus.COMPLETED, t.level(), t.runAt(),
+                t.attempt(), t.failures(), t.expiries(), 100, null, null, null, now, now, null, null, false,
+                "l", true, t.readyAt(), t.readySeq());
+    }
+}

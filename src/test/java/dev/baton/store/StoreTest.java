@@ -1,0 +1,267 @@
+package dev.baton.store;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.engine.AgentSpec;
+import dev.baton.engine.ClaimedTask;
+import dev.baton.engine.Coordinator;
+import dev.baton.engine.EngineConfig;
+import dev.baton.engine.EventSink;
+import dev.baton.engine.Priority;
+import dev.baton.engine.TaskSpec;
+import dev.baton.engine.TaskView;
+import dev.baton.testing.RedisServerProcess;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store against a real Redis: what one Baton wrote, the next one recovers exactly — from the
+ * journal, from checkpoints, after a crash (no final checkpoint) and after Redis lost everything.
+ */
+class StoreTest {
+
+    private static final long LEASE_TTL_MILLIS = 300;
+
+    private static RedisServerProcess server;
+    private static Vertx vertx;
+    private Redis client;
+    private final List<Store> stores = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        server = RedisServerProcess.startNew();
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        vertx.closeAndAwait();
+        server.close();
+    }
+
+    @BeforeEach
+    void connect() {
+        client = Redis.createClient(vertx, server.uri());
+        send(Request.cmd(Command.FLUSHALL));
+        send(Request.cmd(Command.CONFIG).arg("SET").arg("maxmemory-policy").arg("noeviction"));
+    }
+
+    @AfterEach
+    void halt() {
+        stores.forEach(Store::halt);
+        client.close();
+    }
+
+    private Response send(Request request) {
+        return client.send(request).await().atMost(Duration.ofSeconds(5));
+    }
+
+    /** A Baton: an engine with its store on the shared Redis. */
+    private record Node(Coordinator engine, Store store) {
+    }
+
+    private Node node(boolean journal, long checkpointMillis) {
+        StoreSink sink = new StoreSink();
+        EventSink[] forward = new EventSink[1];
+        Coordinator engine = new Coordinator(EngineConfig.defaults(), event -> forward[0].accept(event), new SplittableRandom(3));
+        forward[0] = sink;
+        Store store = new Store(new Store.Settings(journal, checkpointMillis, 2_000, 86_400_000L, LEASE_TTL_MILLIS, "{t}:"),
+                engine, sink, client, Clock.systemUTC());
+        stores.add(store);
+        store.start();
+        await().atMost(Duration.ofSeconds(10)).until(store::serving);
+        return new Node(engine, store);
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+
+    private static void durable(Node node, long seq) {
+        node.store().durable(seq).await().atMost(Duration.ofSeconds(5));
+    }
+
+    /** Submits, runs and completes some tasks; returns the ids by what became of them. */
+    private static Map<String, List<String>> work(Node node) {
+        Coordinator engine = node.engine();
+        engine.registerAgent(new AgentSpec("w", Set.of("t"), 2, Map.of()), now());
+        List<String> pending = new ArrayList<>();
+        List<String> done = new ArrayList<>();
+        long seq = 0;
+        for (int i = 0; i < 6; i++) {
+            var r = engine.submit(TaskSpec.of("t", Priority.values()[i % 4]).withPayload("{\"i\":" + i + "}"), now());
+            pending.add(r.task().id());
+            seq = r.seq();
+        }
+        ClaimedTask first = engine.claim("w", 1, now()).get(0);
+        seq = engine.complete(first.task().id(), first.leaseId(), "{\"ok\":true}", now()).seq();
+        pending.remove(first.task().id());
+        done.add(first.task().id());
+        var child = engine.submit(TaskSpec.of("t", Priority.LOW).withDependsOn(List.of(pending.get(0))), now());
+        seq = child.seq();
+        durable(node, seq);
+        return Map.of("pending", pending, "done", done, "waiting", List.of(child.task().id()));
+    }
+
+    private static void assertSameTasks(Node beforeNode, Node afterNode, Map<String, List<String>> ids) {
+        Coordinator before = beforeNode.engine();
+        Coordinator after = afterNode.engine();
+        for (String id : ids.get("done")) {
+            // finished tasks are read from memory if recent, else from their Redis key
+            dev.baton.engine.TaskRecord kept = afterNode.store().finished(id);
+            TaskView a = before.task(id, now());
+            String result = kept != null ? kept.result() : after.task(id, now()).result();
+            assertEquals(a.result(), result, id);
+        }
+        for (String group : List.of("pending", "waiting")) {
+            for (String id : ids.get(group)) {
+                TaskView a = before.task(id, now());
+                TaskView b = after.task(id, now());
+                assertEquals(a.status(), b.status(), id);
+                assertEquals(a.queuePosition(), b.queuePosition(), id);
+                assertEquals(a.payload(), b.payload(), id);
+                assertEquals(a.result(), b.result(), id);
+                assertEquals(a.waitingOn(), b.waitingOn(), id);
+            }
+        }
+        after.checkInvariants();
+    }
+
+    @Test
+    void afterACrashTheJournalBringsBackEverythingAcknowledged() {
+        Node first = node(true, 3_600_000);
+        Map<String, List<String>> ids = work(first);
+        first.store().halt(); // a crash: no final checkpoint, the writer lease lapses
+
+        Node second = node(true, 3_600_000);
+        assertSameTasks(first, second, ids);
+        assertEquals(2, second.engine().agent("w", now()).maxConcurrency());
+    }
+
+    @Test
+    void checkpointsAloneBringBackWhatTheyWrote() {
+        Node first = node(false, 50);
+        Map<String, List<String>> ids = work(first);
+        long seq = first.engine().lastSeq();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Response marker = send(Request.cmd(Command.GET).arg("{t}:checkpoint"));
+            return marker != null && marker.toLong() >= seq;
+        });
+        first.store().halt();
+
+        Node second = node(false, 50);
+        assertSameTasks(first, second, ids);
+    }
+
+    @Test
+    void aCheckpointTrimsTheJournalUpToItsMarkerAndRecoveryStillAddsTheRest() {
+        Node first = node(true, 100);
+        Map<String, List<String>> ids = work(first);
+        long seq = first.engine().lastSeq();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Response marker = send(Request.cmd(Command.GET).arg("{t}:checkpoint"));
+            return marker != null && marker.toLong() >= seq;
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong() == 0);
+        // more work after the checkpoint lives only in the journal
+        var late = first.engine().submit(TaskSpec.of("t", Priority.HIGH), now());
+        durable(first, late.seq());
+        first.store().halt();
+
+        Node second = node(true, 3_600_000);
+        assertSameTasks(first, second, ids);
+        assertEquals(first.engine().task(late.task().id(), now()).queuePosition(),
+                second.engine().task(late.task().id(), now()).queuePosition());
+    }
+
+    @Test
+    void aCrashBetweenACheckpointAndItsJournalTrimRecoversExactly() {
+        Node first = node(true, 3_600_000);
+        java.util.concurrent.CountDownLatch crashed = new java.util.concurrent.CountDownLatch(1);
+        first.store().afterCheckpointExec(() -> {
+            first.store().halt(); // the checkpoint is in, the journal not yet trimmed: then the crash
+            crashed.countDown();
+            throw new IllegalStateException("crash");
+        });
+        Map<String, List<String>> ids = work(first);
+        first.store().checkpointNow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> crashed.getCount() == 0);
+        org.junit.jupiter.api.Assertions.assertTrue(send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong() > 0,
+                "the journal still holds entries the checkpoint covers");
+
+        Node second = node(true, 3_600_000);
+        assertSameTasks(first, second, ids);
+    }
+
+    @Test
+    void aJournalEntryWrittenTwiceIsReplayedOnce() {
+        Node first = node(true, 3_600_000);
+        Map<String, List<String>> ids = work(first);
+        // a retried write that had been applied after all: the same events again under a later id
+        Response entries = send(Request.cmd(Command.XRANGE).arg("{t}:journal").arg("-").arg("+"));
+        Response last = entries.get(entries.size() - 1);
+        String json = RedisCalls.fields(last.get(1)).get("e");
+        send(Request.cmd(Command.XADD).arg("{t}:journal").arg((first.engine().lastSeq() + 100) + "-0").arg("e").arg(json));
+        first.store().halt();
+
+        Node second = node(true, 3_600_000);
+        assertSameTasks(first, second, ids);
+    }
+
+    @Test
+    void aRedisThatLostEverythingGetsTheWholeStateAgain() {
+        Node first = node(true, 100);
+        Map<String, List<String>> ids = work(first);
+        send(Request.cmd(Command.FLUSHALL));
+        await().atMost(Duration.ofSeconds(10)).until(() -> send(Request.cmd(Command.GET).arg("{t}:epoch")) != null
+                && send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong() > 0);
+        first.store().halt();
+
+        Node second = node(true, 3_600_000);
+        assertSameTasks(first, second, ids);
+    }
+
+    @Test
+    void aRedisThatMayEvictKeysIsRefused() {
+        send(Request.cmd(Command.CONFIG).arg("SET").arg("maxmemory-policy").arg("allkeys-lru"));
+        StoreSink sink = new StoreSink();
+        Coordinator engine = new Coordinator(EngineConfig.defaults(), sink, new SplittableRandom(3));
+        Store store = new Store(new Store.Settings(true, 1000, 2000, 1000, LEASE_TTL_MILLIS, "{t}:"), engine, sink, client,
+                Clock.systemUTC());
+        stores.add(store);
+        Store.RefusedRedisException refused = assertThrows(Store.RefusedRedisException.class, store::start);
+        assertTrue(refused.getMessage().contains("noeviction"), refused.getMessage());
+    }
+
+    @Test
+    void aSecondBatonWaitsForTheWriterLease() {
+        Node first = node(true, 50); // renews its lease every 50 ms
+        StoreSink sink = new StoreSink();
+        Coordinator engine = new Coordinator(EngineConfig.defaults(), sink, new SplittableRandom(3));
+        Store second = new Store(new Store.Settings(true, 50, 2000, 1000, LEASE_TTL_MILLIS, "{t}:"), engine, sink, client,
+                Clock.systemUTC());
+        stores.add(second);
+        second.start();
+        assertTrue(!second.serving() && second.problem().contains("writer lease"), second.problem());
+        first.store().halt();
+        await().atMost(Duration.ofSeconds(10)).until(second::serving);
+    }
+}
