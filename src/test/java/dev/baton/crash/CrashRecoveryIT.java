@@ -37,13 +37,13 @@ import dev.baton.testing.RedisServerProcess;
  * (SIGSTOP), a Redis that comes back empty, and the embedded Redis across restarts.
  *
  * <p>Runs in failsafe's integration-test phase, after {@code package} built the jar:
- * {@code ./mvnw verify -Dit.test=CrashRecoveryIT}. Logs of every Baton go to
+ * {@code ./mvnw verify -Dtest=QueueCheckerTest -Dit.test=CrashRecoveryIT}. Logs of every Baton go to
  * {@code target/crash-logs/}. Only what the mode guarantees is asserted: in {@code journal} mode
  * nothing acknowledged is lost; in {@code checkpoint} mode nothing after a clean shutdown, or after
  * a kill that comes more than two intervals after the last change.
  *
- * <p>Tagged {@value #DURABILITY}: until the store makes Baton durable (issue 4) these fail, and
- * {@code ./mvnw verify -DexcludedGroups=durability} leaves them out.
+ * <p>Tagged {@value #DURABILITY}, so {@code ./mvnw verify -DexcludedGroups=durability} can leave
+ * them out while the harness ({@link BatonAppIT}) still runs.
  */
 @Tag(CrashRecoveryIT.DURABILITY)
 class CrashRecoveryIT {
