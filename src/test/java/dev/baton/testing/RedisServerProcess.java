@@ -62,6 +62,29 @@ public final class RedisServerProcess implements AutoCloseable {
         return port;
     }
 
+    /** The pid of the running server, for tests that signal it ({@code kill -STOP}, {@code kill -CONT}). */
+    public synchronized long pid() {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("redis-server on port " + port + " is not running");
+        }
+        return process.pid();
+    }
+
+    /**
+     * Deletes the stopped server's files (append-only files, log), so that the next {@link #start()}
+     * brings it back empty on the same port: Redis restarted without persistence, or flushed.
+     */
+    public synchronized void deleteData() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("stop redis-server on port " + port + " before deleting its data");
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).filter(file -> !file.equals(dir)).forEach(file -> file.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String uri() {
         return "redis://127.0.0.1:" + port;
     }
