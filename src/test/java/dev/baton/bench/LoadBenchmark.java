@@ -75,16 +75,49 @@ public final class LoadBenchmark {
 
     public static void main(String[] args) throws Exception {
         LoadOptions options = LoadOptions.parse(args);
-        try (BatonProcess baton = options.url() != null
-                ? BatonProcess.attach(options.url(), options.batonPid(), options.redisPid())
-                : BatonProcess.start(options.jar(), options.batonJvmOptions())) {
-            new LoadBenchmark(options, baton).run();
+        if (options.url() != null) {
+            try (BatonProcess baton = BatonProcess.attach(options.url(), options.batonPid(), options.redisPid())) {
+                new LoadBenchmark(options, baton).run("as configured");
+            }
+            return;
+        }
+        List<PhaseResult> results = new ArrayList<>();
+        for (String durability : options.durability()) {
+            List<String> jvm = new ArrayList<>(options.batonJvmOptions());
+            jvm.add("-Dbaton.durability=" + durability);
+            try (BatonProcess baton = BatonProcess.start(options.jar(), jvm)) {
+                results.addAll(new LoadBenchmark(options, baton).run(durability));
+            }
+        }
+        if (options.durability().size() > 1) {
+            compare(results);
         }
     }
 
-    private void run() throws Exception {
-        System.out.printf("Baton load benchmark: %s, %d agents, warm-up %s, window %s, %d cores, Baton pid %s, redis pid %s%n",
-                baton.url, options.agents(), seconds(options.warmup().toMillis()),
+    /** What one phase measured, for the comparison of durability modes. */
+    record PhaseResult(String durability, String phase, double completedPerSecond, Histogram submit,
+                       double batonMicrosPerTask, double redisMicrosPerTask) {
+    }
+
+    private static void compare(List<PhaseResult> results) {
+        System.out.println();
+        System.out.println("durability modes compared (submit = POST /v1/tasks round trip, ms; CPU per completed task, µs)");
+        System.out.printf("  %-11s %-11s %12s %10s %10s %10s %10s%n", "durability", "phase", "completed/s",
+                "submit p50", "submit p99", "Baton CPU", "Redis CPU");
+        for (PhaseResult r : results) {
+            System.out.printf("  %-11s %-11s %,12.0f %10s %10s %10s %10s%n", r.durability, r.phase, r.completedPerSecond,
+                    ms(r.submit.getValueAtPercentile(50)), ms(r.submit.getValueAtPercentile(99)),
+                    micros(r.batonMicrosPerTask), micros(r.redisMicrosPerTask));
+        }
+    }
+
+    private static String micros(double value) {
+        return value < 0 ? "n/a" : String.format("%.1f", value);
+    }
+
+    private List<PhaseResult> run(String durability) throws Exception {
+        System.out.printf("Baton load benchmark (durability %s): %s, %d agents, warm-up %s, window %s, %d cores, Baton pid %s, redis pid %s%n",
+                durability, baton.url, options.agents(), seconds(options.warmup().toMillis()),
                 seconds(options.duration().toMillis()), Runtime.getRuntime().availableProcessors(),
                 pidText(baton.batonPid), pidText(baton.redisPid));
         List<Thread> threads = new ArrayList<>();
@@ -96,17 +129,20 @@ public final class LoadBenchmark {
         for (int i = 0; i < options.inFlight(); i++) {
             threads.add(start("producer-" + i, this::producer));
         }
+        List<PhaseResult> results = new ArrayList<>();
         if (options.throughput()) {
-            phase("throughput: producer as fast as it can (" + options.inFlight() + " submits in flight, backlog <= "
-                    + options.maxBacklog() + ")", 0);
+            results.add(phase(durability, "throughput", "throughput: producer as fast as it can (" + options.inFlight()
+                    + " submits in flight, backlog <= " + options.maxBacklog() + ")", 0));
         }
         if (options.fixedRate()) {
-            phase("fixed rate: " + options.rate() + " tasks/s", TimeUnit.SECONDS.toNanos(1) / options.rate());
+            results.add(phase(durability, "fixed rate", "fixed rate: " + options.rate() + " tasks/s",
+                    TimeUnit.SECONDS.toNanos(1) / options.rate()));
         }
         running = false;
         for (Thread thread : threads) {
             thread.join(CLAIM_WAIT_MILLIS + 2_000);
         }
+        return results;
     }
 
     private void register(String id) throws IOException {
@@ -230,7 +266,7 @@ public final class LoadBenchmark {
     // ---------------------------------------------------------------------------------------
     // Phases
 
-    private void phase(String title, long period) throws InterruptedException {
+    private PhaseResult phase(String durability, String name, String title, long period) throws InterruptedException {
         periodNanos = period;
         nextSendAt.set(System.nanoTime());
         producing = true;
@@ -246,10 +282,11 @@ public final class LoadBenchmark {
         sampler.join();
         producing = false;
         boolean drained = drain();
-        report(title, period > 0, start, end, h, heap);
+        PhaseResult result = report(durability, name, title, period > 0, start, end, h, heap);
         if (!drained) {
             System.out.printf("  warning: %,d tasks still not completed after the drain%n", submitted.sum() - completed.sum());
         }
+        return result;
     }
 
     /** Waits until every submitted task is completed; false if that takes more than two minutes. */
@@ -279,7 +316,7 @@ public final class LoadBenchmark {
                 ProcessCpu.selfCpuNanos(), ProcessCpu.machineBusyNanos());
     }
 
-    private void report(String title, boolean fixedRate, Snapshot a, Snapshot b, Histogram[] h, HeapSampler heap) {
+    private PhaseResult report(String durability, String name, String title, boolean fixedRate, Snapshot a, Snapshot b, Histogram[] h, HeapSampler heap) {
         double window = (b.nanos - a.nanos) / 1e9;
         long done = b.completed - a.completed;
         System.out.println();
@@ -320,6 +357,8 @@ public final class LoadBenchmark {
             System.out.printf("  dispatch p99 %.2f ms%s%s%n", p99,
                     goal(p99 < DISPATCH_P99_GOAL_MILLIS, "< " + (int) DISPATCH_P99_GOAL_MILLIS + " ms"), goal);
         }
+        return new PhaseResult(durability, name, done / window, h[2],
+                batonCpu >= 0 && done > 0 ? batonCpu * 1e6 / done : -1, redis >= 0 && done > 0 ? redis * 1e6 / done : -1);
     }
 
     private static String goal(boolean met, String what) {

@@ -20,6 +20,8 @@ import java.util.Map;
  *                     both produces and runs tasks); null for none
  * @param maxBacklog   submitted but not completed tasks the producers allow; enough to keep every
  *                     agent busy, small enough that the queue stays short
+ * @param durability   the {@code baton.durability} modes to start Baton with, one after the other
+ *                     ({@code journal}, {@code checkpoint}); ignored with {@code url}
  */
 record LoadOptions(
         URI url,
@@ -34,7 +36,8 @@ record LoadOptions(
         List<String> batonJvmOptions,
         long batonPid,
         long redisPid,
-        String token) {
+        String token,
+        List<String> durability) {
 
     static LoadOptions parse(String[] args) {
         Map<String, String> given = new HashMap<>();
@@ -71,9 +74,13 @@ record LoadOptions(
                 jvm == null ? List.of() : Arrays.asList(jvm.split("\\s+")),
                 Long.parseLong(o.or("baton-pid", "-1")),
                 Long.parseLong(o.or("redis-pid", "-1")),
-                o.get("token"));
+                o.get("token"),
+                List.of(o.or("durability", "journal,checkpoint").split("\\s*,\\s*")));
         if (!List.of("throughput", "rate", "both").contains(options.mode)) {
             throw new IllegalArgumentException("--mode must be throughput, rate or both, was " + options.mode);
+        }
+        if (!List.of("journal", "checkpoint").containsAll(options.durability)) {
+            throw new IllegalArgumentException("--durability must list journal and/or checkpoint, was " + options.durability);
         }
         if (options.agents < 1 || options.rate < 1 || options.inFlight < 1) {
             throw new IllegalArgumentException("--agents, --rate and --in-flight must be positive");
