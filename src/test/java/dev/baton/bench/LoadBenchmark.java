@@ -361,7 +361,7 @@ public final class LoadBenchmark {
                 batonCpu >= 0 && done > 0 ? batonCpu * 1e6 / done : -1, redis >= 0 && done > 0 ? redis * 1e6 / done : -1);
     }
 
-    private static String goal(boolean met, String what) {
+    static String goal(boolean met, String what) {
         return "   goal " + what + ": " + (met ? "MET" : "MISSED");
     }
 

@@ -40,25 +40,7 @@ record LoadOptions(
         List<String> durability) {
 
     static LoadOptions parse(String[] args) {
-        Map<String, String> given = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "'; options are --name value");
-            }
-            int eq = arg.indexOf('=');
-            if (eq > 0) {
-                given.put(arg.substring(2, eq), arg.substring(eq + 1));
-            } else if (i + 1 < args.length) {
-                given.put(arg.substring(2), args[++i]);
-            } else {
-                throw new IllegalArgumentException("option " + arg + " needs a value");
-            }
-        }
-        Lookup o = name -> {
-            String value = given.getOrDefault(name, System.getProperty("bench." + name));
-            return value == null || value.isBlank() ? null : value.trim();
-        };
+        Lookup o = lookup(args);
         String url = o.get("url");
         String jvm = o.get("baton-jvm-options");
         LoadOptions options = new LoadOptions(
@@ -71,7 +53,7 @@ record LoadOptions(
                 Integer.parseInt(o.or("in-flight", "64")),
                 Integer.parseInt(o.or("max-backlog", "2000")),
                 Path.of(o.or("jar", "target/quarkus-app/quarkus-run.jar")),
-                jvm == null ? List.of() : Arrays.asList(jvm.split("\\s+")),
+                jvmOptions(jvm),
                 Long.parseLong(o.or("baton-pid", "-1")),
                 Long.parseLong(o.or("redis-pid", "-1")),
                 o.get("token"),
@@ -96,6 +78,34 @@ record LoadOptions(
         return !mode.equals("throughput");
     }
 
+    /** Options from {@code --name value} arguments, else {@code -Dbench.name=value} properties; blank is absent. */
+    static Lookup lookup(String[] args) {
+        Map<String, String> given = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "'; options are --name value");
+            }
+            int eq = arg.indexOf('=');
+            if (eq > 0) {
+                given.put(arg.substring(2, eq), arg.substring(eq + 1));
+            } else if (i + 1 < args.length) {
+                given.put(arg.substring(2), args[++i]);
+            } else {
+                throw new IllegalArgumentException("option " + arg + " needs a value");
+            }
+        }
+        return name -> {
+            String value = given.getOrDefault(name, System.getProperty("bench." + name));
+            return value == null || value.isBlank() ? null : value.trim();
+        };
+    }
+
+    /** Baton's JVM options as one whitespace-separated string; empty when absent. */
+    static List<String> jvmOptions(String text) {
+        return text == null ? List.of() : Arrays.asList(text.split("\\s+"));
+    }
+
     static Duration duration(String text) {
         String t = text.trim().toLowerCase();
         if (t.endsWith("ms")) {
@@ -111,12 +121,16 @@ record LoadOptions(
     }
 
     @FunctionalInterface
-    private interface Lookup {
+    interface Lookup {
         String get(String name);
 
         default String or(String name, String fallback) {
             String value = get(name);
             return value == null ? fallback : value;
+        }
+
+        default int integer(String name, int fallback) {
+            return Integer.parseInt(or(name, Integer.toString(fallback)).replace("_", ""));
         }
     }
 }
