@@ -38,14 +38,23 @@ final class EngineFixture {
      * millions of finished tasks and measure the garbage collector instead of the engine.
      */
     static EngineConfig config() {
+        return config(EngineConfig.defaults().maxBatch());
+    }
+
+    /** {@link #config()} with batches of up to {@code maxBatch} tasks. */
+    static EngineConfig config(int maxBatch) {
         EngineConfig d = EngineConfig.defaults();
         return new EngineConfig(1_000, d.agentTtlMillis(), d.priorityAgingMillis(), Integer.MAX_VALUE, d.retry(),
                 d.maxExpiries(), d.demoteOnRetry(), d.jitter(), d.types(), d.weights(), d.retentionMillis(),
-                d.finishedCacheSize(), d.maxDependencies(), d.maxBatch());
+                d.finishedCacheSize(), d.maxDependencies(), maxBatch);
     }
 
     static Coordinator newCoordinator() {
-        return new Coordinator(config(), EventSink.NONE, new SplittableRandom(42));
+        return newCoordinator(config());
+    }
+
+    static Coordinator newCoordinator(EngineConfig config) {
+        return new Coordinator(config, EventSink.NONE, new SplittableRandom(42));
     }
 
     /** Registers the agents and returns their ids. */
