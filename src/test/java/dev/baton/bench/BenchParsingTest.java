@@ -3,9 +3,12 @@ package dev.baton.bench;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The load generator reads Baton's answers by hand; these pin that reading to the API's shapes. */
 class BenchParsingTest {
@@ -44,6 +47,25 @@ class BenchParsingTest {
                 """;
         assertEquals(35_000_000L, HeapSampler.heapUsed(metrics));
         assertEquals(-1, HeapSampler.heapUsed("nothing"));
+    }
+
+    @Test
+    void aClaimOfSeveralTasksGivesEachIdWithItsLease() {
+        String two = CLAIM.replace("]}", "," + CLAIM.substring(CLAIM.indexOf('[') + 1));
+        assertEquals(List.of(new GraphBenchmark.Lease("01JABC", "L-42"), new GraphBenchmark.Lease("01JABC", "L-42")),
+                GraphBenchmark.leases(two));
+        assertEquals(List.of(), GraphBenchmark.leases("{\"tasks\":[]}"));
+    }
+
+    @Test
+    void theRecoveryLogLineOfTheStoreIsRead() {
+        Matcher m = RecoveryBenchmark.RECOVERED.matcher("15:22:10.320 INFO  [de.ba.st.Store] recovered 100000 tasks and 0 agents "
+                + "(100000 tasks from the checkpoint, 0 journal events replayed) in 22780 ms; journal mode");
+        assertTrue(m.find());
+        assertEquals("100000", m.group(1));
+        assertEquals("100000", m.group(2));
+        assertEquals("0", m.group(3));
+        assertEquals("22780", m.group(4));
     }
 
     @Test

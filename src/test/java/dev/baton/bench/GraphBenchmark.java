@@ -182,14 +182,18 @@ public final class GraphBenchmark {
         }
     }
 
-    private record Lease(String taskId, String leaseId) {
+    record Lease(String taskId, String leaseId) {
     }
 
     private List<Lease> claim(HttpConnection http, int max) throws IOException {
         HttpConnection.Response r = http.post("/v1/agents/" + AGENT + "/claim?wait_ms=1000&max=" + max, null);
         expect(r, 200);
-        List<Lease> leases = new ArrayList<>(max);
-        String body = r.body();
+        return leases(r.body());
+    }
+
+    /** The task ids and lease ids of a claim answer holding any number of tasks. */
+    static List<Lease> leases(String body) {
+        List<Lease> leases = new ArrayList<>();
         for (int at = JsonFields.key(body, "lease_id", 0); at >= 0; at = JsonFields.key(body, "lease_id", at + 1)) {
             // each claimed task: its "id" comes before its "lease_id"
             int task = body.lastIndexOf("{\"id\"", at);

@@ -84,6 +84,7 @@ public final class RecoveryBenchmark {
                 long stopMillis = replayed.terminate(SHUTDOWN_TIMEOUT_MILLIS);
                 System.out.printf("  SIGTERM: clean stop with final checkpoint in %,d ms; data dir %,.0f MB%n",
                         stopMillis, directorySize(workDir.resolve("redis")) / 1e6);
+                warnIfLogged(replayed, "checkpoint failed");
             }
             try (BatonProcess checkpointed = start(workDir)) {
                 report("after SIGTERM (checkpoint, Redis reloads its AOF)", checkpointed, size);
@@ -141,9 +142,15 @@ public final class RecoveryBenchmark {
                 : "no 'recovered' line in " + baton.log;
         System.out.printf("  %s%n    start -> ready %,d ms; %s%s%n", title, baton.readyMillis, recovered,
                 size >= 1_000_000 ? goal(baton.readyMillis < GOAL_MILLIS, "< 10 s for 1M") : "");
+        warnIfLogged(baton, "Thread blocked");
         if (pending != size) {
             System.out.printf("    warning: %,d pending after recovery, expected %,d%n", pending, size);
         }
+    }
+
+    private static void warnIfLogged(BatonProcess baton, String text) throws IOException {
+        baton.logLine(text).ifPresent(line -> System.out.printf("    warning: Baton logged: %s%n",
+                line.substring(0, Math.min(200, line.length()))));
     }
 
     private static long directorySize(Path dir) throws IOException {
