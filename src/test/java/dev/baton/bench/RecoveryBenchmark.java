@@ -85,6 +85,7 @@ public final class RecoveryBenchmark {
                 System.out.printf("  SIGTERM: clean stop with final checkpoint in %,d ms; data dir %,.0f MB%n",
                         stopMillis, directorySize(workDir.resolve("redis")) / 1e6);
                 warnIfLogged(replayed, "checkpoint failed");
+                warnIfLogged(replayed, "Thread blocked");
             }
             try (BatonProcess checkpointed = start(workDir)) {
                 report("after SIGTERM (checkpoint, Redis reloads its AOF)", checkpointed, size);
@@ -142,7 +143,6 @@ public final class RecoveryBenchmark {
                 : "no 'recovered' line in " + baton.log;
         System.out.printf("  %s%n    start -> ready %,d ms; %s%s%n", title, baton.readyMillis, recovered,
                 size >= 1_000_000 ? goal(baton.readyMillis < GOAL_MILLIS, "< 10 s for 1M") : "");
-        warnIfLogged(baton, "Thread blocked");
         if (pending != size) {
             System.out.printf("    warning: %,d pending after recovery, expected %,d%n", pending, size);
         }
