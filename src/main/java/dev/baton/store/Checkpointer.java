@@ -13,13 +13,13 @@ import java.util.List;
 
 /**
  * Writes checkpoints (DESIGN §7): the changed live tasks into the tasks hash, finished tasks out of
- * it into keys that expire with the retention, the agents, and the {@code checkpoint} marker — all
- * in one MULTI/EXEC, so a crash leaves either the old checkpoint or the new one. Only after EXEC
- * is the journal trimmed, and only up to the marker.
+ * it into keys that expire with the retention, then the agents and the {@code checkpoint} marker
+ * in one MULTI/EXEC. Only after that is the journal trimmed, and only up to the marker.
  */
 final class Checkpointer {
 
     private static final int FIELDS_PER_COMMAND = 500;
+    private static final int TASKS_PER_CHUNK = 10_000;
 
     private final RedisCalls redis;
     private final RedisKeys keys;
@@ -33,11 +33,23 @@ final class Checkpointer {
         this.retentionMillis = retentionMillis;
     }
 
-    /** The changes since the last checkpoint. */
+    /**
+     * The changes since the last checkpoint. Task records go in chunks of {@link #TASKS_PER_CHUNK}
+     * (one huge transaction would hold Redis and Baton's event loop for seconds); the marker and
+     * the agents go last, in one MULTI/EXEC. A crash between chunks leaves newer records under
+     * an older marker, which is safe as long as the journal holds every event the records show —
+     * so in journal mode the caller first waits until the journal has them — because replay then
+     * re-applies those events in order and ends on the same records.
+     */
     void write(StoreSink.Changes changes, List<AgentRecord> agents, long nowMillis) {
+        List<TaskRecord> tasks = new ArrayList<>(changes.tasks().values());
+        for (int from = 0; from < tasks.size(); from += TASKS_PER_CHUNK) {
+            List<Request> chunk = new ArrayList<>();
+            addTasks(chunk, tasks.subList(from, Math.min(tasks.size(), from + TASKS_PER_CHUNK)), nowMillis);
+            redis.batch(chunk);
+        }
         List<Request> requests = new ArrayList<>();
         requests.add(Request.cmd(Command.MULTI));
-        addTasks(requests, changes.tasks().values(), nowMillis);
         if (changes.agents()) {
             addAgents(requests, agents);
         }
@@ -48,12 +60,25 @@ final class Checkpointer {
         trimJournal(changes.seq());
     }
 
-    /** Everything, replacing what Redis holds: after Redis came back empty, or on request. */
+    /**
+     * Everything, replacing what Redis holds: after Redis came back empty, or on request. The
+     * tasks hash is rebuilt under a temporary key and renamed over the old one with the marker.
+     */
     void writeAll(EngineState state, String epoch, long nowMillis) {
+        String building = keys.tasks() + ":building";
+        redis.send(Request.cmd(Command.DEL).arg(building));
+        List<TaskRecord> tasks = state.tasks();
+        for (int from = 0; from < tasks.size(); from += TASKS_PER_CHUNK) {
+            List<Request> chunk = new ArrayList<>();
+            addTasks(chunk, tasks.subList(from, Math.min(tasks.size(), from + TASKS_PER_CHUNK)), nowMillis, building);
+            redis.batch(chunk);
+        }
         List<Request> requests = new ArrayList<>();
         requests.add(Request.cmd(Command.MULTI));
         requests.add(Request.cmd(Command.DEL).arg(keys.tasks()));
-        addTasks(requests, state.tasks(), nowMillis);
+        if (tasks.stream().anyMatch(t -> !t.status().isTerminal())) {
+            requests.add(Request.cmd(Command.RENAME).arg(building).arg(keys.tasks()));
+        }
         addAgents(requests, state.agents());
         requests.add(Request.cmd(Command.SET).arg(keys.checkpoint()).arg(state.seq()));
         requests.add(Request.cmd(Command.SET).arg(keys.epoch()).arg(epoch));
@@ -75,6 +100,10 @@ final class Checkpointer {
     }
 
     private void addTasks(List<Request> requests, Collection<TaskRecord> tasks, long nowMillis) {
+        addTasks(requests, tasks, nowMillis, keys.tasks());
+    }
+
+    private void addTasks(List<Request> requests, Collection<TaskRecord> tasks, long nowMillis, String hash) {
         Request hset = null;
         Request hdel = null;
         int hsetFields = 0;
@@ -88,7 +117,7 @@ final class Checkpointer {
                             .arg("PX").arg(ttl));
                 }
                 if (hdel == null || hdelFields == FIELDS_PER_COMMAND) {
-                    hdel = Request.cmd(Command.HDEL).arg(keys.tasks());
+                    hdel = Request.cmd(Command.HDEL).arg(hash);
                     requests.add(hdel);
                     hdelFields = 0;
                 }
@@ -96,7 +125,7 @@ final class Checkpointer {
                 hdelFields++;
             } else {
                 if (hset == null || hsetFields == FIELDS_PER_COMMAND) {
-                    hset = Request.cmd(Command.HSET).arg(keys.tasks());
+                    hset = Request.cmd(Command.HSET).arg(hash);
                     requests.add(hset);
                     hsetFields = 0;
                 }

@@ -37,6 +37,7 @@ final class Journal {
     private final LinkedBlockingQueue<TaskEvent> queue = new LinkedBlockingQueue<>();
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
     private volatile long writtenSeq;
+    private volatile long appendedSeq;
     private volatile long failingSinceMillis;
     private volatile boolean running;
     private Thread thread;
@@ -56,6 +57,7 @@ final class Journal {
 
     /** Under the engine's lock: enqueue only. */
     void append(TaskEvent event) {
+        appendedSeq = event.seq();
         queue.offer(event);
     }
 
@@ -112,7 +114,7 @@ final class Journal {
             return;
         }
         long deadline = System.currentTimeMillis() + waitMillis;
-        while (!queue.isEmpty() && healthy() && System.currentTimeMillis() < deadline) {
+        while (writtenSeq < appendedSeq && healthy() && System.currentTimeMillis() < deadline) {
             Thread.onSpinWait();
             try {
                 Thread.sleep(5); // shutdown only: the writer drains the queue meanwhile

@@ -22,7 +22,7 @@ import java.util.Map;
 final class Recovery {
 
     private static final int SCAN_COUNT = 10_000;
-    private static final int RANGE_COUNT = 500;
+    private static final int RANGE_COUNT = 2_000;
 
     /** @param replayed tasks the journal changed after the marker: the next checkpoint must write them */
     record Result(EngineState state, Map<String, TaskRecord> replayed, int fromCheckpoint, int journalEvents) {

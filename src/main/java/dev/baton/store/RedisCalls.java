@@ -56,6 +56,13 @@ final class RedisCalls {
         if (reply == null) {
             return out;
         }
+        if (reply.isArray()) {
+            // a flat array: get(key) would scan it from the start for every key (quadratic)
+            for (int i = 0; i + 1 < reply.size(); i += 2) {
+                out.put(reply.get(i).toString(), reply.get(i + 1).toString());
+            }
+            return out;
+        }
         try {
             for (String key : reply.getKeys()) {
                 out.put(key, reply.get(key).toString());

@@ -233,6 +233,10 @@ public final class Store {
             return;
         }
         try {
+            if (journal != null) {
+                // records in the hash must never be ahead of the journal (see Checkpointer#write)
+                journal.durable(changes.seq()).get(settings.ackTimeoutMillis(), TimeUnit.MILLISECONDS);
+            }
             checkpointer.write(changes, coordinator.agentRecords(), clock.millis());
             lastMarker = changes.seq();
             lastCheckpointMillis = clock.millis();
@@ -240,6 +244,13 @@ public final class Store {
         } catch (RuntimeException e) {
             sink.putBack(changes);
             throw e;
+        } catch (InterruptedException e) {
+            sink.putBack(changes);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("checkpoint interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            sink.putBack(changes);
+            throw new IllegalStateException("the journal did not catch up with the checkpoint: " + e, e);
         }
     }
 

@@ -212,6 +212,27 @@ class StoreTest {
     }
 
     @Test
+    void aLargeCheckpointIsWrittenInChunksAndReadBackWhole() {
+        Node first = node(true, 200);
+        long seq = 0;
+        for (int i = 0; i < 25_000; i++) {
+            seq = first.engine().submit(TaskSpec.of("bulk", Priority.values()[i % 4]), now()).seq();
+        }
+        durable(first, seq);
+        long last = seq;
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Response marker = send(Request.cmd(Command.GET).arg("{t}:checkpoint"));
+            return marker != null && marker.toLong() >= last;
+        });
+        assertEquals(25_000, send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong());
+        first.store().halt();
+
+        Node second = node(true, 3_600_000);
+        assertEquals(25_000, second.engine().stats(now()).pending());
+        assertEquals(first.engine().stats(now()).depthByLevel(), second.engine().stats(now()).depthByLevel());
+    }
+
+    @Test
     void aJournalEntryWrittenTwiceIsReplayedOnce() {
         Node first = node(true, 3_600_000);
         Map<String, List<String>> ids = work(first);
