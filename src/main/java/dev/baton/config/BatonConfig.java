@@ -187,8 +187,11 @@ public interface BatonConfig {
         @Positive
         int ringSize();
 
-        /** Events one SSE subscriber may have waiting; one that falls further behind is cut off. */
-        @WithDefault("1024")
+        /**
+         * Events one SSE subscriber may have waiting; one that falls further behind is cut off. Room
+         * for a whole batch submit's events, so a burst does not cut off readers that keep up.
+         */
+        @WithDefault("16384")
         @Positive
         int subscriberBuffer();
 

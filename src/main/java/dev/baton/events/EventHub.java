@@ -96,7 +96,10 @@ public final class EventHub implements EventSink {
             thread.interrupt();
             thread = null;
         }
-        streams.forEach(EventStream::finish);
+        for (EventStream stream : streams) {
+            stream.finish();
+            stream.flush();
+        }
         consumers.forEach(EventConsumer::stop);
     }
 
@@ -189,16 +192,23 @@ public final class EventHub implements EventSink {
         if (!stream.filter().matches(event)) {
             return;
         }
-        if (!stream.offer(SseItem.of(event))) {
-            if (stream.wasCutOff()) {
-                metrics.cutOff();
-            }
+        if (!offer(stream, SseItem.of(event))) {
             return;
         }
         metrics.published(EventMetrics.SSE, event.event().type());
         if (stream.filter().taskId() != null && event.isTerminal()) {
             stream.finish();
         }
+    }
+
+    /** Queue for one stream, counting the moment it is cut off. */
+    private boolean offer(EventStream stream, SseItem item) {
+        boolean wasDone = stream.isDone();
+        boolean queued = stream.offer(item);
+        if (!queued && !wasDone && stream.wasCutOff()) {
+            metrics.cutOff();
+        }
+        return queued;
     }
 
     private void run() {
@@ -248,6 +258,7 @@ public final class EventHub implements EventSink {
                 }
             }
         }
+        streams.forEach(EventStream::flush);
         for (EventConsumer consumer : consumers) {
             try {
                 consumer.publish(published);
@@ -260,11 +271,10 @@ public final class EventHub implements EventSink {
     private void heartbeat() {
         synchronized (lock) {
             for (EventStream stream : streams) {
-                if (!stream.offer(SseItem.KEEP_ALIVE) && stream.wasCutOff()) {
-                    metrics.cutOff();
-                }
+                offer(stream, SseItem.KEEP_ALIVE);
             }
         }
+        streams.forEach(EventStream::flush);
     }
 
     /** Serialise once for every consumer. */

@@ -11,8 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * response.
  *
  * <p><b>Threads.</b> The hub {@link #offer}s from its dispatcher thread (or from the subscribing
- * thread, under the hub's lock, for the replay), never blocking. The HTTP layer {@link #request}s
- * one item per completed socket write, from its event loop. Delivery runs in whichever thread finds
+ * thread, for the replay) under its lock, which only queues, then {@link #flush}es outside it:
+ * delivery writes to the socket and takes the HTTP connection's lock, so doing it under the hub's
+ * lock would deadlock against an event loop that subscribes. The HTTP layer {@link #request}s one
+ * item per completed socket write, from its event loop. Delivery runs in whichever thread finds
  * work, serialised by the {@code wip} counter (the usual queue-drain loop), so onNext is never
  * concurrent.
  *
@@ -53,25 +55,31 @@ public final class EventStream implements Flow.Publisher<SseItem>, Flow.Subscrip
         return finishing || cut || cancelled;
     }
 
-    /** Queue an item; false (and the stream cut off) when {@code capacity} items already wait. */
+    /**
+     * Queue an item; false (and the stream cut off) when {@code capacity} items already wait. Only
+     * queues: the caller may hold a lock, and delivery writes to the socket, which takes the HTTP
+     * connection's lock — the caller {@link #flush}es once it holds none.
+     */
     boolean offer(SseItem item) {
         if (isDone()) {
             return false;
         }
         if (size.get() >= capacity) {
             cut = true;
-            drain();
             return false;
         }
         queue.offer(item);
         size.incrementAndGet();
-        drain();
         return true;
     }
 
-    /** Complete once what waits is delivered. */
+    /** Complete once what waits is delivered (at the next {@link #flush}). */
     void finish() {
         finishing = true;
+    }
+
+    /** Deliver what waits, as far as demand goes; call holding no lock. */
+    void flush() {
         drain();
     }
 
