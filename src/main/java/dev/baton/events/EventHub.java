@@ -59,6 +59,12 @@ public final class EventHub implements EventSink {
         consumers.add(consumer);
     }
 
+    /** Also send every event to the broker channel (before {@link #start}). */
+    public void publishToBroker(BrokerChannel broker) {
+        broker.countWith(metrics);
+        addConsumer(broker);
+    }
+
     /** Also publish to Redis pub/sub (before {@link #start}). */
     public void publishToRedis(io.vertx.mutiny.redis.client.Redis redis, java.time.Duration timeout, int queueSize) {
         RedisNotifier notifier = new RedisNotifier(redis, timeout, queueSize, metrics, this::write);
