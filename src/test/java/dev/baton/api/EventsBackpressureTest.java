@@ -105,13 +105,17 @@ class EventsBackpressureTest {
         return socket;
     }
 
-    /** A meter's value from /q/metrics (the sum over its series), 0 when absent. */
+    /**
+     * A meter's value from /q/metrics, summed over its series (or one series: {@code
+     * name{tag="v",...}} with the tags as Prometheus lists them); 0 when absent.
+     */
     static double meter(String name) {
         String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(text);
+        String series = name.contains("{") ? Pattern.quote(name) : Pattern.quote(name) + "(\\{[^}]*\\})?";
+        Matcher m = Pattern.compile("(?m)^" + series + " ([0-9.eE+-]+)$").matcher(text);
         double sum = 0;
         while (m.find()) {
-            sum += Double.parseDouble(m.group(2));
+            sum += Double.parseDouble(m.group(m.groupCount()));
         }
         return sum;
     }

@@ -93,6 +93,34 @@ class EventsRedisTest {
                 event("task.cancelled", id, t, "MEDIUM", "CANCELLED", null, 0, "cancelled by request")), from);
     }
 
+    @Test
+    void withRedisAwayNotificationsAreDroppedAndCountedWhileClaimsGoOn() {
+        Api.Setup setup = Api.Setup.of("MEDIUM");
+        double droppedBefore = EventsBackpressureTest.meter("baton_events_dropped_total");
+        subscriber.close();
+        RedisTestResource.redis().stop();
+        Api.Lease lease;
+        try {
+            lease = setup.claim(); // claims never wait for Redis, nor for its notifications
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> EventsBackpressureTest.meter("baton_events_dropped_total") > droppedBefore);
+        } finally {
+            RedisTestResource.redis().start();
+        }
+        subscriber = new RedisSubscriber(RedisTestResource.redis().uri()).subscribe("task_notifications").psubscribe("task:*:events");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> complete(setup.taskId(), lease.leaseId()).then().statusCode(200));
+        await().atMost(Duration.ofSeconds(10)).until(() -> parse(subscriber.on("task:" + setup.taskId() + ":events")).stream()
+                .anyMatch(e -> "task.completed".equals(e.get("event"))));
+    }
+
+    @Test
+    void publishedEventsAreCountedPerKindAndConsumer() {
+        Api.Setup setup = Api.Setup.of("MEDIUM");
+        await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.on("task:" + setup.taskId() + ":events").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> EventsBackpressureTest.meter(
+                "baton_events_published_total{consumer=\"redis\",kind=\"task.submitted\"}") >= 1);
+    }
+
     /** The task's channel carries the full events; task_notifications the matching notifications. */
     private void assertTaskEvents(String id, List<Map<String, Object>> expected, long fromMillis) {
         long toMillis = TestClock.INSTANCE.millis();
