@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.engine.EventSink;
 import dev.baton.engine.TaskEvent;
+import io.vertx.mutiny.redis.client.Redis;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -66,7 +68,7 @@ public final class EventHub implements EventSink {
     }
 
     /** Also publish to Redis pub/sub (before {@link #start}). */
-    public void publishToRedis(io.vertx.mutiny.redis.client.Redis redis, java.time.Duration timeout, int queueSize) {
+    public void publishToRedis(Redis redis, Duration timeout, int queueSize) {
         RedisNotifier notifier = new RedisNotifier(redis, timeout, queueSize, metrics, this::write);
         notifier.start();
         addConsumer(notifier);

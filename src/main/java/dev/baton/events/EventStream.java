@@ -1,5 +1,6 @@
 package dev.baton.events;
 
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -90,7 +91,15 @@ public final class EventStream implements Flow.Publisher<SseItem>, Flow.Subscrip
     @Override
     public void subscribe(Flow.Subscriber<? super SseItem> subscriber) {
         if (downstream != null) {
-            subscriber.onSubscribe(this);
+            subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
             subscriber.onError(new IllegalStateException("an event stream has one subscriber"));
             return;
         }
@@ -165,7 +174,7 @@ public final class EventStream implements Flow.Publisher<SseItem>, Flow.Subscrip
     }
 
     /** What a subscriber asked for: kinds, task type, agent, one task. Null means any. */
-    public record Filter(java.util.Set<String> kinds, String taskType, String agentId, String taskId) {
+    public record Filter(Set<String> kinds, String taskType, String agentId, String taskId) {
 
         public static final Filter ALL = new Filter(null, null, null, null);
 
