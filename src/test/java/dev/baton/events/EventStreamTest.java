@@ -40,19 +40,26 @@ class EventStreamTest {
         }
     }
 
+    private final AtomicInteger closed = new AtomicInteger();
+    private final Reader reader = new Reader();
+
+    /** A stream of this capacity with {@link #reader} subscribed, and {@code queued} items offered. */
+    private EventStream stream(int capacity, int queued) {
+        EventStream stream = new EventStream(EventStream.Filter.ALL, capacity, closed::incrementAndGet);
+        stream.subscribe(reader);
+        for (int i = 0; i < queued; i++) {
+            assertTrue(stream.offer(item(i)));
+        }
+        return stream;
+    }
+
     private static SseItem item(int n) {
         return new SseItem(Integer.toString(n), "task.queued", "{}", null);
     }
 
     @Test
     void deliversAsFarAsDemandGoes() {
-        AtomicInteger closed = new AtomicInteger();
-        EventStream stream = new EventStream(EventStream.Filter.ALL, 10, closed::incrementAndGet);
-        Reader reader = new Reader();
-        stream.subscribe(reader);
-        for (int i = 0; i < 5; i++) {
-            assertTrue(stream.offer(item(i)));
-        }
+        EventStream stream = stream(10, 5);
         stream.flush();
         assertEquals(0, reader.items.size());
         reader.subscription.request(3);
@@ -68,13 +75,7 @@ class EventStreamTest {
 
     @Test
     void aFullBufferCutsTheStreamOffAndDropsWhatWaits() {
-        AtomicInteger closed = new AtomicInteger();
-        EventStream stream = new EventStream(EventStream.Filter.ALL, 3, closed::incrementAndGet);
-        Reader reader = new Reader();
-        stream.subscribe(reader);
-        for (int i = 0; i < 3; i++) {
-            assertTrue(stream.offer(item(i)));
-        }
+        EventStream stream = stream(3, 3);
         assertFalse(stream.offer(item(3)));
         assertTrue(stream.wasCutOff());
         stream.flush();
@@ -86,10 +87,7 @@ class EventStreamTest {
 
     @Test
     void cancellingClosesOnce() {
-        AtomicInteger closed = new AtomicInteger();
-        EventStream stream = new EventStream(EventStream.Filter.ALL, 3, closed::incrementAndGet);
-        Reader reader = new Reader();
-        stream.subscribe(reader);
+        EventStream stream = stream(3, 0);
         reader.subscription.cancel();
         reader.subscription.cancel();
         assertEquals(1, closed.get());
