@@ -203,6 +203,10 @@ public interface BatonConfig {
         @WithDefault("true")
         boolean redisPublish();
 
+        /** How long a notification waits for others to share its Redis call (throughput over latency). */
+        @WithDefault("5ms")
+        Duration redisLinger();
+
         /** Notifications waiting for Redis; past it they are dropped and counted. */
         @WithDefault("65536")
         @Positive

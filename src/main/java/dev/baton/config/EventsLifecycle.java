@@ -36,7 +36,7 @@ public class EventsLifecycle {
 
     void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 900) StartupEvent event) {
         if (config.events().redisPublish()) {
-            hub.publishToRedis(redis, config.ackTimeout(), config.events().redisQueueSize());
+            hub.publishToRedis(redis, config.ackTimeout(), config.events().redisLinger(), config.events().redisQueueSize());
         }
         if (BrokerChannel.configured()) {
             hub.publishToBroker(broker.get());

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
@@ -19,7 +20,8 @@ import org.jboss.logging.Logger;
  *
  * <p><b>Threads.</b> {@link #accept} runs under the engine's lock and only offers to a bounded
  * queue; when it is full the event is dropped for the fan-out and counted ({@code consumer=hub}),
- * the engine never waits. One thread, {@code baton-events}, drains the queue in batches: it
+ * the engine never waits. One thread, {@code baton-events}, drains the queue in batches (at most
+ * one per {@link #DISPATCH_LINGER_NANOS} under load, so offers rarely wake it): it
  * serialises each event once, appends it to the ring and offers it to every matching subscriber
  * (under {@link #lock}, which subscribing also takes, so a replay and the live feed neither
  * overlap nor leave a gap), then hands the batch to the consumers, which only enqueue too. The
@@ -32,6 +34,12 @@ public final class EventHub implements EventSink {
 
     private static final Logger LOG = Logger.getLogger(EventHub.class);
     private static final int MAX_BATCH = 1024;
+    /**
+     * After a batch the dispatcher pauses this long before draining again, without waiting on the
+     * queue: under load the engine's offers then wake no thread (a wake-up per event cost more than
+     * the rest of the fan-out); when idle it waits on the queue and the first event wakes it.
+     */
+    private static final long DISPATCH_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** @param heartbeatMillis how often idle streams get a keep-alive comment */
     public record Settings(int queueSize, int ringSize, int subscriberBuffer, long heartbeatMillis) {
@@ -68,8 +76,8 @@ public final class EventHub implements EventSink {
     }
 
     /** Also publish to Redis pub/sub (before {@link #start}). */
-    public void publishToRedis(Redis redis, Duration timeout, int queueSize) {
-        RedisNotifier notifier = new RedisNotifier(redis, timeout, queueSize, metrics, this::write);
+    public void publishToRedis(Redis redis, Duration timeout, Duration linger, int queueSize) {
+        RedisNotifier notifier = new RedisNotifier(redis, timeout, linger, queueSize, metrics, this::write);
         notifier.start();
         addConsumer(notifier);
     }
@@ -231,6 +239,7 @@ public final class EventHub implements EventSink {
                     queue.drainTo(batch, MAX_BATCH - 1);
                     dispatch(batch);
                     batch.clear();
+                    LockSupport.parkNanos(DISPATCH_LINGER_NANOS);
                 }
                 if (System.nanoTime() - nextHeartbeat >= 0) {
                     heartbeat();
@@ -285,10 +294,16 @@ public final class EventHub implements EventSink {
         streams.forEach(EventStream::flush);
     }
 
-    /** Serialise once for every consumer. */
+    /**
+     * Serialise once for every consumer. The task and agent records are left out: the fan-out
+     * needs only the event's fields, and the ring and queues should not keep whole tasks alive.
+     */
     public Published publishable(TaskEvent event) {
         WireEvent wire = WireEvent.of(event);
-        return new Published(event, wire, write(wire));
+        TaskEvent light = event.task() == null && event.agent() == null ? event
+                : new TaskEvent(event.seq(), event.type(), event.taskId(), event.taskType(), event.priority(),
+                        event.status(), event.agentId(), event.progress(), event.message(), event.at(), null, null);
+        return new Published(light, wire, write(wire));
     }
 
     String write(Object value) {
