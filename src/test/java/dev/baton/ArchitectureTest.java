@@ -28,4 +28,9 @@ class ArchitectureTest {
     static final ArchRule storeKnowsOnlyTheEngine = noClasses().that().resideInAPackage("dev.baton.store..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.baton.api..", "dev.baton.config..", "dev.baton.events..")
             .because("the store implements the engine's persistence; config wires it, the API calls it");
+
+    @ArchTest
+    static final ArchRule eventsKnowOnlyTheEngine = noClasses().that().resideInAPackage("dev.baton.events..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.baton.api..", "dev.baton.config..", "dev.baton.store..")
+            .because("the fan-out reads the engine's events; config wires it, the API streams it");
 }

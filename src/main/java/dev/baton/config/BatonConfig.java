@@ -97,6 +97,8 @@ public interface BatonConfig {
 
     Redis redis();
 
+    Events events();
+
     @WithName("embedded-redis")
     EmbeddedRedisConfig embeddedRedis();
 
@@ -171,6 +173,44 @@ public interface BatonConfig {
     interface Redis {
         @WithDefault("{baton}:")
         String keyPrefix();
+    }
+
+    /** Event fan-out (DESIGN §7): the hub's queue, the replay ring, SSE subscribers, Redis pub/sub. */
+    interface Events {
+        /** Events the hub holds before dispatch; past it events are dropped for the fan-out (counted), never the engine slowed. */
+        @WithDefault("65536")
+        @Positive
+        int queueSize();
+
+        /** Latest events kept for {@code Last-Event-ID} reconnects; older gaps get a {@code resync} event. */
+        @WithDefault("10000")
+        @Positive
+        int ringSize();
+
+        /**
+         * Events one SSE subscriber may have waiting; one that falls further behind is cut off. Room
+         * for a whole batch submit's events, so a burst does not cut off readers that keep up.
+         */
+        @WithDefault("16384")
+        @Positive
+        int subscriberBuffer();
+
+        /** How often idle SSE streams get a {@code : keep-alive} comment. */
+        @WithDefault("15s")
+        Duration heartbeat();
+
+        /** Publish to Redis pub/sub ({@code task_notifications}, {@code task:<id>:events}). */
+        @WithDefault("true")
+        boolean redisPublish();
+
+        /** How long a notification waits for others to share its Redis call (throughput over latency). */
+        @WithDefault("5ms")
+        Duration redisLinger();
+
+        /** Notifications waiting for Redis; past it they are dropped and counted. */
+        @WithDefault("65536")
+        @Positive
+        int redisQueueSize();
     }
 
     interface EmbeddedRedisConfig {

@@ -6,6 +6,11 @@ import dev.baton.engine.EventSink;
 import dev.baton.engine.RetryPolicy;
 import dev.baton.engine.ScoringWeights;
 import dev.baton.engine.TypePolicy;
+import dev.baton.events.EventHub;
+import dev.baton.events.EventMetrics;
+import dev.baton.events.TaskStates;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.baton.store.Store;
 import dev.baton.store.StoreSink;
 import io.vertx.mutiny.redis.client.Redis;
@@ -31,14 +36,33 @@ public class EngineProducer {
         return Clock.systemUTC();
     }
 
-    /** Where the engine's ordered events go, in order: metrics, then the store (checkpoint and journal). */
+    /**
+     * Where the engine's ordered events go, in order: metrics, the store (checkpoint and journal),
+     * then the fan-out (Redis pub/sub, SSE, brokers). Each only enqueues.
+     */
     @Produces
     @Singleton
-    EventSink eventSink(EngineMetrics metrics, StoreSink store) {
+    EventSink eventSink(EngineMetrics metrics, StoreSink store, EventHub hub) {
         return event -> {
             metrics.accept(event);
             store.accept(event);
+            hub.accept(event);
         };
+    }
+
+    @Produces
+    @Singleton
+    @Typed(EventHub.class)
+    EventHub eventHub(BatonConfig config, ObjectMapper json, MeterRegistry registry) {
+        BatonConfig.Events events = config.events();
+        return new EventHub(new EventHub.Settings(events.queueSize(), events.ringSize(), events.subscriberBuffer(),
+                events.heartbeat().toMillis()), json, new EventMetrics(registry));
+    }
+
+    @Produces
+    @Singleton
+    TaskStates taskStates(Coordinator coordinator, Store store) {
+        return new TaskStates(coordinator, store::finished);
     }
 
     @Produces

@@ -1,0 +1,321 @@
+package dev.baton.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.engine.EventSink;
+import dev.baton.engine.TaskEvent;
+import io.vertx.mutiny.redis.client.Redis;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.jboss.logging.Logger;
+
+/**
+ * Fans the engine's events out (DESIGN §7): SSE subscribers, the replay ring, and the consumers
+ * (Redis pub/sub, the broker channel).
+ *
+ * <p><b>Threads.</b> {@link #accept} runs under the engine's lock and only offers to a bounded
+ * queue; when it is full the event is dropped for the fan-out and counted ({@code consumer=hub}),
+ * the engine never waits. One thread, {@code baton-events}, drains the queue in batches (at most
+ * one per {@link #DISPATCH_LINGER_NANOS} under load, so offers rarely wake it): it
+ * serialises each event once, appends it to the ring and offers it to every matching subscriber
+ * (under {@link #lock}, which subscribing also takes, so a replay and the live feed neither
+ * overlap nor leave a gap), then hands the batch to the consumers, which only enqueue too. The
+ * same thread writes the keep-alive comments.
+ *
+ * <p><b>Slow subscribers.</b> Each {@link EventStream} has a bounded buffer; one that is full is
+ * cut off and counted. Nothing a subscriber does can slow the dispatcher.
+ */
+public final class EventHub implements EventSink {
+
+    private static final Logger LOG = Logger.getLogger(EventHub.class);
+    private static final int MAX_BATCH = 1024;
+    /**
+     * After a batch the dispatcher pauses this long before draining again, without waiting on the
+     * queue: under load the engine's offers then wake no thread (a wake-up per event cost more than
+     * the rest of the fan-out); when idle it waits on the queue and the first event wakes it.
+     */
+    private static final long DISPATCH_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** @param heartbeatMillis how often idle streams get a keep-alive comment */
+    public record Settings(int queueSize, int ringSize, int subscriberBuffer, long heartbeatMillis) {
+    }
+
+    private final Settings settings;
+    private final ObjectMapper json;
+    private final EventMetrics metrics;
+    private final List<EventConsumer> consumers = new CopyOnWriteArrayList<>();
+    private final ArrayBlockingQueue<TaskEvent> queue;
+    private final Object lock = new Object();
+    private final List<EventStream> streams = new CopyOnWriteArrayList<>();
+    private EventRing ring;
+    private long dispatchedSeq;
+    private volatile boolean running;
+    private Thread thread;
+
+    public EventHub(Settings settings, ObjectMapper json, EventMetrics metrics) {
+        this.settings = settings;
+        this.json = json;
+        this.metrics = metrics;
+        this.queue = new ArrayBlockingQueue<>(settings.queueSize());
+        this.ring = new EventRing(settings.ringSize(), 0);
+    }
+
+    void addConsumer(EventConsumer consumer) {
+        consumers.add(consumer);
+    }
+
+    /** Also send every event to the broker channel (before {@link #start}). */
+    public void publishToBroker(BrokerChannel broker) {
+        broker.countWith(metrics);
+        addConsumer(broker);
+    }
+
+    /** Also publish to Redis pub/sub (before {@link #start}). */
+    public void publishToRedis(Redis redis, Duration timeout, Duration linger, int queueSize) {
+        RedisNotifier notifier = new RedisNotifier(redis, timeout, linger, queueSize, metrics, this::write);
+        notifier.start();
+        addConsumer(notifier);
+    }
+
+    /** Under the engine's lock: enqueue only. */
+    @Override
+    public void accept(TaskEvent event) {
+        if (!queue.offer(event)) {
+            metrics.dropped(EventMetrics.HUB, 1);
+        }
+    }
+
+    /** Start dispatching; {@code startSeq} is the engine's seq now (after recovery). Safe to call twice. */
+    public synchronized void start(long startSeq) {
+        if (thread != null) {
+            return;
+        }
+        synchronized (lock) {
+            ring = new EventRing(settings.ringSize(), startSeq);
+            dispatchedSeq = startSeq;
+        }
+        running = true;
+        thread = new Thread(this::run, "baton-events");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stop dispatching, end every stream, stop the consumers. Safe to call twice or unstarted. */
+    public synchronized void stop() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+            thread = null;
+        }
+        for (EventStream stream : streams) {
+            stream.finish();
+            stream.flush();
+        }
+        consumers.forEach(EventConsumer::stop);
+    }
+
+    /**
+     * A stream of every event the filter matches. With {@code lastEventId}, first what came after
+     * it from the ring, or a {@code resync} item when the ring no longer has it.
+     */
+    public EventStream subscribe(EventStream.Filter filter, Long lastEventId) {
+        EventStream stream = newStream(filter);
+        synchronized (lock) {
+            if (lastEventId != null) {
+                replay(stream, lastEventId);
+            }
+            register(stream);
+        }
+        return stream;
+    }
+
+    /**
+     * One task's stream, ending after its terminal event. {@code current} is the task as read
+     * before this call (its seq the engine's at or after that read): when it has ended already,
+     * the stream gets its last event — from the ring if held, else {@code current} — and closes.
+     */
+    public EventStream subscribeTask(String taskId, Long lastEventId, Published current) {
+        EventStream stream = newStream(new EventStream.Filter(null, null, null, taskId));
+        synchronized (lock) {
+            if (lastEventId != null) {
+                replay(stream, lastEventId);
+            }
+            if (stream.isDone()) {
+                return stream;
+            }
+            if (current.isTerminal()) {
+                Published held = ring.lastOf(taskId);
+                if (held != null && held.isTerminal()) {
+                    if (lastEventId == null || held.seq() > lastEventId) {
+                        stream.offer(SseItem.of(held));
+                    }
+                    stream.finish();
+                    return stream;
+                }
+                if (dispatchedSeq >= current.seq()) {
+                    stream.offer(SseItem.of(current));
+                    stream.finish();
+                    return stream;
+                }
+                // the terminal event is still queued: it arrives live, or the check at its seq sends current
+                stream.fallbackEnd = current;
+                stream.checkEndAtSeq = current.seq();
+            }
+            register(stream);
+        }
+        return stream;
+    }
+
+    private EventStream newStream(EventStream.Filter filter) {
+        EventStream[] self = new EventStream[1];
+        self[0] = new EventStream(filter, settings.subscriberBuffer(), () -> unregister(self[0]));
+        return self[0];
+    }
+
+    private void replay(EventStream stream, long lastEventId) {
+        List<Published> missed = ring.after(lastEventId);
+        if (missed == null) {
+            stream.offer(SseItem.resync(lastEventId, ring.lastSeq()));
+            return;
+        }
+        for (Published event : missed) {
+            deliver(stream, event);
+        }
+    }
+
+    private void register(EventStream stream) {
+        if (stream.isDone()) {
+            return;
+        }
+        streams.add(stream);
+        metrics.connected();
+    }
+
+    /** From any thread (the HTTP layer cancels on disconnect); needs no lock. */
+    private void unregister(EventStream stream) {
+        if (streams.remove(stream)) {
+            metrics.disconnected();
+        }
+    }
+
+    /** Offer an event to one stream; a stream's own task ends it. */
+    private void deliver(EventStream stream, Published event) {
+        if (!stream.filter().matches(event)) {
+            return;
+        }
+        if (!offer(stream, SseItem.of(event))) {
+            return;
+        }
+        metrics.published(EventMetrics.SSE, event.event().type());
+        if (stream.filter().taskId() != null && event.isTerminal()) {
+            stream.finish();
+        }
+    }
+
+    /** Queue for one stream, counting the moment it is cut off. */
+    private boolean offer(EventStream stream, SseItem item) {
+        boolean wasDone = stream.isDone();
+        boolean queued = stream.offer(item);
+        if (!queued && !wasDone && stream.wasCutOff()) {
+            metrics.cutOff();
+        }
+        return queued;
+    }
+
+    private void run() {
+        List<TaskEvent> batch = new ArrayList<>();
+        long nextHeartbeat = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.heartbeatMillis());
+        while (running) {
+            try {
+                long waitNanos = Math.max(0, nextHeartbeat - System.nanoTime());
+                TaskEvent first = queue.poll(waitNanos, TimeUnit.NANOSECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    dispatch(batch);
+                    batch.clear();
+                    LockSupport.parkNanos(DISPATCH_LINGER_NANOS);
+                }
+                if (System.nanoTime() - nextHeartbeat >= 0) {
+                    heartbeat();
+                    nextHeartbeat = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.heartbeatMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("event dispatch failed; going on with the next events", e);
+                batch.clear();
+            }
+        }
+    }
+
+    private void dispatch(List<TaskEvent> batch) {
+        List<Published> published = new ArrayList<>(batch.size());
+        for (TaskEvent event : batch) {
+            published.add(publishable(event));
+        }
+        synchronized (lock) {
+            for (Published event : published) {
+                ring.add(event);
+                for (EventStream stream : streams) {
+                    deliver(stream, event);
+                }
+            }
+            dispatchedSeq = published.get(published.size() - 1).seq();
+            for (EventStream stream : streams) {
+                if (stream.checkEndAtSeq >= 0 && stream.checkEndAtSeq <= dispatchedSeq && !stream.isDone()) {
+                    stream.offer(SseItem.of(stream.fallbackEnd));
+                    stream.finish();
+                }
+            }
+        }
+        streams.forEach(EventStream::flush);
+        for (EventConsumer consumer : consumers) {
+            try {
+                consumer.publish(published);
+            } catch (RuntimeException e) {
+                LOG.warnf("event consumer %s failed: %s", consumer.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    private void heartbeat() {
+        synchronized (lock) {
+            for (EventStream stream : streams) {
+                offer(stream, SseItem.KEEP_ALIVE);
+            }
+        }
+        streams.forEach(EventStream::flush);
+    }
+
+    /**
+     * Serialise once for every consumer. The task and agent records are left out: the fan-out
+     * needs only the event's fields, and the ring and queues should not keep whole tasks alive.
+     */
+    public Published publishable(TaskEvent event) {
+        WireEvent wire = WireEvent.of(event);
+        TaskEvent light = event.task() == null && event.agent() == null ? event
+                : new TaskEvent(event.seq(), event.type(), event.taskId(), event.taskType(), event.priority(),
+                        event.status(), event.agentId(), event.progress(), event.message(), event.at(), null, null);
+        return new Published(light, wire, write(wire));
+    }
+
+    String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value, e);
+        }
+    }
+
+    /** Streams connected now. */
+    public int streams() {
+        return streams.size();
+    }
+}
