@@ -53,7 +53,10 @@ public class StoreLifecycle {
                 Runtime.getRuntime().halt(EXIT_CODE_SIGTERM);
             });
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            LOG.debugf("cannot handle a second SIGTERM here: %s", e.toString());
+            // a runtime without signal handling (some native images): shutdown still ends by
+            // quarkus.shutdown.timeout and the store's bounded waits, only a second SIGTERM is ignored
+            LOG.infof("a second SIGTERM cannot cut the shutdown short here (%s); it ends within the shutdown timeout",
+                    e.toString());
         }
     }
 }

@@ -1380,11 +1380,7 @@ public final class Coordinator {
     }
 
     private TaskView view(Task task) {
-        return snapshot(task, true);
-    }
-
-    private TaskView snapshot(Task task, boolean withPosition) {
-        Integer position = withPosition && task.status == TaskStatus.PENDING && task.queue != null
+        Integer position = task.status == TaskStatus.PENDING && task.queue != null
                 ? ready.positionOf(task) : null;
         return new TaskView(task.id, task.type(), task.spec.description(), task.spec.priority(), task.level,
                 task.spec.payload(), task.spec.dependsOn(), waitingOn(task), task.spec.runOnDependencyFailure(),

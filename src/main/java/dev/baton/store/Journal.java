@@ -41,7 +41,7 @@ final class Journal {
     private volatile long failingSinceMillis;
     private volatile boolean running;
     private Thread thread;
-    private long entries;
+    private volatile long entries;
 
     private record Waiter(long seq, CompletableFuture<Void> done) implements Comparable<Waiter> {
         @Override
@@ -115,7 +115,6 @@ final class Journal {
         }
         long deadline = System.currentTimeMillis() + waitMillis;
         while (writtenSeq < appendedSeq && healthy() && System.currentTimeMillis() < deadline) {
-            Thread.onSpinWait();
             try {
                 Thread.sleep(5); // shutdown only: the writer drains the queue meanwhile
             } catch (InterruptedException e) {

@@ -12,6 +12,8 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,8 +59,8 @@ public final class Store {
     private volatile String problem = "recovering";
     private volatile String epoch;
     private volatile long lastCheckpointMillis;
-    private long lastMarker;
-    private long checkpoints;
+    private volatile long lastMarker;
+    private volatile long checkpoints;
 
     public Store(Settings settings, Coordinator coordinator, StoreSink sink, Redis client, Clock clock) {
         this.settings = settings;
@@ -290,8 +292,18 @@ public final class Store {
         return problem;
     }
 
-    public long journalBacklog() {
-        return journal == null ? 0 : journal.backlog();
+    /** The loops' own figures, for readiness details. */
+    public Map<String, Long> stats() {
+        Map<String, Long> stats = new LinkedHashMap<>();
+        stats.put("checkpoints", checkpoints);
+        stats.put("last_checkpoint_millis", lastCheckpointMillis);
+        stats.put("checkpoint_seq", lastMarker);
+        if (journal != null) {
+            stats.put("journal_backlog", journal.backlog());
+            stats.put("journal_entries", journal.entries());
+            stats.put("journal_written_seq", journal.writtenSeq());
+        }
+        return stats;
     }
 
     public synchronized void stop() {

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /** Readiness "store": DOWN while recovering, waiting for the writer lease, or while journal writes fail. */
@@ -16,10 +17,12 @@ public class StoreReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        if (store.ready()) {
-            return HealthCheckResponse.named("store").up().withData("journal_backlog", store.journalBacklog()).build();
+        HealthCheckResponseBuilder answer = HealthCheckResponse.named("store").status(store.ready());
+        store.stats().forEach(answer::withData);
+        if (!store.ready()) {
+            String problem = store.problem();
+            answer.withData("problem", problem == null ? "not ready" : problem);
         }
-        String problem = store.problem();
-        return HealthCheckResponse.named("store").down().withData("problem", problem == null ? "not ready" : problem).build();
+        return answer.build();
     }
 }
