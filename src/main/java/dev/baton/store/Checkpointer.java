@@ -46,7 +46,7 @@ final class Checkpointer {
         for (int from = 0; from < tasks.size(); from += TASKS_PER_CHUNK) {
             List<Request> chunk = new ArrayList<>();
             addTasks(chunk, tasks.subList(from, Math.min(tasks.size(), from + TASKS_PER_CHUNK)), nowMillis);
-            redis.batch(chunk);
+            redis.pipeline(chunk);
         }
         List<Request> requests = new ArrayList<>();
         requests.add(Request.cmd(Command.MULTI));
@@ -71,7 +71,7 @@ final class Checkpointer {
         for (int from = 0; from < tasks.size(); from += TASKS_PER_CHUNK) {
             List<Request> chunk = new ArrayList<>();
             addTasks(chunk, tasks.subList(from, Math.min(tasks.size(), from + TASKS_PER_CHUNK)), nowMillis, building);
-            redis.batch(chunk);
+            redis.pipeline(chunk);
         }
         List<Request> requests = new ArrayList<>();
         requests.add(Request.cmd(Command.MULTI));

@@ -59,13 +59,32 @@ public final class RedisProcess {
                 "--maxmemory-policy", "noeviction"));
         command.addAll(extraArgs);
         Files.createDirectories(dir);
-        Process process = new ProcessBuilder(command)
+        Process process = new ProcessBuilder(inOwnSession(command))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();
         RedisProcess redis = new RedisProcess(process.toHandle(), port);
         redis.awaitReady(logFile);
         return redis;
+    }
+
+    /**
+     * The command run through {@code setsid} where there is one: Ctrl-C in a terminal signals the
+     * whole foreground process group, and a Redis in Baton's group would stop at the same moment as
+     * Baton, before Baton's shutdown has written its final checkpoint. In a session of its own it
+     * hears only Baton, which stops it last. {@code setsid} execs the command in place (a child of
+     * the JVM leads no group), so the pid stays Redis's own.
+     */
+    static List<String> inOwnSession(List<String> command) {
+        for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
+            if (Files.isExecutable(Path.of(setsid))) {
+                List<String> wrapped = new ArrayList<>(command.size() + 1);
+                wrapped.add(setsid);
+                wrapped.addAll(command);
+                return wrapped;
+            }
+        }
+        return command;
     }
 
     /** Takes charge of a redis-server started elsewhere (by a previous Baton run). */

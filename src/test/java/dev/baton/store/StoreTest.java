@@ -91,6 +91,14 @@ class StoreTest {
         return new Node(engine, store);
     }
 
+    /** Until the checkpoint marker has reached {@code seq}. */
+    private void awaitCheckpointAt(long seq) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Response marker = send(Request.cmd(Command.GET).arg("{t}:checkpoint"));
+            return marker != null && marker.toLong() >= seq;
+        });
+    }
+
     private static long now() {
         return System.currentTimeMillis();
     }
@@ -161,10 +169,7 @@ class StoreTest {
         Node first = node(false, 50);
         Map<String, List<String>> ids = work(first);
         long seq = first.engine().lastSeq();
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            Response marker = send(Request.cmd(Command.GET).arg("{t}:checkpoint"));
-            return marker != null && marker.toLong() >= seq;
-        });
+        awaitCheckpointAt(seq);
         first.store().halt();
 
         Node second = node(false, 50);
@@ -176,10 +181,7 @@ class StoreTest {
         Node first = node(true, 100);
         Map<String, List<String>> ids = work(first);
         long seq = first.engine().lastSeq();
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            Response marker = send(Request.cmd(Command.GET).arg("{t}:checkpoint"));
-            return marker != null && marker.toLong() >= seq;
-        });
+        awaitCheckpointAt(seq);
         await().atMost(Duration.ofSeconds(10)).until(() -> send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong() == 0);
         // more work after the checkpoint lives only in the journal
         var late = first.engine().submit(TaskSpec.of("t", Priority.HIGH), now());
@@ -219,17 +221,33 @@ class StoreTest {
             seq = first.engine().submit(TaskSpec.of("bulk", Priority.values()[i % 4]), now()).seq();
         }
         durable(first, seq);
-        long last = seq;
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Response marker = send(Request.cmd(Command.GET).arg("{t}:checkpoint"));
-            return marker != null && marker.toLong() >= last;
-        });
+        awaitCheckpointAt(seq);
         assertEquals(25_000, send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong());
         first.store().halt();
 
         Node second = node(true, 3_600_000);
         assertEquals(25_000, second.engine().stats(now()).pending());
         assertEquals(first.engine().stats(now()).depthByLevel(), second.engine().stats(now()).depthByLevel());
+    }
+
+    @Test
+    void aCheckpointOfMoreFinishedTasksThanTheClientPipelinesAtOnceIsWritten() {
+        Node first = node(true, 200);
+        int count = 12_000; // one key per finished task: far past the client's waiting queue of 2048
+        List<String> ids = new ArrayList<>();
+        long seq = 0;
+        for (int i = 0; i < count; i++) {
+            ids.add(first.engine().submit(TaskSpec.of("done", Priority.LOW), now()).task().id());
+        }
+        for (String id : ids) {
+            seq = first.engine().cancel(id, now()).seq();
+        }
+        durable(first, seq);
+        awaitCheckpointAt(seq);
+        assertEquals(0, send(Request.cmd(Command.EXISTS).arg("{t}:tasks")).toLong());
+        for (String id : List.of(ids.get(0), ids.get(count / 2), ids.get(count - 1))) {
+            assertEquals(1, send(Request.cmd(Command.EXISTS).arg("{t}:task:" + id)).toLong(), id + " kept for its retention");
+        }
     }
 
     @Test
