@@ -3,6 +3,7 @@ package dev.baton.api;
 import dev.baton.config.BatonConfig;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -18,6 +19,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * token of the wrong role is 403: producers submit, cancel and retry tasks; agents register and
  * run tasks; both may read; the admin token may do everything.
  */
+@Singleton
 public class AuthFilter {
 
     enum Role { PRODUCER, AGENT, ADMIN, READER }
@@ -30,6 +32,12 @@ public class AuthFilter {
 
     @ServerRequestFilter
     public Optional<RestResponse<ErrorBody>> authenticate(ContainerRequestContext request) {
+        return check(request.getMethod(), request.getUriInfo().getPath(), request.getHeaderString(HttpHeaders.AUTHORIZATION))
+                .map(Refusal::response);
+    }
+
+    /** The refusal of a call, if it is refused; for the JAX-RS filter and the event routes alike. */
+    Optional<Refusal> check(String method, String path, String header) {
         BatonConfig.Auth auth = this.auth;
         if (auth == null) {
             auth = config.get().auth();
@@ -38,11 +46,9 @@ public class AuthFilter {
         if (auth.producerToken().isEmpty() && auth.agentToken().isEmpty() && auth.adminToken().isEmpty()) {
             return Optional.empty();
         }
-        String path = request.getUriInfo().getPath();
         if (!path.startsWith("/v1/")) {
             return Optional.empty();
         }
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
         if (token == null) {
             return deny(401, "unauthorized", "this call needs an Authorization: Bearer <token> header");
@@ -53,12 +59,12 @@ public class AuthFilter {
         if (caller == null) {
             return deny(401, "unauthorized", "the bearer token is not a known token");
         }
-        Role needed = needed(request.getMethod(), path);
+        Role needed = needed(method, path);
         if (caller == Role.ADMIN || needed == Role.READER || needed == caller) {
             return Optional.empty();
         }
         return deny(403, "forbidden", "a " + caller.name().toLowerCase() + " token may not call "
-                + request.getMethod() + " " + path + " (needs the " + needed.name().toLowerCase() + " token)");
+                + method + " " + path + " (needs the " + needed.name().toLowerCase() + " token)");
     }
 
     static Role needed(String method, String path) {
@@ -79,7 +85,7 @@ public class AuthFilter {
                 configured.get().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Optional<RestResponse<ErrorBody>> deny(int status, String code, String message) {
-        return Optional.of(ErrorBody.response(status, code, message));
+    private static Optional<Refusal> deny(int status, String code, String message) {
+        return Optional.of(new Refusal(status, new ErrorBody(code, message)));
     }
 }

@@ -44,7 +44,7 @@ public class ErrorMapper {
         return response.build();
     }
 
-    private static int status(BatonException e) {
+    static int status(BatonException e) {
         if (e instanceof InvalidRequestException) {
             return 400;
         }

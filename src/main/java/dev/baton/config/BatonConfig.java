@@ -203,6 +203,13 @@ public interface BatonConfig {
         @WithDefault("true")
         boolean redisPublish();
 
+        /**
+         * After each dispatch the hub waits this long before the next, so that under load each SSE
+         * subscriber gets one write per interval (latency over CPU; idle, the first event goes at once).
+         */
+        @WithDefault("2ms")
+        Duration dispatchLinger();
+
         /** How long a notification waits for others to share its Redis call (throughput over latency). */
         @WithDefault("5ms")
         Duration redisLinger();

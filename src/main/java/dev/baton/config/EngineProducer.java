@@ -9,7 +9,6 @@ import dev.baton.engine.TypePolicy;
 import dev.baton.events.EventHub;
 import dev.baton.events.EventMetrics;
 import dev.baton.events.TaskStates;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.baton.store.Store;
 import dev.baton.store.StoreSink;
@@ -53,10 +52,10 @@ public class EngineProducer {
     @Produces
     @Singleton
     @Typed(EventHub.class)
-    EventHub eventHub(BatonConfig config, ObjectMapper json, MeterRegistry registry) {
+    EventHub eventHub(BatonConfig config, MeterRegistry registry) {
         BatonConfig.Events events = config.events();
         return new EventHub(new EventHub.Settings(events.queueSize(), events.ringSize(), events.subscriberBuffer(),
-                events.heartbeat().toMillis()), json, new EventMetrics(registry));
+                events.heartbeat().toMillis(), events.dispatchLinger()), new EventMetrics(registry));
     }
 
     @Produces

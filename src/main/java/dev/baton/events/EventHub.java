@@ -1,13 +1,15 @@
 package dev.baton.events;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.engine.EventSink;
 import dev.baton.engine.TaskEvent;
 import io.vertx.mutiny.redis.client.Redis;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -21,11 +23,12 @@ import org.jboss.logging.Logger;
  * <p><b>Threads.</b> {@link #accept} runs under the engine's lock and only offers to a bounded
  * queue; when it is full the event is dropped for the fan-out and counted ({@code consumer=hub}),
  * the engine never waits. One thread, {@code baton-events}, drains the queue in batches (at most
- * one per {@link #DISPATCH_LINGER_NANOS} under load, so offers rarely wake it): it
- * serialises each event once, appends it to the ring and offers it to every matching subscriber
- * (under {@link #lock}, which subscribing also takes, so a replay and the live feed neither
- * overlap nor leave a gap), then hands the batch to the consumers, which only enqueue too. The
- * same thread writes the keep-alive comments.
+ * one per {@code dispatchLinger} under load, so offers rarely wake it): it
+ * serialises each event once (JSON, and SSE text), appends it to the ring and offers it to every
+ * matching subscriber (under {@link #lock}, which subscribing also takes, so a replay and the live
+ * feed neither overlap nor leave a gap), then hands the batch to the consumers, which only enqueue
+ * too. Subscribers that take every event share one chunk per batch; each subscriber gets one
+ * socket write per batch. The same thread writes the keep-alive comments.
  *
  * <p><b>Slow subscribers.</b> Each {@link EventStream} has a bounded buffer; one that is full is
  * cut off and counted. Nothing a subscriber does can slow the dispatcher.
@@ -35,18 +38,18 @@ public final class EventHub implements EventSink {
     private static final Logger LOG = Logger.getLogger(EventHub.class);
     private static final int MAX_BATCH = 1024;
     /**
-     * After a batch the dispatcher pauses this long before draining again, without waiting on the
-     * queue: under load the engine's offers then wake no thread (a wake-up per event cost more than
-     * the rest of the fan-out); when idle it waits on the queue and the first event wakes it.
+     * @param heartbeatMillis  how often idle streams get a keep-alive comment
+     * @param dispatchLinger   after a batch the dispatcher pauses this long before draining again,
+     *                         without waiting on the queue: under load the engine's offers then wake
+     *                         no thread, and each SSE subscriber gets one socket write per pause
+     *                         however many events it held (a write per event per subscriber cost more
+     *                         than the rest of Baton); when idle the dispatcher waits on the queue and
+     *                         the first event wakes it at once
      */
-    private static final long DISPATCH_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-
-    /** @param heartbeatMillis how often idle streams get a keep-alive comment */
-    public record Settings(int queueSize, int ringSize, int subscriberBuffer, long heartbeatMillis) {
+    public record Settings(int queueSize, int ringSize, int subscriberBuffer, long heartbeatMillis, Duration dispatchLinger) {
     }
 
     private final Settings settings;
-    private final ObjectMapper json;
     private final EventMetrics metrics;
     private final List<EventConsumer> consumers = new CopyOnWriteArrayList<>();
     private final ArrayBlockingQueue<TaskEvent> queue;
@@ -57,9 +60,8 @@ public final class EventHub implements EventSink {
     private volatile boolean running;
     private Thread thread;
 
-    public EventHub(Settings settings, ObjectMapper json, EventMetrics metrics) {
+    public EventHub(Settings settings, EventMetrics metrics) {
         this.settings = settings;
-        this.json = json;
         this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(settings.queueSize());
         this.ring = new EventRing(settings.ringSize(), 0);
@@ -77,7 +79,7 @@ public final class EventHub implements EventSink {
 
     /** Also publish to Redis pub/sub (before {@link #start}). */
     public void publishToRedis(Redis redis, Duration timeout, Duration linger, int queueSize) {
-        RedisNotifier notifier = new RedisNotifier(redis, timeout, linger, queueSize, metrics, this::write);
+        RedisNotifier notifier = new RedisNotifier(redis, timeout, linger, queueSize, metrics);
         notifier.start();
         addConsumer(notifier);
     }
@@ -152,13 +154,13 @@ public final class EventHub implements EventSink {
                 Published held = ring.lastOf(taskId);
                 if (held != null && held.isTerminal()) {
                     if (lastEventId == null || held.seq() > lastEventId) {
-                        stream.offer(SseItem.of(held));
+                        stream.offer(held.sse());
                     }
                     stream.finish();
                     return stream;
                 }
                 if (dispatchedSeq >= current.seq()) {
-                    stream.offer(SseItem.of(current));
+                    stream.offer(current.sse());
                     stream.finish();
                     return stream;
                 }
@@ -180,7 +182,7 @@ public final class EventHub implements EventSink {
     private void replay(EventStream stream, long lastEventId) {
         List<Published> missed = ring.after(lastEventId);
         if (missed == null) {
-            stream.offer(SseItem.resync(lastEventId, ring.lastSeq()));
+            stream.offer(SseText.resync(lastEventId, ring.lastSeq()));
             return;
         }
         for (Published event : missed) {
@@ -203,24 +205,21 @@ public final class EventHub implements EventSink {
         }
     }
 
-    /** Offer an event to one stream; a stream's own task ends it. */
-    private void deliver(EventStream stream, Published event) {
-        if (!stream.filter().matches(event)) {
-            return;
+    /** Offer an event to one stream (true if it took it); a stream's own task ends it. */
+    private boolean deliver(EventStream stream, Published event) {
+        if (!stream.filter().matches(event) || !offer(stream, event.sse(), 1)) {
+            return false;
         }
-        if (!offer(stream, SseItem.of(event))) {
-            return;
-        }
-        metrics.published(EventMetrics.SSE, event.event().type());
         if (stream.filter().taskId() != null && event.isTerminal()) {
             stream.finish();
         }
+        return true;
     }
 
     /** Queue for one stream, counting the moment it is cut off. */
-    private boolean offer(EventStream stream, SseItem item) {
+    private boolean offer(EventStream stream, byte[] chunk, int items) {
         boolean wasDone = stream.isDone();
-        boolean queued = stream.offer(item);
+        boolean queued = stream.offer(chunk, items);
         if (!queued && !wasDone && stream.wasCutOff()) {
             metrics.cutOff();
         }
@@ -239,7 +238,7 @@ public final class EventHub implements EventSink {
                     queue.drainTo(batch, MAX_BATCH - 1);
                     dispatch(batch);
                     batch.clear();
-                    LockSupport.parkNanos(DISPATCH_LINGER_NANOS);
+                    LockSupport.parkNanos(settings.dispatchLinger().toNanos());
                 }
                 if (System.nanoTime() - nextHeartbeat >= 0) {
                     heartbeat();
@@ -263,19 +262,17 @@ public final class EventHub implements EventSink {
         synchronized (lock) {
             for (Published event : published) {
                 ring.add(event);
-                for (EventStream stream : streams) {
-                    deliver(stream, event);
-                }
             }
+            deliverAll(published);
             dispatchedSeq = published.get(published.size() - 1).seq();
             for (EventStream stream : streams) {
                 if (stream.checkEndAtSeq >= 0 && stream.checkEndAtSeq <= dispatchedSeq && !stream.isDone()) {
-                    stream.offer(SseItem.of(stream.fallbackEnd));
+                    stream.offer(stream.fallbackEnd.sse());
                     stream.finish();
                 }
             }
         }
-        streams.forEach(EventStream::flush);
+        flushAll();
         for (EventConsumer consumer : consumers) {
             try {
                 consumer.publish(published);
@@ -285,13 +282,62 @@ public final class EventHub implements EventSink {
         }
     }
 
+    /**
+     * A batch to every stream: those that take every event get one chunk shared by all of them;
+     * the others each event they match. Counted once per event, not once per subscriber.
+     */
+    private void deliverAll(List<Published> published) {
+        byte[] shared = null;
+        int takeAll = 0;
+        int[] delivered = new int[published.size()];
+        for (EventStream stream : streams) {
+            if (stream.filter().matchesEverything()) {
+                if (shared == null) {
+                    shared = published.size() == 1 ? published.get(0).sse() : SseText.join(published);
+                }
+                if (offer(stream, shared, published.size())) {
+                    takeAll++;
+                }
+                continue;
+            }
+            for (int i = 0; i < published.size(); i++) {
+                if (deliver(stream, published.get(i))) {
+                    delivered[i]++;
+                }
+            }
+        }
+        for (int i = 0; i < published.size(); i++) {
+            metrics.published(EventMetrics.SSE, published.get(i).event().type(), takeAll + delivered[i]);
+        }
+    }
+
+    /**
+     * Flush every stream with something to write, on the thread that writes to its socket: one
+     * hand-over per event loop and batch, whatever the number of subscribers.
+     */
+    private void flushAll() {
+        Map<Executor, List<EventStream>> byThread = new IdentityHashMap<>(4);
+        for (EventStream stream : streams) {
+            if (stream.hasWork()) {
+                byThread.computeIfAbsent(stream.executor(), e -> new ArrayList<>()).add(stream);
+            }
+        }
+        byThread.forEach((executor, group) -> {
+            try {
+                executor.execute(() -> group.forEach(EventStream::flush));
+            } catch (RejectedExecutionException stopping) {
+                group.forEach(EventStream::flush);
+            }
+        });
+    }
+
     private void heartbeat() {
         synchronized (lock) {
             for (EventStream stream : streams) {
-                offer(stream, SseItem.KEEP_ALIVE);
+                offer(stream, SseText.KEEP_ALIVE, 0);
             }
         }
-        streams.forEach(EventStream::flush);
+        flushAll();
     }
 
     /**
@@ -303,15 +349,7 @@ public final class EventHub implements EventSink {
         TaskEvent light = event.task() == null && event.agent() == null ? event
                 : new TaskEvent(event.seq(), event.type(), event.taskId(), event.taskType(), event.priority(),
                         event.status(), event.agentId(), event.progress(), event.message(), event.at(), null, null);
-        return new Published(light, wire, write(wire));
-    }
-
-    String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + value, e);
-        }
+        return new Published(light, wire, wire.json());
     }
 
     /** Streams connected now. */

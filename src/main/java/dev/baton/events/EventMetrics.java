@@ -34,6 +34,13 @@ public final class EventMetrics {
     }
 
     void published(String consumer, EventType kind) {
+        published(consumer, kind, 1);
+    }
+
+    void published(String consumer, EventType kind, int count) {
+        if (count == 0) {
+            return;
+        }
         published.computeIfAbsent(consumer, c -> {
             Map<EventType, Counter> byKind = new EnumMap<>(EventType.class);
             for (EventType type : EventType.values()) {
@@ -41,7 +48,7 @@ public final class EventMetrics {
                         .description("Events handed to a consumer").register(registry));
             }
             return byKind;
-        }).get(kind).increment();
+        }).get(kind).increment(count);
     }
 
     void dropped(String consumer, long count) {

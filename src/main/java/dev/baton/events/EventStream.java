@@ -2,39 +2,69 @@ package dev.baton.events;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Flow;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One SSE subscriber: a {@link Flow.Publisher} with a bounded buffer between the hub and the HTTP
- * response.
+ * One SSE subscriber: a bounded buffer between the hub and the HTTP response, which the HTTP layer
+ * {@link #attach}es as a {@link Sink}.
  *
- * <p><b>Threads.</b> The hub {@link #offer}s from its dispatcher thread (or from the subscribing
- * thread, for the replay) under its lock, which only queues, then {@link #flush}es outside it:
- * delivery writes to the socket and takes the HTTP connection's lock, so doing it under the hub's
- * lock would deadlock against an event loop that subscribes. The HTTP layer {@link #request}s one
- * item per completed socket write, from its event loop. Delivery runs in whichever thread finds
- * work, serialised by the {@code wip} counter (the usual queue-drain loop), so onNext is never
- * concurrent.
+ * <p><b>What is written.</b> Events arrive already in SSE form ({@link SseText}), encoded once for
+ * every subscriber. Each {@link #flush} writes everything queued since the last one as one chunk
+ * (one socket write for a whole dispatch batch, not one per event); a chunk the hub shares among
+ * subscribers is written as it is, without a copy.
  *
- * <p><b>Falling behind.</b> A client that does not read stops the socket writes completing, so
- * demand stops; once {@code capacity} items wait, the stream is {@link #cutOff}: what waits is
- * dropped and the response completes. {@link #finish} instead completes after what waits is sent
- * (a task's stream after its terminal event).
+ * <p><b>Threads.</b> The hub {@link #offer}s from its dispatcher thread (or the subscribing thread,
+ * for a replay) under its lock, which only queues, then flushes outside it: the write takes the HTTP
+ * connection's lock, so doing it under the hub's would deadlock against an event loop that
+ * subscribes. Flushes run in whichever thread finds work, serialised by the {@code wip} counter
+ * (the usual queue-drain loop), so writes never interleave and keep their order.
+ *
+ * <p><b>Falling behind.</b> Events written but not yet taken by the socket count against
+ * {@code capacity}, as do events queued: a client that does not read stops its writes completing,
+ * and once {@code capacity} events wait the stream is cut off: the connection is dropped and what
+ * waits with it. {@link #finish} instead ends the response after what waits (a task's stream after
+ * its terminal event).
  */
-public final class EventStream implements Flow.Publisher<SseItem>, Flow.Subscription {
+public final class EventStream {
+
+    /** The HTTP response under a stream. Every method may be called from any thread. */
+    public interface Sink {
+        /** Write a chunk; {@code written} runs once it has gone to the socket, or failed. */
+        void write(byte[] chunk, Runnable written);
+
+        /** End the response after what was written. */
+        void end();
+
+        /** Drop the connection at once: the subscriber is cut off. */
+        void abort();
+
+        /**
+         * The thread that writes to this socket (its event loop): the hub hands each such thread
+         * the flushes of all its streams at once, so a batch costs one hand-over per thread, not
+         * one per subscriber, and writes made there go straight to the socket.
+         */
+        default Executor executor() {
+            return DIRECT;
+        }
+    }
+
+    static final Executor DIRECT = Runnable::run;
+
+    /** Bytes for {@code items} events (0 for a comment). */
+    private record Chunk(byte[] bytes, int items) {
+    }
 
     private final Filter filter;
     private final int capacity;
     private final Runnable onClose;
-    private final ConcurrentLinkedQueue<SseItem> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger size = new AtomicInteger();
-    private final AtomicLong requested = new AtomicLong();
+    private final ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>();
+    /** Events queued here or written and not yet taken by the socket. */
+    private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile Flow.Subscriber<? super SseItem> downstream;
+    private volatile Sink sink;
     private volatile boolean finishing;
     private volatile boolean cut;
     private volatile boolean cancelled;
@@ -56,73 +86,125 @@ public final class EventStream implements Flow.Publisher<SseItem>, Flow.Subscrip
         return finishing || cut || cancelled;
     }
 
+    /** One event's SSE text; false (and the stream cut off) when {@code capacity} events already wait. */
+    boolean offer(byte[] event) {
+        return offer(event, 1);
+    }
+
     /**
-     * Queue an item; false (and the stream cut off) when {@code capacity} items already wait. Only
-     * queues: the caller may hold a lock, and delivery writes to the socket, which takes the HTTP
-     * connection's lock — the caller {@link #flush}es once it holds none.
+     * {@code items} events as one chunk (the hub's shared batch) or a comment ({@code items} 0);
+     * false, and the stream cut off, when they would pass {@code capacity}. Only queues: the caller
+     * may hold a lock, and writing takes the HTTP connection's lock — the caller {@link #flush}es
+     * once it holds none.
      */
-    boolean offer(SseItem item) {
+    boolean offer(byte[] chunk, int items) {
         if (isDone()) {
             return false;
         }
-        if (size.get() >= capacity) {
+        if (waiting.get() + items > capacity) {
             cut = true;
             return false;
         }
-        queue.offer(item);
-        size.incrementAndGet();
+        waiting.addAndGet(items);
+        queue.offer(new Chunk(chunk, items));
         return true;
     }
 
-    /** Complete once what waits is delivered (at the next {@link #flush}). */
+    /** End once what waits is written (at the next {@link #flush}). */
     void finish() {
         finishing = true;
-    }
-
-    /** Deliver what waits, as far as demand goes; call holding no lock. */
-    void flush() {
-        drain();
     }
 
     boolean wasCutOff() {
         return cut;
     }
 
-    @Override
-    public void subscribe(Flow.Subscriber<? super SseItem> subscriber) {
-        if (downstream != null) {
-            subscriber.onSubscribe(new Flow.Subscription() {
-                @Override
-                public void request(long n) {
-                }
-
-                @Override
-                public void cancel() {
-                }
-            });
-            subscriber.onError(new IllegalStateException("an event stream has one subscriber"));
-            return;
-        }
-        downstream = subscriber;
-        subscriber.onSubscribe(this);
-        drain();
+    /** The HTTP layer's response, once its head can go out; what queued meanwhile is written now. */
+    public void attach(Sink sink) {
+        this.sink = sink;
+        flush();
     }
 
-    @Override
-    public void request(long n) {
-        if (n <= 0) {
-            cancel();
-            return;
-        }
-        requested.getAndAccumulate(n, (current, add) -> current + add < 0 ? Long.MAX_VALUE : current + add);
-        drain();
+    /** Where this stream's flushes should run; see {@link Sink#executor}. */
+    Executor executor() {
+        Sink target = sink;
+        return target == null ? DIRECT : target.executor();
     }
 
-    @Override
+    /** Something waits to be written, or to end the stream. */
+    boolean hasWork() {
+        return !queue.isEmpty() || finishing || cut;
+    }
+
+    /** The client went away. */
     public void cancel() {
         cancelled = true;
         close();
     }
+
+    /** Write what waits as one chunk; call holding no lock. */
+    void flush() {
+        if (wip.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            Sink target = sink;
+            if (target != null && !closed.get()) {
+                if (cut) {
+                    close();
+                    target.abort();
+                    return;
+                }
+                if (cancelled) {
+                    return;
+                }
+                writeQueued(target);
+                if (finishing && queue.isEmpty()) {
+                    close();
+                    target.end();
+                    return;
+                }
+            }
+            missed = wip.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private void writeQueued(Sink target) {
+        Chunk first = queue.poll();
+        if (first == null) {
+            return;
+        }
+        Chunk next = queue.poll();
+        if (next == null) {
+            write(target, first.bytes, first.items); // the common case: one shared chunk, written as it is
+            return;
+        }
+        int items = first.items + next.items;
+        int length = first.bytes.length + next.bytes.length;
+        java.util.ArrayList<Chunk> more = new java.util.ArrayList<>();
+        for (Chunk c = queue.poll(); c != null; c = queue.poll()) {
+            more.add(c);
+            items += c.items;
+            length += c.bytes.length;
+        }
+        byte[] joined = new byte[length];
+        System.arraycopy(first.bytes, 0, joined, 0, first.bytes.length);
+        int at = first.bytes.length;
+        System.arraycopy(next.bytes, 0, joined, at, next.bytes.length);
+        at += next.bytes.length;
+        for (Chunk c : more) {
+            System.arraycopy(c.bytes, 0, joined, at, c.bytes.length);
+            at += c.bytes.length;
+        }
+        write(target, joined, items);
+    }
+
+    private void write(Sink target, byte[] bytes, int items) {
+        target.write(bytes, items == 0 ? NOTHING : () -> waiting.addAndGet(-items));
+    }
+
+    private static final Runnable NOTHING = () -> { };
 
     private void close() {
         if (closed.compareAndSet(false, true)) {
@@ -131,52 +213,19 @@ public final class EventStream implements Flow.Publisher<SseItem>, Flow.Subscrip
         }
     }
 
-    private void drain() {
-        if (wip.getAndIncrement() != 0) {
-            return;
-        }
-        int missed = 1;
-        do {
-            Flow.Subscriber<? super SseItem> target = downstream;
-            if (target != null) {
-                if (cancelled) {
-                    return;
-                }
-                if (cut) {
-                    close();
-                    target.onComplete();
-                    cancelled = true;
-                    return;
-                }
-                long wanted = requested.get();
-                long sent = 0;
-                while (sent != wanted && !cancelled && !cut) {
-                    SseItem item = queue.poll();
-                    if (item == null) {
-                        break;
-                    }
-                    size.decrementAndGet();
-                    target.onNext(item);
-                    sent++;
-                }
-                if (sent != 0 && wanted != Long.MAX_VALUE) {
-                    requested.addAndGet(-sent);
-                }
-                if (finishing && queue.isEmpty() && !cancelled) {
-                    close();
-                    target.onComplete();
-                    cancelled = true;
-                    return;
-                }
-            }
-            missed = wip.addAndGet(-missed);
-        } while (missed != 0);
+    /** Events queued or not yet taken by the socket (for tests). */
+    int waiting() {
+        return waiting.get();
     }
 
     /** What a subscriber asked for: kinds, task type, agent, one task. Null means any. */
     public record Filter(Set<String> kinds, String taskType, String agentId, String taskId) {
 
         public static final Filter ALL = new Filter(null, null, null, null);
+
+        boolean matchesEverything() {
+            return kinds == null && taskType == null && agentId == null && taskId == null;
+        }
 
         boolean matches(Published event) {
             return (kinds == null || kinds.contains(event.wire().event()))

@@ -7,8 +7,13 @@ import dev.baton.engine.TaskEvent;
  * every consumer and subscriber.
  *
  * @param json the {@link WireEvent} as JSON
+ * @param sse  the event as server-sent event text, for every SSE subscriber
  */
-public record Published(TaskEvent event, WireEvent wire, String json) {
+public record Published(TaskEvent event, WireEvent wire, String json, byte[] sse) {
+
+    public Published(TaskEvent event, WireEvent wire, String json) {
+        this(event, wire, json, SseText.event(event.seq(), wire.event(), json));
+    }
 
     public long seq() {
         return event.seq();

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,19 +39,16 @@ final class RedisNotifier implements EventConsumer {
     private final Duration timeout;
     private final long lingerNanos;
     private final EventMetrics metrics;
-    private final Function<Object, String> json;
     private final ArrayBlockingQueue<Published> queue;
     private volatile boolean running;
     private volatile boolean failing;
     private Thread thread;
 
-    RedisNotifier(Redis redis, Duration timeout, Duration linger, int queueSize, EventMetrics metrics,
-            Function<Object, String> json) {
+    RedisNotifier(Redis redis, Duration timeout, Duration linger, int queueSize, EventMetrics metrics) {
         this.redis = redis;
         this.timeout = timeout;
         this.lingerNanos = linger.toNanos();
         this.metrics = metrics;
-        this.json = json;
         this.queue = new ArrayBlockingQueue<>(queueSize);
     }
 
@@ -131,7 +127,7 @@ final class RedisNotifier implements EventConsumer {
     private void send(List<Published> batch) {
         Request publishes = Request.cmd(Command.EVAL).arg(PUBLISH_ALL).arg(0);
         for (Published event : batch) {
-            publishes.arg(NOTIFICATIONS).arg(json.apply(event.wire().notification()));
+            publishes.arg(NOTIFICATIONS).arg(event.wire().notification().json());
             publishes.arg(taskChannel(event.event().taskId())).arg(event.json());
         }
         try {

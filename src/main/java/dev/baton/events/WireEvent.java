@@ -10,6 +10,11 @@ import java.time.Instant;
  * The one event shape of DESIGN §7, the same on Redis, SSE and brokers. Every key is always
  * present; task fields are null for agent events. Names are spelled out here so the wire does not
  * depend on the app's naming strategy.
+ *
+ * <p>{@link #json()} writes the shape by hand, byte for byte what Jackson writes from the
+ * annotations (a test holds the two together): every event is serialised at least twice (the full
+ * event and its notification), and through Jackson's bean machinery that was most of what the
+ * fan-out cost with no subscriber attached.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"event", "seq", "task_id", "task_type", "priority", "status", "agent_id", "progress", "message", "at"})
@@ -31,6 +36,62 @@ public record WireEvent(
                 e.agentId(), e.progress(), e.message(), Instant.ofEpochMilli(e.at()).toString());
     }
 
+    /** This event as JSON. */
+    public String json() {
+        StringBuilder out = new StringBuilder(320).append("{\"event\":");
+        string(out, event);
+        out.append(",\"seq\":").append(seq);
+        taskFields(out, taskId, taskType, priority, status, agentId);
+        out.append(",\"progress\":").append(progress == null ? "null" : progress.toString()).append(",\"message\":");
+        string(out, message);
+        out.append(",\"at\":");
+        string(out, at);
+        return out.append('}').toString();
+    }
+
+    /** The task fields both shapes carry, in their order, each after a comma. */
+    static void taskFields(StringBuilder out, String taskId, String taskType, String priority, String status, String agentId) {
+        out.append(",\"task_id\":");
+        string(out, taskId);
+        out.append(",\"task_type\":");
+        string(out, taskType);
+        out.append(",\"priority\":");
+        string(out, priority);
+        out.append(",\"status\":");
+        string(out, status);
+        out.append(",\"agent_id\":");
+        string(out, agentId);
+    }
+
+    /** A JSON string (or null) as Jackson writes it: quote, backslash and control characters escaped. */
+    static void string(StringBuilder out, String value) {
+        if (value == null) {
+            out.append("null");
+            return;
+        }
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c >= 0x20) {
+                out.append(c);
+            } else {
+                switch (c) {
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    case '\b' -> out.append("\\b");
+                    case '\f' -> out.append("\\f");
+                    default -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
     /** The {@code task_notifications} message for a task event (DESIGN §7). */
     public Notification notification() {
         return new Notification("task.submitted".equals(event) ? "new_task" : "task_updated",
@@ -46,5 +107,13 @@ public record WireEvent(
             @JsonProperty("priority") String priority,
             @JsonProperty("status") String status,
             @JsonProperty("agent_id") String agentId) {
+
+        /** This notification as JSON, as {@link WireEvent#json()} writes events. */
+        public String json() {
+            StringBuilder out = new StringBuilder(160).append("{\"action\":");
+            string(out, action);
+            taskFields(out, taskId, taskType, priority, status, agentId);
+            return out.append('}').toString();
+        }
     }
 }

@@ -4,6 +4,8 @@ import static dev.baton.api.Api.complete;
 import static dev.baton.api.Api.json;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,7 +71,10 @@ class EventsSseTest {
             await().atMost(WAIT).until(() -> !completions.events().isEmpty());
             assertEquals(List.of("task.completed"), completions.events().stream().map(SseClient.Event::name).toList());
         }
-        given().get("/v1/events?event=task.nonsense").then().statusCode(400);
+        given().get("/v1/events?event=task.nonsense").then().statusCode(400)
+                .body("error", equalTo("invalid_request"), "message", containsString("task.nonsense"));
+        given().header("Last-Event-ID", "yesterday").get("/v1/events").then().statusCode(400)
+                .body("message", containsString("Last-Event-ID"));
     }
 
     @Test
@@ -123,6 +128,6 @@ class EventsSseTest {
             await().atMost(WAIT).until(client::ended);
             assertEquals(List.of("task.cancelled"), client.events().stream().map(SseClient.Event::name).toList());
         }
-        given().get("/v1/tasks/{id}/events", "no-such-task").then().statusCode(404);
+        given().get("/v1/tasks/{id}/events", "no-such-task").then().statusCode(404).body("error", equalTo("task_not_found"));
     }
 }

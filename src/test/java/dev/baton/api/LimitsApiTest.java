@@ -58,6 +58,16 @@ class LimitsApiTest {
     }
 
     @Test
+    void eventStreamsTakeTheSameTokens() {
+        given().get("/v1/events").then().statusCode(401).contentType(ContentType.JSON)
+                .body("error", equalTo("unauthorized"), "message", containsString("Bearer"));
+        given().header("Authorization", "Bearer guess").get("/v1/tasks/{id}/events", "any")
+                .then().statusCode(401).body("error", equalTo("unauthorized"));
+        given().header("Authorization", "Bearer " + AGENT).get("/v1/tasks/{id}/events", "no-such-task")
+                .then().statusCode(404).body("error", equalTo("task_not_found"));
+    }
+
+    @Test
     void aTokenOfTheWrongRoleIs403() {
         as(AGENT).body(Map.of("type", "x")).post("/v1/tasks")
                 .then().statusCode(403).body("error", equalTo("forbidden"), "message", containsString("producer"));

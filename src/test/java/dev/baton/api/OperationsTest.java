@@ -63,7 +63,8 @@ class OperationsTest {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"),
                 "checks.name", org.hamcrest.Matchers.hasItem("redis"));
         given().get("/q/openapi").then().statusCode(200)
-                .body(containsString("/v1/tasks"), containsString("/v1/agents/{id}/claim"));
+                .body(containsString("/v1/tasks"), containsString("/v1/agents/{id}/claim"),
+                        containsString("/v1/events"), containsString("/v1/tasks/{id}/events"));
         given().get("/q/swagger-ui/").then().statusCode(200);
     }
 }

@@ -2,95 +2,154 @@ package dev.baton.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** One subscriber's bounded stream: delivery follows demand, a full buffer cuts it off, finish drains first. */
+/**
+ * One subscriber's bounded stream: what queued goes out as one write per flush, events not yet
+ * taken by the socket count against the capacity, a full buffer cuts the stream off, finish writes
+ * what waits first.
+ */
 class EventStreamTest {
 
-    /** Requests nothing until told. */
-    private static final class Reader implements Flow.Subscriber<SseItem> {
-        final List<SseItem> items = new ArrayList<>();
-        Flow.Subscription subscription;
-        boolean completed;
+    /** A socket whose writes complete only when told. */
+    private static final class Socket implements EventStream.Sink {
+        final List<byte[]> writes = new ArrayList<>();
+        final List<Runnable> unfinished = new ArrayList<>();
+        boolean ended;
+        boolean aborted;
 
         @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
+        public void write(byte[] chunk, Runnable written) {
+            writes.add(chunk);
+            unfinished.add(written);
         }
 
         @Override
-        public void onNext(SseItem item) {
-            items.add(item);
+        public void end() {
+            ended = true;
         }
 
         @Override
-        public void onError(Throwable failure) {
-            throw new AssertionError(failure);
+        public void abort() {
+            aborted = true;
         }
 
-        @Override
-        public void onComplete() {
-            completed = true;
+        void takeAll() {
+            unfinished.forEach(Runnable::run);
+            unfinished.clear();
+        }
+
+        List<String> text() {
+            return writes.stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
         }
     }
 
     private final AtomicInteger closed = new AtomicInteger();
-    private final Reader reader = new Reader();
+    private final Socket socket = new Socket();
 
-    /** A stream of this capacity with {@link #reader} subscribed, and {@code queued} items offered. */
-    private EventStream stream(int capacity, int queued) {
-        EventStream stream = new EventStream(EventStream.Filter.ALL, capacity, closed::incrementAndGet);
-        stream.subscribe(reader);
-        for (int i = 0; i < queued; i++) {
-            assertTrue(stream.offer(item(i)));
+    private EventStream stream(int capacity) {
+        return new EventStream(EventStream.Filter.ALL, capacity, closed::incrementAndGet);
+    }
+
+    private static byte[] event(int n) {
+        return ("e" + n + ";").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void whatQueuedBeforeTheSocketIsAttachedGoesOutAsOneWrite() {
+        EventStream stream = stream(10);
+        stream.offer(event(0));
+        stream.offer(event(1));
+        stream.flush();
+        stream.attach(socket);
+        assertEquals(List.of("e0;e1;"), socket.text());
+        stream.offer(event(2));
+        stream.flush();
+        assertEquals(List.of("e0;e1;", "e2;"), socket.text());
+    }
+
+    @Test
+    void aSharedChunkAloneIsWrittenAsItIsWithoutACopy() {
+        EventStream stream = stream(10);
+        stream.attach(socket);
+        byte[] shared = "e0;e1;e2;".getBytes(StandardCharsets.UTF_8);
+        assertTrue(stream.offer(shared, 3));
+        stream.flush();
+        assertSame(shared, socket.writes.get(0));
+        assertEquals(3, stream.waiting());
+        socket.takeAll();
+        assertEquals(0, stream.waiting());
+    }
+
+    @Test
+    void eventsTheSocketHasNotTakenCountAgainstTheCapacity() {
+        EventStream stream = stream(3);
+        stream.attach(socket);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(stream.offer(event(i)));
+            stream.flush();
         }
-        return stream;
-    }
-
-    private static SseItem item(int n) {
-        return new SseItem(Integer.toString(n), "task.queued", "{}", null);
-    }
-
-    @Test
-    void deliversAsFarAsDemandGoes() {
-        EventStream stream = stream(10, 5);
-        stream.flush();
-        assertEquals(0, reader.items.size());
-        reader.subscription.request(3);
-        assertEquals(List.of("0", "1", "2"), reader.items.stream().map(SseItem::id).toList());
-        stream.finish();
-        stream.flush();
-        assertFalse(reader.completed, "two still wait");
-        reader.subscription.request(10);
-        assertEquals(5, reader.items.size());
-        assertTrue(reader.completed);
-        assertEquals(1, closed.get());
-    }
-
-    @Test
-    void aFullBufferCutsTheStreamOffAndDropsWhatWaits() {
-        EventStream stream = stream(3, 3);
-        assertFalse(stream.offer(item(3)));
+        assertFalse(stream.offer(event(3)), "three written, none taken: full");
         assertTrue(stream.wasCutOff());
         stream.flush();
-        assertTrue(reader.completed);
-        assertEquals(0, reader.items.size());
+        assertTrue(socket.aborted);
         assertEquals(1, closed.get());
-        assertFalse(stream.offer(item(4)));
+        assertFalse(stream.offer(event(4)));
     }
 
     @Test
-    void cancellingClosesOnce() {
-        EventStream stream = stream(3, 0);
-        reader.subscription.cancel();
-        reader.subscription.cancel();
+    void aReaderThatKeepsUpIsNeverCutOff() {
+        EventStream stream = stream(3);
+        stream.attach(socket);
+        for (int i = 0; i < 100; i++) {
+            assertTrue(stream.offer(event(i)));
+            stream.flush();
+            socket.takeAll();
+        }
+        assertFalse(stream.wasCutOff());
+        assertEquals(100, socket.writes.size());
+    }
+
+    @Test
+    void commentsDoNotCountAgainstTheCapacity() {
+        EventStream stream = stream(1);
+        stream.attach(socket);
+        assertTrue(stream.offer(SseText.KEEP_ALIVE, 0));
+        assertTrue(stream.offer(SseText.KEEP_ALIVE, 0));
+        assertTrue(stream.offer(event(0)));
+        stream.flush();
+        assertFalse(stream.wasCutOff());
+    }
+
+    @Test
+    void finishEndsTheResponseAfterWhatWaits() {
+        EventStream stream = stream(10);
+        stream.offer(event(0));
+        stream.finish();
+        stream.flush();
+        assertFalse(socket.ended, "no socket yet");
+        stream.attach(socket);
+        assertEquals(List.of("e0;"), socket.text());
+        assertTrue(socket.ended);
         assertEquals(1, closed.get());
-        assertFalse(stream.offer(item(0)));
+    }
+
+    @Test
+    void cancellingClosesOnceAndWritesNothingMore() {
+        EventStream stream = stream(3);
+        stream.attach(socket);
+        stream.cancel();
+        stream.cancel();
+        assertEquals(1, closed.get());
+        assertFalse(stream.offer(event(0)));
+        stream.flush();
+        assertTrue(socket.writes.isEmpty());
     }
 }
