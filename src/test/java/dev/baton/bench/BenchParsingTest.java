@@ -75,4 +75,20 @@ class BenchParsingTest {
         assertEquals(Duration.ofMinutes(2), LoadOptions.duration("2m"));
         assertEquals(Duration.ofSeconds(3), LoadOptions.duration("3"));
     }
+
+    @Test
+    void theSseReaderCountsEventsAndFindsCompletedTasksAcrossReadsAndChunks() {
+        java.util.List<String> completed = new java.util.ArrayList<>();
+        SseSubscribers.Parser parser = new SseSubscribers.Parser((id, at) -> completed.add(id + "@" + at));
+        String stream = "7d\r\nid: 1\nevent: task.submitted\ndata: {\"event\":\"task.submitted\",\"task_id\":\"T1\"}\n\n\r\n"
+                + ": keep-alive\n\n"
+                + "id: 2\nevent: task.completed\ndata: {\"event\":\"task.completed\",\"seq\":2,\"task_id\":\"T1\",\"status\":\"COMPLETED\"}\n\n"
+                + "id: 3\nevent: task.completed\ndata: {\"event\":\"task.completed\",\"seq\":3,\"task_id\":\"T22\"}\n\n";
+        byte[] bytes = stream.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int split = stream.indexOf("T22") + 1; // a line cut between two reads
+        parser.feed(bytes, 0, split, 5);
+        parser.feed(bytes, split, bytes.length - split, 9);
+        assertEquals(3, parser.events);
+        assertEquals(List.of("T1@5", "T22@9"), completed);
+    }
 }

@@ -6,6 +6,8 @@ import org.HdrHistogram.Recorder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,8 +20,11 @@ import java.util.concurrent.locks.LockSupport;
  * complete at once, while a producer submits either as fast as it can (throughput) or at a
  * fixed rate (dispatch latency). Prints lifecycle throughput, claim round-trip and dispatch
  * latency percentiles (HdrHistogram), the CPU time Baton, its Redis and this generator spent
- * in the measured window, Baton's CPU per completed task and its heap. Not a unit test; run it
- * with {@code ./mvnw -Pbench verify} or directly (see {@link LoadOptions}).
+ * in the measured window, Baton's CPU per completed task and its heap. Each round of phases runs
+ * with a number of SSE subscribers to {@code /v1/events} attached ({@code --subscribers 0,100});
+ * with subscribers, it also measures event delivery and adds an events phase at a fixed event
+ * rate. Not a unit test; run it with {@code ./mvnw -Pbench verify} or directly (see
+ * {@link LoadOptions}).
  *
  * <h2>Implementation notes</h2>
  * <ul>
@@ -29,6 +34,11 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>Dispatch latency: a producer writes {@code System.nanoTime()} into the payload just
  *   before it sends; the agent that receives the task subtracts it from its own receipt time.
  *   Same JVM, same clock.</li>
+ *   <li>Event delivery latency: an agent notes {@code System.nanoTime()} under the task id just
+ *   before it sends the complete; each subscriber that reads that task's {@code task.completed}
+ *   records its receipt time minus that. It spans the complete's request up to the engine's
+ *   change, then the fan-out and the subscriber's read: an upper bound of engine change to SSE
+ *   client.</li>
  *   <li>Each phase warms up, then measures a window: counters and CPU times are read at both
  *   ends and the histograms restarted at its start; afterwards the producers stop and the
  *   agents drain what is left, so the next phase starts from an empty queue.</li>
@@ -38,6 +48,12 @@ public final class LoadBenchmark {
 
     static final long CPU_PER_TASK_GOAL_MICROS = 100;
     static final double DISPATCH_P99_GOAL_MILLIS = 5;
+    static final double EVENT_P99_GOAL_MILLIS = 10;
+    static final int GOAL_SUBSCRIBERS = 100;
+    /** The throughput with subscribers attached may fall this much below the throughput without. */
+    static final double SUBSCRIBER_COST_GOAL = 0.10;
+    /** task.submitted, task.assigned, task.completed. */
+    static final int EVENTS_PER_LIFECYCLE = 3;
     static final int GOAL_RATE = 1000;
     static final int CLAIM_WAIT_MILLIS = 5_000;
     static final int PAYLOAD_BYTES = 200;
@@ -58,6 +74,10 @@ public final class LoadBenchmark {
     private final Recorder dispatch = new Recorder(3);
     private final Recorder submitRoundTrip = new Recorder(3);
     private final Recorder completeRoundTrip = new Recorder(3);
+    private final Recorder eventDelivery = new Recorder(3);
+    /** Task id → when its complete was sent, while subscribers are attached. */
+    private final Map<String, Long> completeSentAt = new ConcurrentHashMap<>();
+    private volatile SseSubscribers subscribers;
 
     private volatile boolean running = true;
     private volatile boolean producing;
@@ -89,25 +109,43 @@ public final class LoadBenchmark {
                 results.addAll(new LoadBenchmark(options, baton).run(durability));
             }
         }
-        if (options.durability().size() > 1) {
+        if (results.size() > 1) {
             compare(results);
         }
     }
 
     /** What one phase measured, for the comparison of durability modes. */
-    record PhaseResult(String durability, String phase, double completedPerSecond, Histogram submit,
+    record PhaseResult(String durability, int subscribers, String phase, double completedPerSecond, Histogram submit,
                        double batonMicrosPerTask, double redisMicrosPerTask) {
     }
 
     private static void compare(List<PhaseResult> results) {
         System.out.println();
         System.out.println("durability modes compared (submit = POST /v1/tasks round trip, ms; CPU per completed task, µs)");
-        System.out.printf("  %-11s %-11s %12s %10s %10s %10s %10s%n", "durability", "phase", "completed/s",
-                "submit p50", "submit p99", "Baton CPU", "Redis CPU");
+        System.out.printf("  %-11s %11s %-11s %12s %10s %10s %10s %10s%n", "durability", "subscribers", "phase",
+                "completed/s", "submit p50", "submit p99", "Baton CPU", "Redis CPU");
         for (PhaseResult r : results) {
-            System.out.printf("  %-11s %-11s %,12.0f %10s %10s %10s %10s%n", r.durability, r.phase, r.completedPerSecond,
-                    ms(r.submit.getValueAtPercentile(50)), ms(r.submit.getValueAtPercentile(99)),
+            System.out.printf("  %-11s %11d %-11s %,12.0f %10s %10s %10s %10s%n", r.durability, r.subscribers, r.phase,
+                    r.completedPerSecond, ms(r.submit.getValueAtPercentile(50)), ms(r.submit.getValueAtPercentile(99)),
                     micros(r.batonMicrosPerTask), micros(r.redisMicrosPerTask));
+        }
+        compareSubscribers(results);
+    }
+
+    /** Throughput with subscribers attached against the same durability without any. */
+    private static void compareSubscribers(List<PhaseResult> results) {
+        for (PhaseResult with : results) {
+            if (with.subscribers == 0 || !with.phase.equals("throughput")) {
+                continue;
+            }
+            results.stream().filter(r -> r.subscribers == 0 && r.phase.equals("throughput")
+                    && r.durability.equals(with.durability)).findFirst().ifPresent(without -> {
+                double change = with.completedPerSecond / without.completedPerSecond - 1;
+                System.out.printf("  %s, %d subscribers: throughput %+.1f%% against none (Baton CPU per task %s → %s µs)%s%n",
+                        with.durability, with.subscribers, 100 * change, micros(without.batonMicrosPerTask),
+                        micros(with.batonMicrosPerTask), with.subscribers == GOAL_SUBSCRIBERS
+                                ? goal(change >= -SUBSCRIBER_COST_GOAL, "within " + (int) (100 * SUBSCRIBER_COST_GOAL) + " %") : "");
+            });
         }
     }
 
@@ -130,13 +168,26 @@ public final class LoadBenchmark {
             threads.add(start("producer-" + i, this::producer));
         }
         List<PhaseResult> results = new ArrayList<>();
-        if (options.throughput()) {
-            results.add(phase(durability, "throughput", "throughput: producer as fast as it can (" + options.inFlight()
-                    + " submits in flight, backlog <= " + options.maxBacklog() + ")", 0));
-        }
-        if (options.fixedRate()) {
-            results.add(phase(durability, "fixed rate", "fixed rate: " + options.rate() + " tasks/s",
-                    TimeUnit.SECONDS.toNanos(1) / options.rate()));
+        for (int count : options.subscribers()) {
+            subscribers = SseSubscribers.attach(count, baton.url, options.token(), this::eventReceived);
+            String with = count == 0 ? "" : ", " + count + " SSE subscribers";
+            try {
+                if (options.throughput()) {
+                    results.add(phase(durability, "throughput", "throughput: producer as fast as it can (" + options.inFlight()
+                            + " submits in flight, backlog <= " + options.maxBacklog() + ")" + with, 0));
+                }
+                if (options.fixedRate()) {
+                    results.add(phase(durability, "fixed rate", "fixed rate: " + options.rate() + " tasks/s" + with,
+                            TimeUnit.SECONDS.toNanos(1) / options.rate()));
+                }
+                if (count > 0) {
+                    int tasksPerSecond = Math.max(1, options.eventRate() / EVENTS_PER_LIFECYCLE);
+                    results.add(phase(durability, "events", "events: " + options.eventRate() + " events/s ("
+                            + tasksPerSecond + " tasks/s)" + with, TimeUnit.SECONDS.toNanos(1) / tasksPerSecond));
+                }
+            } finally {
+                subscribers.close();
+            }
         }
         running = false;
         for (Thread thread : threads) {
@@ -185,6 +236,10 @@ public final class LoadBenchmark {
                         dispatch.recordValue(Math.max(0, received - stamp));
                     }
                     long t0 = System.nanoTime();
+                    SseSubscribers listening = subscribers;
+                    if (listening != null && listening.count() > 0) {
+                        completeSentAt.put(taskId, t0);
+                    }
                     HttpConnection.Response done = http.post("/v1/tasks/" + taskId + "/complete",
                             "{\"lease_id\":\"" + leaseId + "\",\"result\":{}}");
                     completeRoundTrip.recordValue(System.nanoTime() - t0);
@@ -255,6 +310,14 @@ public final class LoadBenchmark {
         }
     }
 
+    /** A subscriber read a task.completed: its delay since the complete was sent. */
+    private void eventReceived(String taskId, long receivedNanos) {
+        Long sent = completeSentAt.get(taskId);
+        if (sent != null) {
+            eventDelivery.recordValue(Math.max(0, receivedNanos - sent));
+        }
+    }
+
     private void failed(String what, Object why) {
         errors.increment();
         if (errorsShown.incrementAndGet() <= 5) {
@@ -282,6 +345,7 @@ public final class LoadBenchmark {
         sampler.join();
         producing = false;
         boolean drained = drain();
+        completeSentAt.clear();
         PhaseResult result = report(durability, name, title, period > 0, start, end, h, heap);
         if (!drained) {
             System.out.printf("  warning: %,d tasks still not completed after the drain%n", submitted.sum() - completed.sum());
@@ -303,17 +367,18 @@ public final class LoadBenchmark {
 
     private Histogram[] intervals() {
         return new Histogram[] {claimRoundTrip.getIntervalHistogram(), dispatch.getIntervalHistogram(),
-                submitRoundTrip.getIntervalHistogram(), completeRoundTrip.getIntervalHistogram()};
+                submitRoundTrip.getIntervalHistogram(), completeRoundTrip.getIntervalHistogram(),
+                eventDelivery.getIntervalHistogram()};
     }
 
     private record Snapshot(long nanos, long submitted, long completed, long rejected, long errors, long late,
-                            long batonCpu, long redisCpu, long selfCpu, long machineCpu) {
+                            long batonCpu, long redisCpu, long selfCpu, long machineCpu, long events, int cutOff) {
     }
 
     private Snapshot snapshot() {
         return new Snapshot(System.nanoTime(), submitted.sum(), completed.sum(), rejected.sum(), errors.sum(),
                 lateSends.sum(), ProcessCpu.cpuNanos(baton.batonPid), ProcessCpu.cpuNanos(baton.redisPid),
-                ProcessCpu.selfCpuNanos(), ProcessCpu.machineBusyNanos());
+                ProcessCpu.selfCpuNanos(), ProcessCpu.machineBusyNanos(), subscribers.events(), subscribers.cutOff());
     }
 
     private PhaseResult report(String durability, String name, String title, boolean fixedRate, Snapshot a, Snapshot b, Histogram[] h, HeapSampler heap) {
@@ -330,6 +395,13 @@ public final class LoadBenchmark {
                 + (fixedRate ? "" : "  (queueing, not dispatch: the producer runs ahead)"));
         System.out.println("  submit round-trip       " + percentiles(h[2]));
         System.out.println("  complete round-trip     " + percentiles(h[3]));
+        int subscriberCount = subscribers.count();
+        if (subscriberCount > 0) {
+            System.out.printf("  events delivered        %,.0f/s per subscriber (%,.1f per completed task); %d subscribers, %d cut off%n",
+                    (b.events - a.events) / window / subscriberCount, done == 0 ? 0.0 : (b.events - a.events) / (double) subscriberCount / done,
+                    subscriberCount, b.cutOff);
+            System.out.println("  event delivery          " + percentiles(h[4]) + "  (complete sent → task.completed read, every subscriber)");
+        }
         double batonCpu = cpuSeconds(a.batonCpu, b.batonCpu);
         double redis = cpuSeconds(a.redisCpu, b.redisCpu);
         double self = (b.selfCpu - a.selfCpu) / 1e9;
@@ -354,10 +426,19 @@ public final class LoadBenchmark {
         if (fixedRate) {
             double p99 = h[1].getValueAtPercentile(99) / 1e6;
             String goal = options.rate() == GOAL_RATE ? "" : " (goal is set at " + GOAL_RATE + " tasks/s)";
-            System.out.printf("  dispatch p99 %.2f ms%s%s%n", p99,
-                    goal(p99 < DISPATCH_P99_GOAL_MILLIS, "< " + (int) DISPATCH_P99_GOAL_MILLIS + " ms"), goal);
+            if (!name.equals("events")) {
+                System.out.printf("  dispatch p99 %.2f ms%s%s%n", p99,
+                        goal(p99 < DISPATCH_P99_GOAL_MILLIS, "< " + (int) DISPATCH_P99_GOAL_MILLIS + " ms"), goal);
+            }
         }
-        return new PhaseResult(durability, name, done / window, h[2],
+        if (name.equals("events")) {
+            double p99 = h[4].getValueAtPercentile(99) / 1e6;
+            String goal = options.eventRate() == GOAL_RATE && subscriberCount == GOAL_SUBSCRIBERS ? ""
+                    : " (goal is set at " + GOAL_RATE + " events/s, " + GOAL_SUBSCRIBERS + " subscribers)";
+            System.out.printf("  event delivery p99 %.2f ms%s%s%n", p99,
+                    goal(h[4].getTotalCount() > 0 && p99 < EVENT_P99_GOAL_MILLIS, "< " + (int) EVENT_P99_GOAL_MILLIS + " ms"), goal);
+        }
+        return new PhaseResult(durability, subscriberCount, name, done / window, h[2],
                 batonCpu >= 0 && done > 0 ? batonCpu * 1e6 / done : -1, redis >= 0 && done > 0 ? redis * 1e6 / done : -1);
     }
 

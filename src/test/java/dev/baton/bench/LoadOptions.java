@@ -22,6 +22,9 @@ import java.util.Map;
  *                     agent busy, small enough that the queue stays short
  * @param durability   the {@code baton.durability} modes to start Baton with, one after the other
  *                     ({@code journal}, {@code checkpoint}); ignored with {@code url}
+ * @param subscribers  how many SSE subscribers to {@code /v1/events} each round of phases runs
+ *                     with, one round per entry ({@code 0,100}: without, then with 100)
+ * @param eventRate    events per second of the events phase (run with subscribers attached)
  */
 record LoadOptions(
         URI url,
@@ -37,7 +40,9 @@ record LoadOptions(
         long batonPid,
         long redisPid,
         String token,
-        List<String> durability) {
+        List<String> durability,
+        List<Integer> subscribers,
+        int eventRate) {
 
     static LoadOptions parse(String[] args) {
         Lookup o = lookup(args);
@@ -57,15 +62,20 @@ record LoadOptions(
                 Long.parseLong(o.or("baton-pid", "-1")),
                 Long.parseLong(o.or("redis-pid", "-1")),
                 o.get("token"),
-                List.of(o.or("durability", "journal,checkpoint").split("\\s*,\\s*")));
+                List.of(o.or("durability", "journal,checkpoint").split("\\s*,\\s*")),
+                Arrays.stream(o.or("subscribers", "0,100").split("\\s*,\\s*")).map(Integer::valueOf).toList(),
+                Integer.parseInt(o.or("event-rate", "1000")));
         if (!List.of("throughput", "rate", "both").contains(options.mode)) {
             throw new IllegalArgumentException("--mode must be throughput, rate or both, was " + options.mode);
         }
         if (!List.of("journal", "checkpoint").containsAll(options.durability)) {
             throw new IllegalArgumentException("--durability must list journal and/or checkpoint, was " + options.durability);
         }
-        if (options.agents < 1 || options.rate < 1 || options.inFlight < 1) {
-            throw new IllegalArgumentException("--agents, --rate and --in-flight must be positive");
+        if (options.agents < 1 || options.rate < 1 || options.inFlight < 1 || options.eventRate < 1) {
+            throw new IllegalArgumentException("--agents, --rate, --event-rate and --in-flight must be positive");
+        }
+        if (options.subscribers.isEmpty() || options.subscribers.stream().anyMatch(n -> n < 0)) {
+            throw new IllegalArgumentException("--subscribers must list counts of 0 or more, was " + options.subscribers);
         }
         return options;
     }
