@@ -91,4 +91,21 @@ class BenchParsingTest {
         assertEquals(3, parser.events);
         assertEquals(List.of("T1@5", "T22@9"), completed);
     }
+
+    @Test
+    void theNewlineScanFindsEveryNewlineWhereverItFallsInAWord() {
+        java.util.Random random = new java.util.Random(5);
+        for (int n = 0; n < 2_000; n++) {
+            byte[] bytes = new byte[random.nextInt(40)];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) (random.nextInt(6) == 0 ? '\n' : random.nextInt(3) == 0 ? 0x8A : 'a' + random.nextInt(26));
+            }
+            int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+            int expected = from;
+            while (expected < bytes.length && bytes[expected] != '\n') {
+                expected++;
+            }
+            assertEquals(expected, SseSubscribers.Parser.nextNewline(bytes, from, bytes.length));
+        }
+    }
 }
