@@ -204,10 +204,11 @@ public interface BatonConfig {
         boolean redisPublish();
 
         /**
-         * After each dispatch the hub waits this long before the next, so that under load each SSE
-         * subscriber gets one write per interval (latency over CPU; idle, the first event goes at once).
+         * The longest pause of the hub between dispatches: 2 ms per 8 events of the last batch, up to
+         * this. Under load each SSE subscriber then gets one write per pause (latency for CPU); a
+         * trickle goes out within a few milliseconds, and when idle the first event goes at once.
          */
-        @WithDefault("2ms")
+        @WithDefault("6ms")
         Duration dispatchLinger();
 
         /** How long a notification waits for others to share its Redis call (throughput over latency). */

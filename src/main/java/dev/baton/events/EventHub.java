@@ -22,8 +22,8 @@ import org.jboss.logging.Logger;
  *
  * <p><b>Threads.</b> {@link #accept} runs under the engine's lock and only offers to a bounded
  * queue; when it is full the event is dropped for the fan-out and counted ({@code consumer=hub}),
- * the engine never waits. One thread, {@code baton-events}, drains the queue in batches (at most
- * one per {@code dispatchLinger} under load, so offers rarely wake it): it
+ * the engine never waits. One thread, {@code baton-events}, drains the queue in batches (pausing
+ * after each, longer the larger it was, so under load offers rarely wake it): it
  * serialises each event once (JSON, and SSE text), appends it to the ring and offers it to every
  * matching subscriber (under {@link #lock}, which subscribing also takes, so a replay and the live
  * feed neither overlap nor leave a gap), then hands the batch to the consumers, which only enqueue
@@ -37,14 +37,20 @@ public final class EventHub implements EventSink {
 
     private static final Logger LOG = Logger.getLogger(EventHub.class);
     private static final int MAX_BATCH = 1024;
+    /** The pause after a batch grows by this much for every {@link #EVENTS_PER_PAUSE_STEP} events in it. */
+    private static final long PAUSE_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final int EVENTS_PER_PAUSE_STEP = 8;
+
     /**
      * @param heartbeatMillis  how often idle streams get a keep-alive comment
-     * @param dispatchLinger   after a batch the dispatcher pauses this long before draining again,
-     *                         without waiting on the queue: under load the engine's offers then wake
-     *                         no thread, and each SSE subscriber gets one socket write per pause
-     *                         however many events it held (a write per event per subscriber cost more
-     *                         than the rest of Baton); when idle the dispatcher waits on the queue and
-     *                         the first event wakes it at once
+     * @param dispatchLinger   the longest pause after a batch before the dispatcher drains again,
+     *                         without waiting on the queue. The pause is 2 ms per 8 events of the
+     *                         batch: a trickle goes out within a few milliseconds, while under load
+     *                         the engine's offers wake no thread and each SSE subscriber gets one
+     *                         socket write per pause however many events it held (a write per event
+     *                         per subscriber cost more than the rest of Baton, and so did the
+     *                         subscribers' reads). When idle the dispatcher waits on the queue and the
+     *                         first event wakes it at once.
      */
     public record Settings(int queueSize, int ringSize, int subscriberBuffer, long heartbeatMillis, Duration dispatchLinger) {
     }
@@ -237,8 +243,9 @@ public final class EventHub implements EventSink {
                     batch.add(first);
                     queue.drainTo(batch, MAX_BATCH - 1);
                     dispatch(batch);
+                    long pause = pauseAfter(batch.size(), settings.dispatchLinger().toNanos());
                     batch.clear();
-                    LockSupport.parkNanos(settings.dispatchLinger().toNanos());
+                    LockSupport.parkNanos(pause);
                 }
                 if (System.nanoTime() - nextHeartbeat >= 0) {
                     heartbeat();
@@ -252,6 +259,12 @@ public final class EventHub implements EventSink {
                 batch.clear();
             }
         }
+    }
+
+    /** The pause after a batch of {@code events}: a step per few events, at most {@code longestNanos}. */
+    static long pauseAfter(int events, long longestNanos) {
+        long steps = (events + EVENTS_PER_PAUSE_STEP - 1) / EVENTS_PER_PAUSE_STEP;
+        return Math.min(longestNanos, steps * PAUSE_STEP_NANOS);
     }
 
     private void dispatch(List<TaskEvent> batch) {

@@ -39,7 +39,8 @@ import java.util.concurrent.locks.LockSupport;
  *   records its receipt time minus that. It spans the complete's request up to the engine's
  *   change, then the fan-out and the subscriber's read: an upper bound of engine change to SSE
  *   client.</li>
- *   <li>Each phase warms up, then measures a window: counters and CPU times are read at both
+ *   <li>Before the first phase, one unmeasured warm-up at full load; then each phase warms up,
+ *   then measures a window: counters and CPU times are read at both
  *   ends and the histograms restarted at its start; afterwards the producers stop and the
  *   agents drain what is left, so the next phase starts from an empty queue.</li>
  * </ul>
@@ -167,6 +168,7 @@ public final class LoadBenchmark {
         for (int i = 0; i < options.inFlight(); i++) {
             threads.add(start("producer-" + i, this::producer));
         }
+        warmUp();
         List<PhaseResult> results = new ArrayList<>();
         for (int count : options.subscribers()) {
             subscribers = SseSubscribers.attach(count, baton.url, options.token(), this::eventReceived);
@@ -351,6 +353,20 @@ public final class LoadBenchmark {
             System.out.printf("  warning: %,d tasks still not completed after the drain%n", submitted.sum() - completed.sum());
         }
         return result;
+    }
+
+    /**
+     * Full load for one warm-up period, measured by nothing, before the first phase: the JIT of a
+     * fresh Baton is still busy long after its first ten seconds, and the first phase should not
+     * pay for it when the rounds with and without subscribers are compared.
+     */
+    private void warmUp() throws InterruptedException {
+        periodNanos = 0;
+        producing = true;
+        Thread.sleep(options.warmup().toMillis());
+        producing = false;
+        drain();
+        intervals();
     }
 
     /** Waits until every submitted task is completed; false if that takes more than two minutes. */
