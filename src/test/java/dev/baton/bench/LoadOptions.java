@@ -23,7 +23,8 @@ import java.util.Map;
  * @param durability   the {@code baton.durability} modes to start Baton with, one after the other
  *                     ({@code journal}, {@code checkpoint}); ignored with {@code url}
  * @param subscribers  how many SSE subscribers to {@code /v1/events} each round of phases runs
- *                     with, one round per entry ({@code 0,100}: without, then with 100)
+ *                     with, one round per entry ({@code 0,100,0}: without, with 100, without
+ *                     again, so the round with subscribers is bracketed)
  * @param eventRate    events per second of the events phase (run with subscribers attached)
  */
 record LoadOptions(
@@ -63,7 +64,7 @@ record LoadOptions(
                 Long.parseLong(o.or("redis-pid", "-1")),
                 o.get("token"),
                 List.of(o.or("durability", "journal,checkpoint").split("\\s*,\\s*")),
-                Arrays.stream(o.or("subscribers", "0,100").split("\\s*,\\s*")).map(Integer::valueOf).toList(),
+                Arrays.stream(o.or("subscribers", "0,100,0").split("\\s*,\\s*")).map(Integer::valueOf).toList(),
                 Integer.parseInt(o.or("event-rate", "1000")));
         if (!List.of("throughput", "rate", "both").contains(options.mode)) {
             throw new IllegalArgumentException("--mode must be throughput, rate or both, was " + options.mode);
