@@ -1,5 +1,7 @@
 package dev.baton.events;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -51,6 +53,7 @@ public final class EventStream {
     }
 
     static final Executor DIRECT = Runnable::run;
+    private static final Runnable NOTHING = () -> { };
 
     /** Bytes for {@code items} events (0 for a comment). */
     private record Chunk(byte[] bytes, int items) {
@@ -170,30 +173,31 @@ public final class EventStream {
         } while (missed != 0);
     }
 
+    /** Everything queued as one write; a single chunk (the hub's shared batch, most often) as it is, without a copy. */
     private void writeQueued(Sink target) {
         Chunk first = queue.poll();
         if (first == null) {
             return;
         }
-        Chunk next = queue.poll();
-        if (next == null) {
-            write(target, first.bytes, first.items); // the common case: one shared chunk, written as it is
+        Chunk second = queue.poll();
+        if (second == null) {
+            write(target, first.bytes, first.items);
             return;
         }
-        int items = first.items + next.items;
-        int length = first.bytes.length + next.bytes.length;
-        java.util.ArrayList<Chunk> more = new java.util.ArrayList<>();
-        for (Chunk c = queue.poll(); c != null; c = queue.poll()) {
-            more.add(c);
+        List<Chunk> chunks = new ArrayList<>();
+        chunks.add(first);
+        for (Chunk c = second; c != null; c = queue.poll()) {
+            chunks.add(c);
+        }
+        int items = 0;
+        int length = 0;
+        for (Chunk c : chunks) {
             items += c.items;
             length += c.bytes.length;
         }
         byte[] joined = new byte[length];
-        System.arraycopy(first.bytes, 0, joined, 0, first.bytes.length);
-        int at = first.bytes.length;
-        System.arraycopy(next.bytes, 0, joined, at, next.bytes.length);
-        at += next.bytes.length;
-        for (Chunk c : more) {
+        int at = 0;
+        for (Chunk c : chunks) {
             System.arraycopy(c.bytes, 0, joined, at, c.bytes.length);
             at += c.bytes.length;
         }
@@ -203,8 +207,6 @@ public final class EventStream {
     private void write(Sink target, byte[] bytes, int items) {
         target.write(bytes, items == 0 ? NOTHING : () -> waiting.addAndGet(-items));
     }
-
-    private static final Runnable NOTHING = () -> { };
 
     private void close() {
         if (closed.compareAndSet(false, true)) {
