@@ -170,7 +170,7 @@ final class Journal {
     private void write(List<TaskEvent> batch) {
         long last = batch.get(batch.size() - 1).seq();
         Request xadd = Request.cmd(Command.XADD).arg(keys.journal()).arg(last + "-0")
-                .arg("e").arg(StoreCodec.write(new StoreCodec.Batch(batch)));
+                .arg("e").arg(StoreCodec.journalEntry(batch));
         try {
             redis.send(xadd);
             entries++;
