@@ -269,6 +269,7 @@ public final class Coordinator {
             task.completedAt = null;
             task.level = task.spec.priority();
             task.runAt = null;
+            forgetRun(task);
             enqueue(task, EventType.QUEUED);
             return new CompletionResult(view(task), false, seq);
         } finally {
@@ -923,6 +924,7 @@ public final class Coordinator {
         if (config.demoteOnRetry()) {
             task.level = task.level.lower();
         }
+        forgetRun(task);
         task.status = TaskStatus.SCHEDULED;
         task.runAt = now + delay;
         task.timerStamp++;
@@ -1090,9 +1092,20 @@ public final class Coordinator {
         }
     }
 
+    /**
+     * A task waiting for its next run has no agent, start or progress: the ended run's agent is in
+     * its event, and the error of a failed run stays readable until the next one ends.
+     */
+    private static void forgetRun(Task task) {
+        task.assignedAgent = null;
+        task.startedAt = null;
+        task.progress = 0;
+    }
+
     /** A run ended without the task's fault: back to the front of its deque, keeping its age. */
     private void requeueFront(Task task, EventType event, String agentId) {
         Transitions.check(task.id, task.status, TaskStatus.PENDING);
+        forgetRun(task);
         task.status = TaskStatus.PENDING;
         emit(event, task, agentId);
         makeReady(task, true);

@@ -287,6 +287,8 @@ class CoordinatorTest {
             assertEquals(1, expired.expiries());
             assertEquals(0, expired.failures());
             assertEquals(0, expired.queuePosition(), "back at the front, ahead of " + second.id());
+            assertNull(expired.assignedAgent(), "a re-queued task has no agent");
+            assertNull(expired.startedAt(), "a re-queued task has not started");
             assertEquals("lease_expired", assertThrows(ConflictException.class,
                     () -> engine.complete(first.id(), c.leaseId(), "{}", now)).code());
             ClaimedTask again = claimOne("v");
@@ -373,6 +375,9 @@ class CoordinatorTest {
             long wait = failed.task().runAt() - now;
             assertTrue(wait >= 9_000 && wait <= 11_000, "10 s ± 10 %, was " + wait);
             assertEquals(1, failed.task().failures());
+            assertNull(failed.task().assignedAgent(), "a task waiting for its retry has no agent");
+            assertNull(failed.task().startedAt());
+            assertEquals("boom", failed.task().error(), "the failed run's error stays readable");
             assertTrue(engine.fail(t.id(), c.leaseId(), "boom", true, now).duplicate());
             assertNothingFor("w");
             advance(wait);
@@ -399,6 +404,8 @@ class CoordinatorTest {
             assertEquals(TaskStatus.PENDING, requeued.task().status());
             assertEquals(Priority.HIGH, requeued.task().level(), "back at its own priority");
             assertEquals(0, requeued.task().failures());
+            assertNull(requeued.task().assignedAgent());
+            assertNull(requeued.task().startedAt());
             assertEquals(t.id(), claimOne("w").task().id());
         }
 
@@ -628,6 +635,8 @@ class CoordinatorTest {
             assertEquals(TaskStatus.PENDING, back.status());
             assertEquals(1, back.attempt());
             assertEquals(0, back.expiries());
+            assertNull(back.assignedAgent());
+            assertNull(back.startedAt());
             assertEquals(t.id(), claimOne("v").task().id());
         }
     }
