@@ -2,6 +2,7 @@ package dev.baton.api;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.restassured.http.ContentType;
@@ -89,7 +90,7 @@ final class Api {
 
     static void awaitStatus(String taskId, String status) {
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> given().get("/v1/tasks/{id}", taskId).then().body("status", equalTo(status)));
+                .untilAsserted(() -> assertThat(given().get("/v1/tasks/{id}", taskId).<String>path("status"), equalTo(status)));
     }
 
     record Lease(String taskId, String leaseId) {
