@@ -1,13 +1,20 @@
 package dev.baton;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** The arrows of DESIGN §1: api, store, events → engine; the engine knows no framework. */
+/**
+ * The arrows between Baton's packages (docs/architecture.md, "Packages and the arrows between
+ * them"): api, store, events → engine; config wires them; nothing depends on api; the engine
+ * depends on none of Baton's other packages and on no framework.
+ */
 @AnalyzeClasses(packages = "dev.baton", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
@@ -17,7 +24,7 @@ class ArchitectureTest {
                     "io.quarkus..", "io.vertx..", "com.fasterxml.jackson..", "jakarta..", "javax..",
                     "io.smallrye..", "io.micrometer..", "redis..", "org.jboss..", "org.eclipse.microprofile..",
                     "dev.baton.api..", "dev.baton.store..", "dev.baton.events..", "dev.baton.config..")
-            .because("the engine is pure Java: no framework, no I/O (DESIGN §1)");
+            .because("the engine is pure Java: no framework, no I/O");
 
     @ArchTest
     static final ArchRule nothingDependsOnApi = noClasses().that().resideOutsideOfPackage("dev.baton.api..")
@@ -33,4 +40,31 @@ class ArchitectureTest {
     static final ArchRule eventsKnowOnlyTheEngine = noClasses().that().resideInAPackage("dev.baton.events..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.baton.api..", "dev.baton.config..", "dev.baton.store..")
             .because("the fan-out reads the engine's events; config wires it, the API streams it");
+
+    /** Every class lives in one of the five packages, so a new package has to be given its place here. */
+    @ArchTest
+    static final ArchRule everyClassHasALayer = classes().should().resideInAnyPackage(
+            "dev.baton.api..", "dev.baton.config..", "dev.baton.engine..", "dev.baton.events..", "dev.baton.store..")
+            .because("the arrows below are stated for these five packages");
+
+    /**
+     * The whole picture in one rule: who may use each package. The api may also use config (the
+     * configuration tree, metrics), store (the durable wait, the finished-task read) and events
+     * (the SSE hub); config, the composition root, may use store and events but not the api.
+     */
+    @ArchTest
+    static final ArchRule allowedArrows = layeredArchitecture().consideringOnlyDependenciesInLayers()
+            .layer("api").definedBy("dev.baton.api..")
+            .layer("config").definedBy("dev.baton.config..")
+            .layer("store").definedBy("dev.baton.store..")
+            .layer("events").definedBy("dev.baton.events..")
+            .layer("engine").definedBy("dev.baton.engine..")
+            .whereLayer("api").mayNotBeAccessedByAnyLayer()
+            .whereLayer("config").mayOnlyBeAccessedByLayers("api")
+            .whereLayer("store").mayOnlyBeAccessedByLayers("api", "config")
+            .whereLayer("events").mayOnlyBeAccessedByLayers("api", "config")
+            .whereLayer("engine").mayOnlyBeAccessedByLayers("api", "config", "store", "events");
+
+    @ArchTest
+    static final ArchRule noCycles = slices().matching("dev.baton.(*)..").should().beFreeOfCycles();
 }

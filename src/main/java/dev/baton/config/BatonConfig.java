@@ -224,5 +224,8 @@ public interface BatonConfig {
     interface EmbeddedRedisConfig {
         @WithDefault("./data")
         String dataDir();
+
+        /** Unset: a free port chosen at the first start, kept in the data directory and reused. */
+        Optional<@Min(1) @Max(65535) Integer> port();
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.Set;
 
 import jakarta.annotation.PreDestroy;
@@ -31,19 +32,22 @@ public class EmbeddedRedisHostsProvider implements RedisHostsProvider {
     public static final String NAME = "baton-embedded";
 
     private final Path dataDir;
+    private final OptionalInt port;
     private EmbeddedRedis redis;
 
     @Inject
     public EmbeddedRedisHostsProvider(
-            @ConfigProperty(name = "baton.embedded-redis.data-dir", defaultValue = "./data") String dataDir) {
+            @ConfigProperty(name = "baton.embedded-redis.data-dir", defaultValue = "./data") String dataDir,
+            @ConfigProperty(name = "baton.embedded-redis.port") OptionalInt port) {
         this.dataDir = Path.of(dataDir);
+        this.port = port;
     }
 
     @Override
     public synchronized Set<URI> getHosts() {
         if (redis == null) {
             try {
-                redis = EmbeddedRedis.start(dataDir);
+                redis = EmbeddedRedis.start(dataDir, port);
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot start the embedded Redis in " + dataDir.toAbsolutePath()
                         + " (or set quarkus.redis.hosts): " + e.getMessage(), e);

@@ -15,7 +15,7 @@ class EmbeddedRedisHostsProviderTest {
 
     @Test
     void startsRedisOnFirstAskAndStopsItWithTheContainer(@TempDir Path dataDir) {
-        EmbeddedRedisHostsProvider provider = new EmbeddedRedisHostsProvider(dataDir.toString());
+        EmbeddedRedisHostsProvider provider = new EmbeddedRedisHostsProvider(dataDir.toString(), java.util.OptionalInt.empty());
 
         Set<URI> hosts = provider.getHosts();
         int port = hosts.iterator().next().getPort();

@@ -3,16 +3,20 @@ package dev.baton.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -75,13 +79,103 @@ class EmbeddedRedisTest {
 
     @Test
     void reusesTheRedisLeftRunningByACrashedRun() {
-        EmbeddedRedis crashed = start(); // never closed by its owner: it stands for a Baton killed with -9
+        EmbeddedRedis crashed = start();
+        crashed.abandon(); // what a Baton killed with -9 leaves: its lock gone, its Redis running
 
         EmbeddedRedis next = start();
 
         assertEquals(crashed.pid(), next.pid());
         assertEquals(crashed.port(), next.port());
         next.close();
+        assertFalse(ProcessHandle.of(crashed.pid()).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
+    void aSecondStartOnADirectoryInUseIsRefusedAndLeavesTheRunningRedisAlone() throws IOException {
+        EmbeddedRedis first = start();
+        Resp.call(first.port(), TIMEOUT_MILLIS, "SET", "first", "still here");
+
+        DataDirInUseException refused = assertThrows(DataDirInUseException.class, () -> EmbeddedRedis.start(dataDir));
+
+        assertTrue(refused.getMessage().contains("pid " + ProcessHandle.current().pid()), refused.getMessage());
+        assertTrue(refused.getMessage().contains("baton.embedded-redis.data-dir"), refused.getMessage());
+        assertEquals("still here", Resp.call(first.port(), TIMEOUT_MILLIS, "GET", "first"));
+        assertTrue(Files.readString(dataDir.resolve(EmbeddedRedis.STATE_FILE)).contains("pid=" + first.pid()));
+        first.close();
+        assertTrue(Resp.ping(start().port(), TIMEOUT_MILLIS), "closing gives the directory up");
+    }
+
+    @Test
+    void theLockFileNamesTheOwningProcess() throws IOException {
+        start();
+
+        // (reading it here drops this JVM's fcntl lock; the in-JVM guard still holds, and the test ends)
+        String owner = Files.readString(dataDir.resolve(DataDirLock.FILE));
+
+        assertTrue(owner.contains("pid=" + ProcessHandle.current().pid()), owner);
+        assertTrue(owner.contains("host="), owner);
+    }
+
+    @Test
+    void thePortChosenAtTheFirstStartIsKeptForTheNext() {
+        EmbeddedRedis first = start();
+        int port = first.port();
+        first.close();
+
+        EmbeddedRedis second = start();
+
+        assertEquals(port, second.port());
+    }
+
+    @Test
+    void aKeptPortTakenByAnotherProcessIsReplacedAndTheNewOneKept() throws IOException {
+        EmbeddedRedis first = start();
+        int port = first.port();
+        first.close();
+        EmbeddedRedis second;
+        try (ServerSocket squatter = new ServerSocket(port, 1, InetAddress.getByName(Resp.LOOPBACK))) {
+            second = start();
+        }
+
+        assertNotEquals(port, second.port());
+        assertTrue(Resp.ping(second.port(), TIMEOUT_MILLIS));
+        assertEquals(Integer.toString(second.port()), Files.readString(dataDir.resolve(EmbeddedRedis.PORT_FILE)).trim());
+    }
+
+    @Test
+    void aConfiguredPortIsUsed() throws IOException {
+        int port = RedisProcess.freePort();
+
+        EmbeddedRedis redis = track(EmbeddedRedis.start(dataDir, OptionalInt.of(port)));
+
+        assertEquals(port, redis.port());
+        assertTrue(Resp.ping(port, TIMEOUT_MILLIS));
+    }
+
+    @Test
+    void aConfiguredPortThatIsTakenIsRefusedInOneLine() throws IOException {
+        try (ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getByName(Resp.LOOPBACK))) {
+            int port = squatter.getLocalPort();
+
+            RefusedStartException refused = assertThrows(RefusedStartException.class,
+                    () -> EmbeddedRedis.start(dataDir, OptionalInt.of(port)));
+
+            assertTrue(refused.getMessage().startsWith("baton.embedded-redis.port=" + port + " is taken"),
+                    refused.getMessage());
+            assertFalse(refused.getMessage().contains("\n"));
+        }
+        assertTrue(Resp.ping(start().port(), TIMEOUT_MILLIS), "the refusal gave the directory up");
+    }
+
+    @Test
+    void aLeftoverOnAnotherPortThanTheConfiguredOneIsReplaced() throws IOException {
+        EmbeddedRedis crashed = start();
+        crashed.abandon();
+        int port = RedisProcess.freePort();
+
+        EmbeddedRedis next = track(EmbeddedRedis.start(dataDir, OptionalInt.of(port)));
+
+        assertEquals(port, next.port());
         assertFalse(ProcessHandle.of(crashed.pid()).map(ProcessHandle::isAlive).orElse(false));
     }
 
@@ -112,12 +206,15 @@ class EmbeddedRedisTest {
 
     private EmbeddedRedis start() {
         try {
-            EmbeddedRedis redis = EmbeddedRedis.start(dataDir);
-            started.add(redis);
-            return redis;
+            return track(EmbeddedRedis.start(dataDir));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private EmbeddedRedis track(EmbeddedRedis redis) {
+        started.add(redis);
+        return redis;
     }
 
     /** Redis 6 writes appendonly.aof, Redis 7 an appendonlydir/ of parts: search both. */
