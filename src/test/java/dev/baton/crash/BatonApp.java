@@ -110,6 +110,41 @@ public final class BatonApp implements AutoCloseable {
         return this;
     }
 
+    /** How a Baton that was expected to refuse to start ended: exit status, stdout, stderr. */
+    public record Exit(int status, String stdout, String stderr) {
+    }
+
+    /**
+     * Runs Baton expecting it to exit by itself (a refused start): waits up to {@link #READY_TIMEOUT}
+     * and returns its status and output, stdout and stderr apart. One still running then is killed
+     * and reported as an {@link IllegalStateException}.
+     */
+    public synchronized Exit runExpectingExit() {
+        try {
+            Files.createDirectories(log.getParent());
+            Path out = Files.createTempFile(log.getParent(), name, ".out");
+            Path err = Files.createTempFile(log.getParent(), name, ".err");
+            Process running = new ProcessBuilder(command())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            starts++;
+            if (!running.waitFor(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                running.descendants().forEach(ProcessHandle::destroyForcibly);
+                running.destroyForcibly();
+                running.waitFor();
+                throw new IllegalStateException(name + " was still running after " + READY_TIMEOUT
+                        + "; output in " + out + " and " + err);
+            }
+            return new Exit(running.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not run " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + name, e);
+        }
+    }
+
     /** Starts Baton again on the same port with the same options, after {@link #kill9()} or {@link #stop()}. */
     public BatonApp restart() {
         return start();
