@@ -12,9 +12,10 @@ import java.util.List;
 
 
 /**
- * Writes checkpoints (DESIGN §7): the changed live tasks into the tasks hash, finished tasks out of
- * it into keys that expire with the retention, then the agents and the {@code checkpoint} marker
- * in one MULTI/EXEC. Only after that is the journal trimmed, and only up to the marker.
+ * Writes checkpoints: the changed live tasks into the tasks hash, finished tasks out of it into
+ * keys that expire with the retention, then the agents and the {@code checkpoint} marker in one
+ * step. Only after that is the journal trimmed, and only up to the marker. Every write is fenced
+ * ({@link FencedWrites}): a Baton that lost the writer lease changes nothing.
  */
 final class Checkpointer {
 
@@ -23,128 +24,124 @@ final class Checkpointer {
 
     private final RedisCalls redis;
     private final RedisKeys keys;
+    private final FencedWrites fence;
     private final long retentionMillis;
-    /** Test hook: runs between EXEC and the journal trim, the moment a crash splits the two. */
+    /** Test hook: runs between the marker's write and the journal trim, the moment a crash splits the two. */
     volatile Runnable afterExec = () -> { };
 
-    Checkpointer(RedisCalls redis, RedisKeys keys, long retentionMillis) {
+    Checkpointer(RedisCalls redis, RedisKeys keys, FencedWrites fence, long retentionMillis) {
         this.redis = redis;
         this.keys = keys;
+        this.fence = fence;
         this.retentionMillis = retentionMillis;
     }
 
     /**
      * The changes since the last checkpoint. Task records go in chunks of {@link #TASKS_PER_CHUNK}
-     * (one huge transaction would hold Redis and Baton's event loop for seconds); the marker and
-     * the agents go last, in one MULTI/EXEC. A crash between chunks leaves newer records under
-     * an older marker, which is safe as long as the journal holds every event the records show —
-     * so in journal mode the caller first waits until the journal has them — because replay then
+     * (one huge step would hold Redis and Baton's event loop for seconds); the marker and the
+     * agents go last, together. A crash between chunks leaves newer records under an older
+     * marker, which is safe as long as the journal holds every event the records show — so in
+     * journal mode the caller first waits until the journal has them — because replay then
      * re-applies those events in order and ends on the same records.
      */
     void write(StoreSink.Changes changes, List<AgentRecord> agents, long nowMillis) {
         List<TaskRecord> tasks = new ArrayList<>(changes.tasks().values());
         for (int from = 0; from < tasks.size(); from += TASKS_PER_CHUNK) {
-            List<Request> chunk = new ArrayList<>();
-            addTasks(chunk, tasks.subList(from, Math.min(tasks.size(), from + TASKS_PER_CHUNK)), nowMillis);
-            redis.pipeline(chunk);
+            FencedWrites.Commands chunk = new FencedWrites.Commands();
+            addTasks(chunk, tasks.subList(from, Math.min(tasks.size(), from + TASKS_PER_CHUNK)), nowMillis, keys.tasks());
+            fence.run(chunk);
         }
-        List<Request> requests = new ArrayList<>();
-        requests.add(Request.cmd(Command.MULTI));
+        FencedWrites.Commands last = new FencedWrites.Commands();
         if (changes.agents()) {
-            addAgents(requests, agents);
+            addAgents(last, agents);
         }
-        requests.add(Request.cmd(Command.SET).arg(keys.checkpoint()).arg(changes.seq()));
-        requests.add(Request.cmd(Command.EXEC));
-        exec(requests);
+        last.add("SET", keys.checkpoint(), Long.toString(changes.seq()));
+        fence.run(last);
         afterExec.run();
         trimJournal(changes.seq());
     }
 
     /**
-     * Everything, replacing what Redis holds: after Redis came back empty, or on request. The
-     * tasks hash is rebuilt under a temporary key and renamed over the old one with the marker.
+     * Everything, replacing what Redis holds: after Redis came back empty or with less than Baton
+     * wrote. The tasks hash is rebuilt under a temporary key and renamed over the old one with the
+     * marker; the journal is emptied (the state holds all it had).
      */
-    void writeAll(EngineState state, String epoch, long nowMillis) {
+    void writeAll(EngineState state, long nowMillis) {
         String building = keys.tasks() + ":building";
-        redis.send(Request.cmd(Command.DEL).arg(building));
+        fence.run(new FencedWrites.Commands().add("DEL", building));
         List<TaskRecord> tasks = state.tasks();
         for (int from = 0; from < tasks.size(); from += TASKS_PER_CHUNK) {
-            List<Request> chunk = new ArrayList<>();
+            FencedWrites.Commands chunk = new FencedWrites.Commands();
             addTasks(chunk, tasks.subList(from, Math.min(tasks.size(), from + TASKS_PER_CHUNK)), nowMillis, building);
-            redis.pipeline(chunk);
+            fence.run(chunk);
         }
-        List<Request> requests = new ArrayList<>();
-        requests.add(Request.cmd(Command.MULTI));
-        requests.add(Request.cmd(Command.DEL).arg(keys.tasks()));
+        FencedWrites.Commands last = new FencedWrites.Commands().add("DEL", keys.tasks());
         if (tasks.stream().anyMatch(t -> !t.status().isTerminal())) {
-            requests.add(Request.cmd(Command.RENAME).arg(building).arg(keys.tasks()));
+            last.add("RENAME", building, keys.tasks());
         }
-        addAgents(requests, state.agents());
-        requests.add(Request.cmd(Command.SET).arg(keys.checkpoint()).arg(state.seq()));
-        requests.add(Request.cmd(Command.SET).arg(keys.epoch()).arg(epoch));
-        requests.add(Request.cmd(Command.EXEC));
-        exec(requests);
-        trimJournal(state.seq());
-    }
-
-    private void exec(List<Request> requests) {
-        List<Response> answers = redis.batch(requests);
-        Response exec = answers.get(answers.size() - 1);
-        if (exec == null) {
-            throw new IllegalStateException("checkpoint transaction was aborted");
-        }
+        addAgents(last, state.agents());
+        last.add("SET", keys.checkpoint(), Long.toString(state.seq()));
+        last.add("DEL", keys.journal(), keys.journalTop());
+        fence.run(last);
     }
 
     void trimJournal(long seq) {
-        redis.send(Request.cmd(Command.XTRIM).arg(keys.journal()).arg("MINID").arg((seq + 1) + "-0"));
+        fence.run(new FencedWrites.Commands().add("XTRIM", keys.journal(), "MINID", (seq + 1) + "-0"));
     }
 
-    private void addTasks(List<Request> requests, Collection<TaskRecord> tasks, long nowMillis) {
-        addTasks(requests, tasks, nowMillis, keys.tasks());
-    }
-
-    private void addTasks(List<Request> requests, Collection<TaskRecord> tasks, long nowMillis, String hash) {
-        Request hset = null;
-        Request hdel = null;
-        int hsetFields = 0;
-        int hdelFields = 0;
+    private void addTasks(FencedWrites.Commands commands, Collection<TaskRecord> tasks, long nowMillis, String hash) {
+        List<String> hset = null;
+        List<String> hdel = null;
         for (TaskRecord task : tasks) {
             if (task.status().isTerminal()) {
                 long age = task.completedAt() == null ? 0 : nowMillis - task.completedAt();
                 long ttl = retentionMillis - age;
                 if (ttl > 0) {
-                    requests.add(Request.cmd(Command.SET).arg(keys.finished(task.id())).arg(StoreCodec.write(task))
-                            .arg("PX").arg(ttl));
+                    commands.add("SET", keys.finished(task.id()), StoreCodec.write(task), "PX", Long.toString(ttl));
                 }
-                if (hdel == null || hdelFields == FIELDS_PER_COMMAND) {
-                    hdel = Request.cmd(Command.HDEL).arg(hash);
-                    requests.add(hdel);
-                    hdelFields = 0;
+                if (hdel == null || hdel.size() == FIELDS_PER_COMMAND + 2) {
+                    hdel = addVariadic(commands, hdel, "HDEL", hash);
                 }
-                hdel.arg(task.id());
-                hdelFields++;
+                hdel.add(task.id());
             } else {
-                if (hset == null || hsetFields == FIELDS_PER_COMMAND) {
-                    hset = Request.cmd(Command.HSET).arg(hash);
-                    requests.add(hset);
-                    hsetFields = 0;
+                if (hset == null || hset.size() == 2 * FIELDS_PER_COMMAND + 2) {
+                    hset = addVariadic(commands, hset, "HSET", hash);
                 }
-                hset.arg(task.id()).arg(StoreCodec.write(task));
-                hsetFields++;
+                hset.add(task.id());
+                hset.add(StoreCodec.write(task));
             }
         }
+        addVariadic(commands, hset, null, null);
+        addVariadic(commands, hdel, null, null);
     }
 
-    private void addAgents(List<Request> requests, List<AgentRecord> agents) {
-        requests.add(Request.cmd(Command.DEL).arg(keys.agents()));
+    /** Adds the command filled so far (if any) and starts the next one (if a name is given). */
+    private static List<String> addVariadic(FencedWrites.Commands commands, List<String> full, String name, String key) {
+        if (full != null) {
+            commands.add(full);
+        }
+        if (name == null) {
+            return null;
+        }
+        List<String> next = new ArrayList<>();
+        next.add(name);
+        next.add(key);
+        return next;
+    }
+
+    private void addAgents(FencedWrites.Commands commands, List<AgentRecord> agents) {
+        commands.add("DEL", keys.agents());
         if (agents.isEmpty()) {
             return;
         }
-        Request hset = Request.cmd(Command.HSET).arg(keys.agents());
+        List<String> hset = new ArrayList<>();
+        hset.add("HSET");
+        hset.add(keys.agents());
         for (AgentRecord agent : agents) {
-            hset.arg(agent.spec().id()).arg(StoreCodec.write(agent));
+            hset.add(agent.spec().id());
+            hset.add(StoreCodec.write(agent));
         }
-        requests.add(hset);
+        commands.add(hset);
     }
 
     /** Reads one finished task kept for the retention, or null. */

@@ -1,8 +1,6 @@
 package dev.baton.store;
 
 import dev.baton.engine.TaskEvent;
-import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -21,10 +19,12 @@ import org.jboss.logging.Logger;
  * futures of the calls whose events it has written.
  *
  * <p><b>Failures.</b> A write that fails or times out is retried (with backoff) with the same
- * events and more; nothing is dropped, the backlog grows in memory until Redis answers. Each
- * entry's id is the last {@code seq} it carries, so a write that timed out but was applied
- * ("maybe applied") is refused by Redis as an old id when retried — the events are there, which
- * is all that matters, since replay applies an event at most once per task and seq.
+ * entry; nothing is dropped, the backlog grows in memory until Redis answers. Each entry's id is
+ * the last {@code seq} it carries, and the write (one script) appends only on top of the entry this
+ * writer appended last: a retried write that had been applied finds its own entry there and counts
+ * as written; a journal that is not where this writer left it (Redis lost entries, or holds one
+ * this writer did not write) and a fenced epoch (another Baton took over) are refusals, handed to
+ * the store (which writes the whole state again, or steps down) — never acknowledged.
  */
 final class Journal {
 
@@ -32,8 +32,19 @@ final class Journal {
     private static final int MAX_EVENTS_PER_ENTRY = 10_000;
     private static final long MAX_BACKOFF_MILLIS = 1_000;
 
-    private final RedisCalls redis;
-    private final RedisKeys keys;
+    /** What the store does about a refused append; runs on the journal's thread, holding {@code writes}. */
+    interface Refusals {
+        void refused(RuntimeException refusal);
+    }
+
+    private final FencedWrites fence;
+    private final Object writes;
+    private final Refusals refusals;
+    /** The id this writer appended last ("" when none since the journal was last written whole). */
+    private String top;
+    /** Events up to this seq are in a whole-state write: not appended again. */
+    private volatile long coveredSeq;
+    private volatile DurabilityUnavailableException abandoned;
     private final LinkedBlockingQueue<TaskEvent> queue = new LinkedBlockingQueue<>();
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
     private volatile long writtenSeq;
@@ -50,9 +61,45 @@ final class Journal {
         }
     }
 
-    Journal(RedisCalls redis, RedisKeys keys) {
-        this.redis = redis;
-        this.keys = keys;
+    /**
+     * @param top the id appended last, as recovery found it
+     * @param writes held while appending; the store holds it to compare or rewrite what Redis has
+     */
+    Journal(FencedWrites fence, String top, Object writes, Refusals refusals) {
+        this.fence = fence;
+        this.top = top;
+        this.writes = writes;
+        this.refusals = refusals;
+    }
+
+    /** Holding {@code writes}: the id this writer appended last. */
+    String top() {
+        return top;
+    }
+
+    /**
+     * Holding {@code writes}: the whole state up to {@code seq} was written and the journal
+     * emptied; events up to it count as written.
+     */
+    void rewritten(long seq) {
+        top = "";
+        coveredSeq = Math.max(coveredSeq, seq);
+        written(seq);
+    }
+
+    /** This writer lost the lease: nothing more is written, every waiting call fails with {@code why}. */
+    void abandon(String why) {
+        abandoned = new DurabilityUnavailableException(why);
+        running = false;
+        queue.clear();
+        List<Waiter> all;
+        synchronized (waiters) {
+            all = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        for (Waiter waiter : all) {
+            waiter.done.completeExceptionally(abandoned);
+        }
     }
 
     /** Under the engine's lock: enqueue only. */
@@ -63,6 +110,9 @@ final class Journal {
 
     /** Completes once every event up to {@code seq} is in Redis. */
     CompletableFuture<Void> durable(long seq) {
+        if (abandoned != null) {
+            return CompletableFuture.failedFuture(abandoned);
+        }
         if (seq <= writtenSeq) {
             return CompletableFuture.completedFuture(null);
         }
@@ -72,6 +122,9 @@ final class Journal {
                 return CompletableFuture.completedFuture(null);
             }
             waiters.add(waiter);
+        }
+        if (abandoned != null) {
+            waiter.done.completeExceptionally(abandoned);
         }
         return waiter.done;
     }
@@ -114,7 +167,7 @@ final class Journal {
             return;
         }
         long deadline = System.currentTimeMillis() + waitMillis;
-        while (writtenSeq < appendedSeq && healthy() && System.currentTimeMillis() < deadline) {
+        while (writtenSeq < appendedSeq && healthy() && abandoned == null && System.currentTimeMillis() < deadline) {
             try {
                 Thread.sleep(5); // shutdown only: the writer drains the queue meanwhile
             } catch (InterruptedException e) {
@@ -129,6 +182,7 @@ final class Journal {
 
     private void run() {
         List<TaskEvent> batch = new ArrayList<>();
+        String entry = null;
         long backoffMillis = 10;
         while (running) {
             try {
@@ -138,11 +192,35 @@ final class Journal {
                         continue;
                     }
                     batch.add(first);
+                    // a retry sends the very same entry, so an attempt that was applied is recognised
+                    queue.drainTo(batch, MAX_EVENTS_PER_ENTRY - batch.size());
+                    entry = null;
                 }
-                queue.drainTo(batch, MAX_EVENTS_PER_ENTRY - batch.size());
-                write(batch);
-                written(batch.get(batch.size() - 1).seq());
+                synchronized (writes) {
+                    long covered = coveredSeq;
+                    if (batch.removeIf(event -> event.seq() <= covered)) {
+                        entry = null;
+                    }
+                    if (batch.isEmpty()) {
+                        written(covered);
+                        continue;
+                    }
+                    if (entry == null) {
+                        entry = StoreCodec.journalEntry(batch);
+                    }
+                    long last = batch.get(batch.size() - 1).seq();
+                    try {
+                        fence.appendJournal(top, last + "-0", entry);
+                    } catch (FencedWrites.FencedException | FencedWrites.RedisBehindException refused) {
+                        refusals.refused(refused);
+                        throw refused; // retried after a pause, once the store has dealt with it
+                    }
+                    top = last + "-0";
+                    entries++;
+                    written(last);
+                }
                 batch.clear();
+                entry = null;
                 backoffMillis = 10;
                 if (failingSinceMillis != 0) {
                     LOG.infof("journal writes succeed again; backlog %d events", queue.size());
@@ -165,26 +243,6 @@ final class Journal {
                 backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
             }
         }
-    }
-
-    private void write(List<TaskEvent> batch) {
-        long last = batch.get(batch.size() - 1).seq();
-        Request xadd = Request.cmd(Command.XADD).arg(keys.journal()).arg(last + "-0")
-                .arg("e").arg(StoreCodec.journalEntry(batch));
-        try {
-            redis.send(xadd);
-            entries++;
-        } catch (RuntimeException e) {
-            if (isOldId(e)) {
-                return; // an earlier attempt was applied after all
-            }
-            throw e;
-        }
-    }
-
-    static boolean isOldId(Throwable e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("equal or smaller than the target stream top item");
     }
 
     private void written(long seq) {

@@ -24,8 +24,13 @@ final class Recovery {
     private static final int SCAN_COUNT = 10_000;
     private static final int RANGE_COUNT = 2_000;
 
-    /** @param replayed tasks the journal changed after the marker: the next checkpoint must write them */
-    record Result(EngineState state, Map<String, TaskRecord> replayed, int fromCheckpoint, int journalEvents) {
+    /**
+     * @param replayed tasks the journal changed after the marker: the next checkpoint must write them
+     * @param marker the checkpoint marker found
+     * @param journalTop the id of the journal entry appended last ("" when none)
+     */
+    record Result(EngineState state, Map<String, TaskRecord> replayed, int fromCheckpoint, int journalEvents,
+            long marker, String journalTop) {
     }
 
     private Recovery() {
@@ -74,10 +79,13 @@ final class Recovery {
                 }
             }
             long lastEntrySeq = Long.parseLong(lastId.substring(0, lastId.indexOf('-')));
+            // the next entry must go above every entry there, even one that only repeats older events
+            lastSeq = Math.max(lastSeq, lastEntrySeq);
             start = (lastEntrySeq + 1) + "-0";
         }
         EngineState state = new EngineState(new ArrayList<>(tasks.values()), new ArrayList<>(agents.values()), lastSeq);
-        return new Result(state, replayed, fromCheckpoint, journalEvents);
+        Response top = redis.send(Request.cmd(Command.GET).arg(keys.journalTop()));
+        return new Result(state, replayed, fromCheckpoint, journalEvents, marker, top == null ? "" : top.toString());
     }
 
     private static void apply(TaskEvent event, Map<String, TaskRecord> tasks, Map<String, AgentRecord> agents,

@@ -24,22 +24,6 @@ final class RedisCalls {
         return redis.send(request).await().atMost(timeout);
     }
 
-    /**
-     * Commands in flight at once on one connection: the client refuses a pipeline longer than its
-     * waiting queue ({@code max-waiting-handlers}, 2048 by default) with "waiting queue is full".
-     */
-    static final int PIPELINE_DEPTH = 1_000;
-
-    /**
-     * Independent commands, pipelined {@link #PIPELINE_DEPTH} at a time (not atomic: for a
-     * checkpoint's chunks, whose order among themselves does not matter).
-     */
-    void pipeline(List<Request> requests) {
-        for (int from = 0; from < requests.size(); from += PIPELINE_DEPTH) {
-            batch(requests.subList(from, Math.min(requests.size(), from + PIPELINE_DEPTH)));
-        }
-    }
-
     /** One pipeline on one connection: with MULTI … EXEC around it, one atomic step. */
     List<Response> batch(List<Request> requests) {
         return redis.batch(requests).await().atMost(timeout);

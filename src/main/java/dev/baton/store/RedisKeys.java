@@ -31,7 +31,15 @@ public record RedisKeys(String prefix) {
         return prefix + "checkpoint";
     }
 
-    /** String: a random value written with the first state; missing later means Redis lost everything. */
+    /** String: the id of the journal entry appended last; a Redis that lost entries holds an older one. */
+    public String journalTop() {
+        return prefix + "journal:top";
+    }
+
+    /**
+     * String: the writer epoch, an integer that grows each time a Baton takes the writer lease;
+     * every write checks it (the fence). Missing or older later means Redis lost data.
+     */
     public String epoch() {
         return prefix + "epoch";
     }

@@ -13,10 +13,11 @@ import io.vertx.mutiny.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -28,9 +29,13 @@ import org.jboss.logging.Logger;
  *   engine; until it is done {@link #ready()} is false and the API answers 503.</li>
  *   <li><b>journal</b> ({@link Journal}, journal mode only): group-committed event writes.</li>
  *   <li><b>checkpointer</b> ({@code baton-store}): every {@code checkpoint-interval} renews the
- *   writer lease, checks the epoch (a Redis that came back empty gets the whole state again, and a
- *   warning), and writes the changes since the last checkpoint.</li>
+ *   writer lease, checks that Redis does not evict keys, compares what Redis holds (epoch, journal
+ *   top, checkpoint marker) with what this Baton wrote (a Redis that came back empty or with less
+ *   gets the whole state again, and a warning), and writes the changes since the last checkpoint.</li>
  * </ul>
+ * Every write is fenced by the writer's epoch ({@link FencedWrites}). A Baton that learns another
+ * took the writer lease steps down: it stops acknowledging, answers parked long-polls, and waits
+ * as a standby to recover again once the lease lapses.
  * Stopping ({@link #stop}) closes the gate, writes the journal's backlog and a last checkpoint,
  * and releases the lease; it is safe twice or before start.
  */
@@ -51,13 +56,24 @@ public final class Store {
     private final RedisKeys keys;
     private final RedisCalls redis;
     private final Checkpointer checkpointer;
+    private final FencedWrites fence;
     private final WriterLease lease;
-    private final Journal journal;
+    /** Held by the journal while it appends, and here to compare or rewrite what Redis holds. */
+    private final Object writes = new Object();
+    private final Object stepping = new Object();
+    private volatile Journal journal;
     private ScheduledExecutorService loops;
+    private volatile ScheduledFuture<?> tick;
     private volatile boolean ready;
     private volatile boolean stopped;
     private volatile String problem = "recovering";
-    private volatile String epoch;
+    /** Why Redis does not take writes now (paused, unreachable), or null. */
+    private volatile String writeProblem;
+    /** Why Redis may drop keys (an evicting maxmemory-policy), or null. */
+    private volatile String evictionProblem;
+    /** Why the whole state must be written again (the journal found Redis behind), or null. */
+    private volatile String rewriteWanted;
+    private volatile Runnable onStepDown = () -> { };
     private volatile long lastCheckpointMillis;
     private volatile long lastMarker;
     private volatile long checkpoints;
@@ -69,9 +85,14 @@ public final class Store {
         this.clock = clock;
         this.keys = new RedisKeys(settings.keyPrefix());
         this.redis = new RedisCalls(client, Duration.ofMillis(settings.ackTimeoutMillis()));
-        this.checkpointer = new Checkpointer(redis, keys, settings.retentionMillis());
-        this.lease = new WriterLease(redis, keys, settings.writerLeaseTtlMillis());
-        this.journal = settings.journal() ? new Journal(redis, keys) : null;
+        this.fence = new FencedWrites(redis, keys);
+        this.checkpointer = new Checkpointer(redis, keys, fence, settings.retentionMillis());
+        this.lease = new WriterLease(redis, keys, settings.writerLeaseTtlMillis(), fence);
+    }
+
+    /** Runs when this Baton steps down after losing the writer lease (to end event streams). */
+    public void onStepDown(Runnable hook) {
+        onStepDown = hook;
     }
 
     /**
@@ -98,6 +119,10 @@ public final class Store {
             problem = "recovery failed: " + e;
             LOG.warnf("recovery failed, trying again in the background: %s", e.toString());
         }
+        recoverInBackground();
+    }
+
+    private void recoverInBackground() {
         Thread recovery = new Thread(this::recover, "baton-recovery");
         recovery.setDaemon(true);
         recovery.start();
@@ -143,90 +168,206 @@ public final class Store {
         }
         Recovery.Result recovered = Recovery.read(redis, keys);
         EngineState state = recovered.state();
-        if (journal != null) {
-            sink.journalTo(journal);
-            journal.markWritten(state.seq());
+        Journal fresh = settings.journal() ? new Journal(fence, recovered.journalTop(), writes, this::refused) : null;
+        sink.reset();
+        if (fresh != null) {
+            sink.journalTo(fresh);
+            fresh.markWritten(state.seq());
         }
+        journal = fresh;
         coordinator.restore(state, clock.millis());
         sink.markDirty(recovered.replayed(), state.seq());
-        epoch = currentEpoch();
-        if (epoch == null) {
-            epoch = UUID.randomUUID().toString();
+        lastMarker = recovered.marker();
+        if (lease.epoch() == 1) {
+            // Redis held no epoch: it is new, or lost everything (or a Baton before fencing wrote it)
             if (!state.tasks().isEmpty() || !state.agents().isEmpty()) {
-                LOG.warn("Redis holds Baton's state but no epoch key; writing the whole state again");
+                LOG.warn("Redis holds Baton's state but no writer epoch; writing the whole state again");
             }
-            checkpointer.writeAll(coordinator.state(), epoch, clock.millis());
+            rewrite(null);
         }
-        if (journal != null) {
-            journal.start();
+        if (fresh != null) {
+            fresh.start();
         }
         long every = Math.max(1, settings.checkpointIntervalMillis());
-        loops.scheduleWithFixedDelay(this::checkpointLoop, every, every, TimeUnit.MILLISECONDS);
+        tick = loops.scheduleWithFixedDelay(this::checkpointLoop, every, every, TimeUnit.MILLISECONDS);
         problem = null;
+        writeProblem = null;
+        rewriteWanted = null;
         ready = true;
-        LOG.infof("recovered %d tasks and %d agents (%d tasks from the checkpoint, %d journal events replayed) in %d ms; %s mode",
+        LOG.infof("recovered %d tasks and %d agents (%d tasks from the checkpoint, %d journal events replayed) in %d ms; "
+                + "%s mode, writer epoch %d",
                 state.tasks().size(), state.agents().size(), recovered.fromCheckpoint(), recovered.journalEvents(),
-                (System.nanoTime() - started) / 1_000_000, journal != null ? "journal" : "checkpoint");
+                (System.nanoTime() - started) / 1_000_000, settings.journal() ? "journal" : "checkpoint", lease.epoch());
         return true;
     }
 
     private void checkNoEviction() {
+        String refusal = evictionPolicyProblem();
+        if (refusal != null) {
+            throw new RefusedRedisException(refusal + "; refusing to run");
+        }
+    }
+
+    /** Why Redis's maxmemory-policy may drop acknowledged tasks, or null when it is noeviction (or unreadable). */
+    private String evictionPolicyProblem() {
         try {
             Response policy = redis.send(Request.cmd(Command.CONFIG).arg("GET").arg("maxmemory-policy"));
             String value = RedisCalls.field(policy, "maxmemory-policy");
             if (value != null && !"noeviction".equals(value)) {
-                throw new RefusedRedisException("Redis maxmemory-policy is '" + value
-                        + "': Baton needs 'noeviction', or Redis may silently drop acknowledged tasks; refusing to run");
+                return "Redis maxmemory-policy is '" + value
+                        + "': Baton needs 'noeviction', or Redis may silently drop acknowledged tasks";
             }
-        } catch (RefusedRedisException e) {
-            throw e;
+            return null;
         } catch (RuntimeException e) {
             if (String.valueOf(e.getMessage()).contains("unknown command") || String.valueOf(e.getMessage()).contains("NOPERM")) {
-                LOG.warn("cannot read Redis maxmemory-policy (CONFIG is not allowed); make sure it is noeviction");
-                return;
+                if (!configUnreadableLogged) {
+                    configUnreadableLogged = true;
+                    LOG.warn("cannot read Redis maxmemory-policy (CONFIG is not allowed); make sure it is noeviction");
+                }
+                return null;
             }
             throw e;
         }
     }
 
-    private String currentEpoch() {
-        Response value = redis.send(Request.cmd(Command.GET).arg(keys.epoch()));
-        return value == null ? null : value.toString();
-    }
+    private volatile boolean configUnreadableLogged;
 
     private void checkpointLoop() {
         if (!ready || stopped) {
             return;
         }
         try {
-            if (!lease.renew()) {
-                ready = false;
-                problem = "lost the writer lease to another Baton";
-                LOG.error(problem + "; no longer writing");
-                if (journal != null) {
-                    journal.stop(0);
-                }
+            String eviction = evictionPolicyProblem();
+            if (eviction != null && !eviction.equals(evictionProblem)) {
+                LOG.error(eviction + "; not ready until it is noeviction again");
+            } else if (eviction == null && evictionProblem != null) {
+                LOG.info("Redis maxmemory-policy is noeviction again");
+            }
+            evictionProblem = eviction;
+            WriterLease.Renewal renewal = lease.renew();
+            if (renewal == WriterLease.Renewal.LOST) {
+                stepDown("another Baton took the writer lease");
                 return;
             }
-            if (currentEpoch() == null) {
-                LOG.warn("Redis came back without Baton's state (flushed, or restarted without persistence); "
-                        + "writing the whole state again");
-                sink.drain();
-                EngineState all = coordinator.state();
-                checkpointer.writeAll(all, epoch, clock.millis());
-                lastMarker = all.seq();
+            String behind = renewal == WriterLease.Renewal.REDIS_BEHIND
+                    ? "Redis holds an older writer epoch or none (it was flushed, or restarted with less data)"
+                    : rewriteWanted != null ? rewriteWanted : behindBy();
+            if (behind != null) {
+                rewrite(behind);
             } else {
                 checkpoint();
             }
+            if (writeProblem != null) {
+                LOG.info("Redis takes writes again");
+            }
+            writeProblem = null;
             problem = null;
+        } catch (FencedWrites.FencedException | FencedWrites.RedisBehindException e) {
+            refused(e);
         } catch (RuntimeException e) {
-            problem = "checkpoint failed: " + e;
-            LOG.warnf("checkpoint failed, trying again next interval: %s", e.toString());
+            if (writeProblem == null) {
+                LOG.warnf("Redis does not take Baton's writes now (trying again next interval): %s", e.toString());
+            }
+            writeProblem = "Redis does not take writes: " + e;
         }
+    }
+
+    /** What Redis lost of what this Baton wrote (the checkpoint marker, the journal's top), or null. */
+    private String behindBy() {
+        synchronized (writes) {
+            List<Response> now = redis.batch(List.of(Request.cmd(Command.GET).arg(keys.checkpoint()),
+                    Request.cmd(Command.GET).arg(keys.journalTop())));
+            long marker = now.get(0) == null ? 0 : now.get(0).toLong();
+            if (marker < lastMarker) {
+                return "the checkpoint marker in Redis is " + marker + ", this Baton wrote " + lastMarker;
+            }
+            Journal current = journal;
+            String top = now.get(1) == null ? "" : now.get(1).toString();
+            if (current != null && !top.equals(current.top())) {
+                return "the journal's top in Redis is '" + top + "', this Baton appended '" + current.top() + "'";
+            }
+            return null;
+        }
+    }
+
+    /**
+     * A fenced write was refused: another Baton took over (step down), or Redis lost data (write
+     * the whole state again, on the store's thread). On the journal's thread this only asks.
+     */
+    private void refused(RuntimeException refusal) {
+        if (refusal instanceof FencedWrites.FencedException fenced && !fenced.redisBehind()) {
+            stepDown(refusal.getMessage());
+            return;
+        }
+        if (Thread.currentThread().getName().equals("baton-store")) {
+            rewrite(refusal.getMessage());
+            return;
+        }
+        rewriteWanted = refusal.getMessage();
+        ScheduledExecutorService store = loops;
+        if (store != null && !store.isShutdown()) {
+            store.execute(this::checkpointLoop);
+        }
+    }
+
+    /**
+     * The whole state again, as for an empty Redis: after Redis came back with less than this
+     * Baton wrote ({@code reason}; null at the first start on an empty Redis). The journal waits
+     * meanwhile; what it had queued up to the state's seq counts as written.
+     */
+    private void rewrite(String reason) {
+        synchronized (writes) {
+            if (!lease.reclaim()) {
+                stepDown("another Baton holds the writer lease");
+                return;
+            }
+            if (reason != null) {
+                LOG.warnf("Redis holds less than this Baton wrote (%s); writing the whole state again", reason);
+            }
+            sink.drain();
+            EngineState all = coordinator.state();
+            checkpointer.writeAll(all, clock.millis());
+            lastMarker = all.seq();
+            Journal current = journal;
+            if (current != null) {
+                current.rewritten(all.seq());
+            }
+            rewriteWanted = null;
+        }
+    }
+
+    /**
+     * This Baton lost the writer lease ({@code why}): it stops acknowledging (waiting calls fail
+     * with 503), answers parked long-polls, ends event streams, and waits to recover again as a
+     * standby once the lease lapses.
+     */
+    private void stepDown(String why) {
+        synchronized (stepping) {
+            if (!ready || stopped) {
+                return;
+            }
+            ready = false;
+        }
+        problem = "lost the writer lease (" + why + "); standing by until it lapses";
+        LOG.error(problem);
+        ScheduledFuture<?> ticking = tick;
+        if (ticking != null) {
+            ticking.cancel(false);
+        }
+        Journal current = journal;
+        if (current != null) {
+            current.abandon("this Baton lost the writer lease to another Baton; the change is not acknowledged: "
+                    + "retry the call (it is idempotent with an id)");
+        }
+        sink.reset();
+        coordinator.endAllWaits(clock.millis());
+        onStepDown.run();
+        recoverInBackground();
     }
 
     private void checkpoint() {
         StoreSink.Changes changes = sink.drain();
+        Journal journal = this.journal;
         if (changes.isEmpty()) {
             // journal entries the last checkpoint covers may have been written after its trim
             if (journal != null && lastMarker > 0) {
@@ -258,6 +399,11 @@ public final class Store {
 
     /** The API's wait: done once the events up to {@code seq} are in Redis (at once in checkpoint mode). */
     public Uni<Void> durable(long seq) {
+        if (!ready) {
+            return Uni.createFrom().failure(new DurabilityUnavailableException("Baton does not write now ("
+                    + (problem == null ? "stopping" : problem) + "); the change is not acknowledged: retry the call"));
+        }
+        Journal journal = this.journal;
         if (journal == null) {
             return Uni.createFrom().voidItem();
         }
@@ -280,14 +426,23 @@ public final class Store {
         return ready && !stopped;
     }
 
+    /** A durable call can succeed now: recovered, Redis takes writes and will not evict keys. */
     public boolean ready() {
-        return ready && (journal == null || journal.healthy());
+        Journal journal = this.journal;
+        return ready && !stopped && writeProblem == null && evictionProblem == null && (journal == null || journal.healthy());
     }
 
     /** Why not ready, or null. */
     public String problem() {
-        if (journal != null && !journal.healthy()) {
+        Journal journal = this.journal;
+        if (ready && evictionProblem != null) {
+            return evictionProblem;
+        }
+        if (ready && journal != null && !journal.healthy()) {
             return "journal writes are failing; backlog " + journal.backlog() + " events";
+        }
+        if (ready && writeProblem != null) {
+            return writeProblem;
         }
         return problem;
     }
@@ -298,6 +453,8 @@ public final class Store {
         stats.put("checkpoints", checkpoints);
         stats.put("last_checkpoint_millis", lastCheckpointMillis);
         stats.put("checkpoint_seq", lastMarker);
+        stats.put("writer_epoch", fence.epoch());
+        Journal journal = this.journal;
         if (journal != null) {
             stats.put("journal_backlog", journal.backlog());
             stats.put("journal_entries", journal.entries());
@@ -319,6 +476,7 @@ public final class Store {
         if (!wasReady) {
             return;
         }
+        Journal journal = this.journal;
         if (journal != null) {
             journal.stop(settings.ackTimeoutMillis());
         }
@@ -348,6 +506,7 @@ public final class Store {
         if (loops != null) {
             loops.shutdownNow();
         }
+        Journal journal = this.journal;
         if (journal != null) {
             journal.stop(0);
         }

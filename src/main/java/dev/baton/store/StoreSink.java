@@ -72,6 +72,16 @@ public final class StoreSink implements EventSink {
         }
     }
 
+    /** This Baton stepped down: what it had not written is no longer its to write. */
+    void reset() {
+        synchronized (lock) {
+            dirty = new HashMap<>();
+            agentsDirty = false;
+            lastSeq = 0;
+        }
+        journal = null;
+    }
+
     long lastSeq() {
         synchronized (lock) {
             return lastSeq;

@@ -19,6 +19,10 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +43,8 @@ import org.junit.jupiter.api.Test;
 class StoreTest {
 
     private static final long LEASE_TTL_MILLIS = 300;
+    /** Long enough for a first write on a busy machine (cold serializers, scripts loaded once). */
+    private static final long ACK_TIMEOUT_MILLIS = 10_000;
 
     private static RedisServerProcess server;
     private static Vertx vertx;
@@ -83,7 +89,7 @@ class StoreTest {
         EventSink[] forward = new EventSink[1];
         Coordinator engine = new Coordinator(EngineConfig.defaults(), event -> forward[0].accept(event), new SplittableRandom(3));
         forward[0] = sink;
-        Store store = new Store(new Store.Settings(journal, checkpointMillis, 2_000, 86_400_000L, LEASE_TTL_MILLIS, "{t}:"),
+        Store store = new Store(new Store.Settings(journal, checkpointMillis, ACK_TIMEOUT_MILLIS, 86_400_000L, LEASE_TTL_MILLIS, "{t}:"),
                 engine, sink, client, Clock.systemUTC());
         stores.add(store);
         store.start();
@@ -104,7 +110,7 @@ class StoreTest {
     }
 
     private static void durable(Node node, long seq) {
-        node.store().durable(seq).await().atMost(Duration.ofSeconds(5));
+        node.store().durable(seq).await().atMost(Duration.ofMillis(ACK_TIMEOUT_MILLIS + 5_000));
     }
 
     /** Submits, runs and completes some tasks; returns the ids by what became of them. */
@@ -302,5 +308,152 @@ class StoreTest {
         assertTrue(!second.serving() && second.problem().contains("writer lease"), second.problem());
         first.store().halt();
         await().atMost(Duration.ofSeconds(10)).until(second::serving);
+    }
+
+    /** What a second Baton does when it takes the writer lease: its own value, and the next epoch. */
+    private void anotherBatonTakesTheLease() {
+        send(Request.cmd(Command.SET).arg("{t}:writer").arg("elsewhere 1 other").arg("PX").arg(60_000));
+        send(Request.cmd(Command.INCR).arg("{t}:epoch"));
+    }
+
+    @Test
+    void aBatonWhoseLeaseAnotherTookAcknowledgesNothingAndStepsDown() {
+        Node first = node(true, 3_600_000);
+        work(first);
+        long entries = send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong();
+        anotherBatonTakesTheLease();
+
+        long seq = first.engine().submit(TaskSpec.of("t", Priority.HIGH), now()).seq();
+        assertThrows(DurabilityUnavailableException.class, () -> durable(first, seq));
+        assertEquals(entries, send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong(), "nothing written after the takeover");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !first.store().serving());
+        assertTrue(first.store().problem().contains("writer lease"), first.store().problem());
+        long later = first.engine().submit(TaskSpec.of("t", Priority.HIGH), now()).seq();
+        assertThrows(DurabilityUnavailableException.class, () -> durable(first, later));
+    }
+
+    @Test
+    void aCheckpointAfterAnotherBatonTookTheLeaseWritesNothing() {
+        Node first = node(true, 3_600_000);
+        work(first);
+        FencedWrites fence = new FencedWrites(new RedisCalls(client, Duration.ofSeconds(5)), new RedisKeys("{t}:"));
+        fence.epoch(send(Request.cmd(Command.GET).arg("{t}:epoch")).toLong());
+        anotherBatonTakesTheLease(); // between this writer's last lease renewal and its checkpoint
+        Map<String, dev.baton.engine.TaskRecord> tasks = new java.util.HashMap<>();
+        first.engine().state().tasks().forEach(task -> tasks.put(task.id(), task));
+
+        Checkpointer checkpointer = new Checkpointer(new RedisCalls(client, Duration.ofSeconds(5)), new RedisKeys("{t}:"),
+                fence, 86_400_000L);
+        FencedWrites.FencedException refused = assertThrows(FencedWrites.FencedException.class,
+                () -> checkpointer.write(new StoreSink.Changes(tasks, true, first.engine().lastSeq()), List.of(), now()));
+        assertTrue(!refused.redisBehind(), refused.getMessage());
+        assertEquals(0, send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong());
+        assertEquals("0", send(Request.cmd(Command.GET).arg("{t}:checkpoint")).toString());
+    }
+
+    @Test
+    void aJournalEntryAboveWhatThisBatonAppendedIsNotTakenAsItsOwn() {
+        Node first = node(true, 3_600_000);
+        Map<String, List<String>> ids = work(first);
+        send(Request.cmd(Command.XADD).arg("{t}:journal").arg("1000000-0").arg("e").arg("{\"events\":[]}"));
+
+        var submitted = first.engine().submit(TaskSpec.of("t", Priority.HIGH).withPayload("{\"late\":1}"), now());
+        try {
+            durable(first, submitted.seq());
+        } catch (DurabilityUnavailableException notAcknowledged) {
+            return; // not acknowledged: nothing promised
+        }
+        // acknowledged: then it must survive a crash
+        first.store().halt();
+        Node second = node(true, 3_600_000);
+        assertSameTasks(first, second, ids);
+        assertEquals("{\"late\":1}", second.engine().task(submitted.task().id(), now()).payload());
+    }
+
+    @Test
+    void aRedisThatCameBackWithoutItsLastWritesGetsTheWholeStateAgain() throws Exception {
+        Node first = node(true, 3_600_000);
+        work(first);
+        first.store().checkpointNow();
+        awaitCheckpointAt(first.engine().lastSeq());
+        Path aof = appendOnlyIncrement();
+        long kept = Files.size(aof);
+
+        Map<String, List<String>> ids = work(first); // journalled, then checkpointed (and the journal trimmed)
+        first.store().checkpointNow();
+        awaitCheckpointAt(first.engine().lastSeq());
+        server.stop();
+        try (FileChannel file = FileChannel.open(aof, StandardOpenOption.WRITE)) {
+            file.truncate(kept); // what a power loss leaves with appendfsync everysec
+        }
+        server.start();
+
+        first.store().checkpointNow();
+        awaitCheckpointAt(first.engine().lastSeq());
+        first.store().halt();
+        Node second = node(true, 3_600_000);
+        assertSameTasks(first, second, ids);
+    }
+
+    private static Path appendOnlyIncrement() throws java.io.IOException {
+        try (var files = Files.list(server.dataDir().resolve("appendonlydir"))) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".incr.aof")).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void readinessIsDownWhileRedisRefusesWrites() {
+        Node first = node(true, 100);
+        assertTrue(first.store().ready());
+        send(Request.cmd(Command.CLIENT).arg("PAUSE").arg(120_000).arg("WRITE"));
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !first.store().ready());
+            assertTrue(first.store().problem().contains("does not take writes"), first.store().problem());
+        } finally {
+            send(Request.cmd(Command.CLIENT).arg("UNPAUSE"));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> first.store().ready());
+    }
+
+    @Test
+    void readinessIsDownWhileRedisMayEvictKeys() {
+        Node first = node(true, 100);
+        send(Request.cmd(Command.CONFIG).arg("SET").arg("maxmemory-policy").arg("allkeys-lru"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !first.store().ready());
+        assertTrue(first.store().problem().contains("maxmemory-policy is 'allkeys-lru'"), first.store().problem());
+        send(Request.cmd(Command.CONFIG).arg("SET").arg("maxmemory-policy").arg("noeviction"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.store().ready());
+    }
+
+    private Store standby() {
+        StoreSink sink = new StoreSink();
+        Coordinator engine = new Coordinator(EngineConfig.defaults(), sink, new SplittableRandom(3));
+        Store store = new Store(new Store.Settings(true, 50, 2000, 1000, 60_000, "{t}:"), engine, sink, client,
+                Clock.systemUTC());
+        stores.add(store);
+        return store;
+    }
+
+    @Test
+    void theLeaseOfADeadProcessOnThisHostIsTakenAtOnce() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        send(Request.cmd(Command.SET).arg("{t}:writer").arg(WriterLease.hostName() + " " + gone.pid() + " before")
+                .arg("PX").arg(60_000));
+        Store store = standby();
+        store.start();
+        assertTrue(store.serving(), store.problem());
+    }
+
+    @Test
+    void theLeaseOfALiveProcessOrAnotherHostIsWaitedFor() {
+        for (String holder : List.of(WriterLease.hostName() + " " + ProcessHandle.current().pid() + " alive",
+                "another-host 1 elsewhere")) {
+            send(Request.cmd(Command.SET).arg("{t}:writer").arg(holder).arg("PX").arg(60_000));
+            Store store = standby();
+            store.start();
+            assertTrue(!store.serving() && store.problem().contains("writer lease"), store.problem());
+            store.halt();
+        }
     }
 }

@@ -85,6 +85,11 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /** The directory of its files (the append-only files are in {@code appendonlydir} under it). */
+    public Path dataDir() {
+        return dir;
+    }
+
     public String uri() {
         return "redis://127.0.0.1:" + port;
     }

@@ -1,0 +1,114 @@
+package dev.baton.store;
+
+import io.vertx.mutiny.redis.client.Response;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Every state-changing write of the store goes through here, each checked in Redis against the
+ * writer's epoch (the fence) in the same script that writes: once another Baton has taken the
+ * writer lease (and with it a higher epoch), this one's writes change nothing and fail with
+ * {@link FencedException}.
+ */
+final class FencedWrites {
+
+    private final RedisCalls redis;
+    private final RedisKeys keys;
+    private volatile long epoch;
+
+    FencedWrites(RedisCalls redis, RedisKeys keys) {
+        this.redis = redis;
+        this.keys = keys;
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    void epoch(long value) {
+        epoch = value;
+    }
+
+    /** Commands to run together in one fenced script. */
+    static final class Commands {
+        private final List<String> words = new ArrayList<>();
+        private int count;
+
+        /** One command, as its words. */
+        Commands add(List<String> command) {
+            words.add(Integer.toString(command.size()));
+            words.addAll(command);
+            count++;
+            return this;
+        }
+
+        Commands add(String... command) {
+            return add(List.of(command));
+        }
+
+        boolean isEmpty() {
+            return count == 0;
+        }
+    }
+
+    /** Runs the commands atomically if this writer's epoch is still current; else changes nothing. */
+    void run(Commands commands) {
+        if (commands.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(commands.words.size() + 1);
+        args.add(Long.toString(epoch));
+        args.addAll(commands.words);
+        check(RedisScript.FENCED.run(redis, Collections.singletonList(keys.epoch()), args));
+    }
+
+    /**
+     * Appends a journal entry on top of {@code previousId} (what this writer appended last, or
+     * "" when none since the journal was last written whole). Returns normally when the entry is
+     * there (appended now, or by an earlier attempt that had been applied after all).
+     */
+    void appendJournal(String previousId, String id, String entry) {
+        Response answer = RedisScript.JOURNAL.run(redis, List.of(keys.epoch(), keys.journal(), keys.journalTop()),
+                List.of(Long.toString(epoch), previousId, id, entry));
+        if ("behind".equals(answer.get(0).toString())) {
+            throw new RedisBehindException("the journal in Redis is not where this Baton left it: " + answer.get(2));
+        }
+        check(answer);
+    }
+
+    private void check(Response answer) {
+        if ("fenced".equals(answer.get(0).toString())) {
+            throw new FencedException(epoch, answer.get(1).toString());
+        }
+    }
+
+    /** A write refused: Redis holds another epoch than this writer's. */
+    static final class FencedException extends RuntimeException {
+        private final boolean redisBehind;
+
+        FencedException(long mine, String current) {
+            super("refused: Redis holds writer epoch " + (current.isEmpty() ? "none" : current) + ", this Baton's is " + mine,
+                    null, false, false);
+            long theirs;
+            try {
+                theirs = current.isEmpty() ? 0 : Long.parseLong(current);
+            } catch (NumberFormatException e) {
+                theirs = 0;
+            }
+            this.redisBehind = theirs < mine;
+        }
+
+        /** True when Redis holds an older epoch or none (it lost data); false when another writer took over. */
+        boolean redisBehind() {
+            return redisBehind;
+        }
+    }
+
+    /** Redis holds less (or other) than this writer wrote: it lost data, the whole state must be written again. */
+    static final class RedisBehindException extends RuntimeException {
+        RedisBehindException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

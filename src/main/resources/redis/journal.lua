@@ -1,0 +1,32 @@
+-- Appends one journal entry: fenced, and only on top of the entry this writer appended last, so a
+-- Redis that lost entries (restarted with a cut append-only file) or holds an entry this writer
+-- did not append is noticed instead of being written over.
+-- KEYS[1] the epoch key; KEYS[2] the journal stream; KEYS[3] the journal's top: the id appended last
+-- ARGV[1] the writer's epoch
+-- ARGV[2] the id this writer appended last ('' when none since the journal was last written whole)
+-- ARGV[3] the new entry's id (<last seq>-0)
+-- ARGV[4] the new entry (field e)
+-- Result  {'ok'} appended; {'dup'} this very entry is already there (a retried write that had been
+--         applied); {'fenced', <epoch key's value or ''>} another epoch; {'behind', <top>, <why>}
+--         the journal is not where this writer left it: nothing was written
+local current = redis.call('GET', KEYS[1])
+if current ~= ARGV[1] then
+  return {'fenced', current or ''}
+end
+local top = redis.call('GET', KEYS[3]) or ''
+if top == ARGV[3] then
+  local same = redis.call('XRANGE', KEYS[2], ARGV[3], ARGV[3])
+  if #same == 1 and same[1][2][2] == ARGV[4] then
+    return {'dup'}
+  end
+  return {'behind', top, 'the entry ' .. ARGV[3] .. ' holds other events'}
+end
+if top ~= ARGV[2] then
+  return {'behind', top, 'the top is ' .. (top == '' and 'missing' or top) .. ', this writer appended ' .. (ARGV[2] == '' and 'none' or ARGV[2])}
+end
+local added = redis.pcall('XADD', KEYS[2], ARGV[3], 'e', ARGV[4])
+if type(added) == 'table' and added.err then
+  return {'behind', top, added.err}
+end
+redis.call('SET', KEYS[3], ARGV[3])
+return {'ok'}
