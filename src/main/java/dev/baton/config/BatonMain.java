@@ -35,9 +35,6 @@ public final class BatonMain {
     /** The @Destroyed observer failure of an application stopped before Vert.x started; anything else passes. */
     static final Filter STOP_NOISE = BatonMain::isLoggable;
 
-    private BatonMain() {
-    }
-
     public static void main(String... args) {
         ARC.setFilter(STOP_NOISE);
         VALIDATOR_VERSION.setLevel(Level.WARNING);

@@ -85,6 +85,9 @@ final class StartupRefusal {
         if (converterMessage.contains("Expected an integer value") || converterMessage.contains("Expected a long value")) {
             return "is not a whole number; use e.g. 100";
         }
+        if (converterMessage.contains("Expected true or false")) {
+            return "is not true or false; use e.g. true";
+        }
         if (converterMessage.contains("Expected a double value") || converterMessage.contains("Expected a float value")) {
             return "is not a number; use e.g. 2.5";
         }

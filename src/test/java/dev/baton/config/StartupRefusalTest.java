@@ -46,6 +46,12 @@ class StartupRefusalTest {
     }
 
     @Test
+    void aBooleanIsTrueOrFalse() {
+        assertEquals("baton.demote-on-retry=maybe is not true or false; use e.g. true",
+                StartupRefusal.explain(converted("baton.demote-on-retry", "maybe", "Expected true or false, got \"maybe\"")));
+    }
+
+    @Test
     void aConstraintKeepsItsWordingOnOneLine() {
         assertEquals("baton.max-batch must be greater than 0", StartupRefusal.explain("baton.max-batch must be greater than 0"));
     }
