@@ -5,9 +5,13 @@ import dev.baton.engine.InvalidRequestException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The body of {@code PUT /v1/agents/{id}}. */
-public record AgentRequest(List<String> capabilities, Integer maxConcurrency, Map<String, String> labels) {
+public record AgentRequest(
+        @Schema(required = true, description = "the task types this agent runs, or [\"general\"]") List<String> capabilities,
+        @Schema(minimum = "1", defaultValue = "1") Integer maxConcurrency,
+        Map<String, String> labels) {
 
     AgentSpec toSpec(String id) {
         if (capabilities == null) {

@@ -25,6 +25,11 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -61,27 +66,34 @@ public class AgentResource {
 
     @PUT
     @Path("/{id}")
-    @Operation(summary = "Register or update an agent", description = "history is kept across updates")
+    @Operation(operationId = "registerAgent", summary = "Register or update an agent", description = "history is kept across updates")
+    @APIResponse(responseCode = "200", description = "the agent as registered", content = @Content(schema = @Schema(implementation = AgentJson.class)))
+    @APIResponse(responseCode = "400", description = "invalid capabilities, max_concurrency or labels")
     public AgentJson register(@PathParam("id") String id, AgentRequest body) {
         return AgentJson.of(coordinator.registerAgent(Requests.required(body).toSpec(id), clock.millis()));
     }
 
     @GET
-    @Operation(summary = "All agents with load and history")
+    @Operation(operationId = "listAgents", summary = "All agents with load and history")
     public List<AgentJson> list() {
         return coordinator.agents(clock.millis()).stream().map(AgentJson::of).toList();
     }
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "One agent with load and history")
+    @Operation(operationId = "getAgent", summary = "One agent with load and history")
+    @APIResponse(responseCode = "200", description = "the agent", content = @Content(schema = @Schema(implementation = AgentJson.class)))
+    @APIResponse(responseCode = "404", description = "agent_not_found")
     public AgentJson get(@PathParam("id") String id) {
         return AgentJson.of(coordinator.agent(id, clock.millis()));
     }
 
     @DELETE
     @Path("/{id}")
-    @Operation(summary = "The agent leaves", description = "tasks it was running go back to the front of their queues")
+    @Operation(operationId = "removeAgent", summary = "The agent leaves",
+            description = "tasks it was running go back to the front of their queues")
+    @APIResponse(responseCode = "200", description = "the agent as it left", content = @Content(schema = @Schema(implementation = AgentJson.class)))
+    @APIResponse(responseCode = "404", description = "agent_not_found")
     public AgentJson leave(@PathParam("id") String id) {
         return AgentJson.of(coordinator.removeAgent(id, clock.millis()));
     }
@@ -89,10 +101,20 @@ public class AgentResource {
     @POST
     @Path("/{id}/claim")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Claim work", description = "200 with tasks and their leases; with wait_ms, waits up to "
+    @Operation(operationId = "claim", summary = "Claim work", description = "200 with tasks and their leases; with wait_ms, waits up to "
             + "baton.claim-max-wait for work, then 204")
-    public Uni<RestResponse<ClaimedTaskJson.Batch>> claim(@PathParam("id") String id, @QueryParam("wait_ms") String waitMs,
-            @QueryParam("max") String max, HttpServerResponse response) {
+    @APIResponse(responseCode = "200", description = "the claimed tasks with their leases",
+            content = @Content(schema = @Schema(implementation = ClaimedTaskJson.Batch.class)))
+    @APIResponse(responseCode = "204", description = "no fitting work (after waiting wait_ms)")
+    @APIResponse(responseCode = "400", description = "wait_ms or max out of range")
+    @APIResponse(responseCode = "404", description = "agent_not_found: register first")
+    public Uni<RestResponse<ClaimedTaskJson.Batch>> claim(@PathParam("id") String id,
+            @Parameter(description = "how long to wait for work; capped at baton.claim-max-wait",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int64", minimum = "0", defaultValue = "0"))
+            @QueryParam("wait_ms") String waitMs,
+            @Parameter(description = "at most this many tasks; capped at baton.claim-max-tasks",
+                    schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", defaultValue = "1"))
+            @QueryParam("max") String max, @jakarta.ws.rs.core.Context HttpServerResponse response) {
         long startNanos = System.nanoTime();
         long wait = Math.min(Requests.longParam("wait_ms", waitMs, 0, 0, Long.MAX_VALUE), config.claimMaxWait().toMillis());
         int wanted = Requests.intParam("max", max, 1, 1, config.claimMaxTasks());

@@ -4,9 +4,10 @@ import dev.baton.engine.BatchItem;
 import dev.baton.engine.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The body of {@code POST /v1/tasks/batch}: tasks that may name each other's {@code ref}. */
-public record BatchRequest(List<SubmitTaskRequest> tasks) {
+public record BatchRequest(@Schema(required = true) List<SubmitTaskRequest> tasks) {
 
     List<BatchItem> toItems() {
         if (tasks == null) {

@@ -2,6 +2,7 @@ package dev.baton.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.engine.InvalidRequestException;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Bodies of the calls an agent makes while it holds a lease. */
 public final class LeaseRequests {
@@ -9,16 +10,18 @@ public final class LeaseRequests {
     private LeaseRequests() {
     }
 
-    public record Heartbeat(String leaseId, Integer progress, String message) {
+    public record Heartbeat(@Schema(required = true) String leaseId,
+            @Schema(minimum = "0", maximum = "100") Integer progress, String message) {
     }
 
-    public record Complete(String leaseId, JsonNode result) {
+    public record Complete(@Schema(required = true) String leaseId, @Schema(ref = "AnyValue") JsonNode result) {
         String resultJson() {
             return result == null || result.isNull() ? null : result.toString();
         }
     }
 
-    public record Fail(String leaseId, String error, Boolean retryable) {
+    public record Fail(@Schema(required = true) String leaseId, @Schema(required = true) String error,
+            @Schema(defaultValue = "true") Boolean retryable) {
         String requireError() {
             if (error == null || error.isBlank()) {
                 throw new InvalidRequestException("error", "is required: say why the task failed");

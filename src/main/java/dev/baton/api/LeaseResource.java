@@ -17,6 +17,9 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
 import java.time.Instant;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -41,7 +44,12 @@ public class LeaseResource {
 
     @POST
     @Path("/heartbeat")
-    @Operation(summary = "Extend the lease, report progress", description = "the first heartbeat moves ASSIGNED to IN_PROGRESS")
+    @Operation(operationId = "heartbeat", summary = "Extend the lease, report progress",
+            description = "the first heartbeat moves ASSIGNED to IN_PROGRESS")
+    @APIResponse(responseCode = "200", description = "the lease, extended", content = @Content(schema = @Schema(implementation = HeartbeatJson.class)))
+    @APIResponse(responseCode = "400", description = "lease_id missing, or progress out of range")
+    @APIResponse(responseCode = "404", description = "task_not_found")
+    @APIResponse(responseCode = "409", description = "lease_expired: the lease is not this one any more; or the task is not running")
     public HeartbeatJson heartbeat(@PathParam("id") String id, LeaseRequests.Heartbeat body) {
         Requests.required(body);
         HeartbeatResult result = coordinator.heartbeat(id, LeaseRequests.requireLease(body.leaseId()),
@@ -52,7 +60,12 @@ public class LeaseResource {
 
     @POST
     @Path("/complete")
-    @Operation(summary = "Complete the task", description = "the same call again with the same lease answers 200 with duplicate: true")
+    @Operation(operationId = "complete", summary = "Complete the task",
+            description = "the same call again with the same lease answers 200 with duplicate: true")
+    @APIResponse(responseCode = "200", description = "the completed task", content = @Content(schema = @Schema(implementation = TaskResource.Outcome.class)))
+    @APIResponse(responseCode = "400", description = "lease_id missing")
+    @APIResponse(responseCode = "404", description = "task_not_found")
+    @APIResponse(responseCode = "409", description = "lease_expired, task_cancelled, or the task is not running")
     public Uni<TaskResource.Outcome> complete(@PathParam("id") String id, LeaseRequests.Complete body) {
         Requests.required(body);
         CompletionResult result = coordinator.complete(id, LeaseRequests.requireLease(body.leaseId()),
@@ -62,7 +75,12 @@ public class LeaseResource {
 
     @POST
     @Path("/fail")
-    @Operation(summary = "Fail the task", description = "retryable (the default) failures are retried after backoff while retries last")
+    @Operation(operationId = "fail", summary = "Fail the task",
+            description = "retryable (the default) failures are retried after backoff while retries last")
+    @APIResponse(responseCode = "200", description = "the task after the failure: SCHEDULED for a retry, or FAILED", content = @Content(schema = @Schema(implementation = TaskResource.Outcome.class)))
+    @APIResponse(responseCode = "400", description = "lease_id or error missing")
+    @APIResponse(responseCode = "404", description = "task_not_found")
+    @APIResponse(responseCode = "409", description = "lease_expired, task_cancelled, or the task is not running")
     public Uni<TaskResource.Outcome> fail(@PathParam("id") String id, LeaseRequests.Fail body) {
         Requests.required(body);
         CompletionResult result = coordinator.fail(id, LeaseRequests.requireLease(body.leaseId()),
@@ -72,6 +90,7 @@ public class LeaseResource {
 
     /** The heartbeat answer. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record HeartbeatJson(Instant leaseExpiresAt, boolean cancelRequested, String status) {
+    public record HeartbeatJson(@Schema(required = true) Instant leaseExpiresAt, @Schema(required = true) boolean cancelRequested,
+            @Schema(required = true, ref = "TaskStatus") String status) {
     }
 }

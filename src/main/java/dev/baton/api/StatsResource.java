@@ -34,7 +34,7 @@ public class StatsResource {
     EngineMetrics metrics;
 
     @GET
-    @Operation(summary = "Depths by level and type, running, waiting, agents, throughput, claim latency, error rate, utilisation")
+    @Operation(operationId = "stats", summary = "Depths by level and type, running, waiting, agents, throughput, claim latency, error rate, utilisation")
     public Stats stats() {
         EngineStats s = coordinator.stats(clock.millis());
         Map<Priority, Depth> depth = new LinkedHashMap<>();

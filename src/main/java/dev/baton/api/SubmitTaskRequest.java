@@ -7,22 +7,23 @@ import dev.baton.engine.Priority;
 import dev.baton.engine.TaskSpec;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * One task as a producer sends it: the body of {@code POST /v1/tasks}, and a member of a batch
  * ({@code ref} is for batches only). Only syntax is checked here; the engine checks the rest.
  */
 public record SubmitTaskRequest(
-        String ref,
-        String id,
-        String type,
+        @Schema(description = "a name for this member inside a batch, which other members may name in depends_on") String ref,
+        @Schema(description = "client-given id; the server makes a time-ordered one when absent") String id,
+        @Schema(required = true) String type,
         String description,
-        Priority priority,
-        JsonNode payload,
+        @Schema(defaultValue = "MEDIUM") Priority priority,
+        @Schema(ref = "JsonObject") JsonNode payload,
         List<String> dependsOn,
-        Integer maxRetries,
-        Instant runAt,
-        String onDependencyFailure) {
+        @Schema(minimum = "0") Integer maxRetries,
+        @Schema(description = "not handed out before this instant") Instant runAt,
+        @Schema(enumeration = {"cancel", "run"}, defaultValue = "cancel") String onDependencyFailure) {
 
     /** A single submit: {@code ref} means nothing outside a batch. */
     TaskSpec toSingleSpec() {

@@ -9,6 +9,7 @@ import dev.baton.engine.TaskStatus;
 import dev.baton.engine.TaskView;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A task on the wire. {@code payload} and {@code result} are the producer's and agent's JSON,
@@ -16,27 +17,28 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskJson(
-        String id,
-        String type,
+        @Schema(required = true) String id,
+        @Schema(required = true) String type,
         String description,
-        Priority priority,
+        @Schema(required = true) Priority priority,
+        @Schema(required = true, description = "the level it waits at now: a retry lowers it, waiting raises it")
         Priority level,
-        TaskStatus status,
-        @JsonRawValue String payload,
+        @Schema(required = true) TaskStatus status,
+        @Schema(required = true, ref = "JsonObject") @JsonRawValue String payload,
         List<String> dependsOn,
         List<String> waitingOn,
-        String onDependencyFailure,
+        @Schema(enumeration = {"cancel", "run"}) String onDependencyFailure,
         String assignedAgent,
-        int attempt,
-        int maxRetries,
-        int failures,
-        int expiries,
-        int progress,
+        @Schema(required = true) int attempt,
+        @Schema(required = true) int maxRetries,
+        @Schema(required = true) int failures,
+        @Schema(required = true) int expiries,
+        @Schema(required = true) int progress,
         String message,
-        @JsonRawValue String result,
+        @Schema(ref = "AnyValue") @JsonRawValue String result,
         String error,
         Instant runAt,
-        Instant createdAt,
+        @Schema(required = true) Instant createdAt,
         Instant startedAt,
         Instant completedAt,
         Integer queuePosition,

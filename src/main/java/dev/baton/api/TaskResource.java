@@ -30,6 +30,12 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -57,7 +63,15 @@ public class TaskResource {
     Store store;
 
     @POST
-    @Operation(summary = "Submit a task", description = "201 with the task; the same id with the same body again answers 200")
+    @Operation(operationId = "submitTask", summary = "Submit a task", description = "201 with the task; the same id with the same body again answers 200")
+    @APIResponse(responseCode = "201", description = "created", content = @Content(schema = @Schema(implementation = TaskJson.class)),
+            headers = @Header(name = "Location", description = "the task's URL", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "200", description = "a repeat of an earlier submit (same id, same body)",
+            content = @Content(schema = @Schema(implementation = TaskJson.class)))
+    @APIResponse(responseCode = "400", description = "invalid task, or an unknown dependency")
+    @APIResponse(responseCode = "409", description = "id_conflict: the id exists with another body")
+    @APIResponse(responseCode = "413", description = "the body is too large")
+    @APIResponse(responseCode = "429", description = "too many queued tasks")
     public Uni<RestResponse<TaskJson>> submit(SubmitTaskRequest body, UriInfo uri) {
         SubmitResult result = coordinator.submit(Requests.required(body).toSingleSpec(), clock.millis());
         TaskJson task = TaskJson.of(result.task());
@@ -69,9 +83,17 @@ public class TaskResource {
 
     @POST
     @Path("/batch")
-    @Operation(summary = "Submit many tasks at once, all or nothing",
+    @Operation(operationId = "submitBatch", summary = "Submit many tasks at once, all or nothing",
             description = "members may name each other's ref in depends_on; 201 with each member's ref, id and status; "
                     + "a cycle or an invalid member is a 400 naming it, past baton.max-batch a 413")
+    @APIResponse(responseCode = "201", description = "at least one member was created",
+            content = @Content(schema = @Schema(implementation = BatchJson.class)))
+    @APIResponse(responseCode = "200", description = "every member existed already with the same body",
+            content = @Content(schema = @Schema(implementation = BatchJson.class)))
+    @APIResponse(responseCode = "400", description = "an invalid member, an unknown dependency or a cycle")
+    @APIResponse(responseCode = "409", description = "id_conflict: a member's id exists with another body")
+    @APIResponse(responseCode = "413", description = "more members than baton.max-batch, or the body is too large")
+    @APIResponse(responseCode = "429", description = "the members would pass baton.max-queued")
     public Uni<RestResponse<BatchJson>> batch(BatchRequest body) {
         BatchResult result = coordinator.submitBatch(Requests.required(body).toItems(), clock.millis());
         BatchJson json = new BatchJson(result.tasks());
@@ -82,7 +104,9 @@ public class TaskResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "Read a task", description = "with queue_position while it waits in a queue")
+    @Operation(operationId = "getTask", summary = "Read a task", description = "with queue_position while it waits in a queue")
+    @APIResponse(responseCode = "200", description = "the task", content = @Content(schema = @Schema(implementation = TaskJson.class)))
+    @APIResponse(responseCode = "404", description = "task_not_found")
     @Blocking
     public TaskJson get(@PathParam("id") String id) {
         try {
@@ -97,9 +121,16 @@ public class TaskResource {
     }
 
     @GET
-    @Operation(summary = "List tasks in id order, filtered and paged; pass next_after as after for the next page")
-    public Page list(@QueryParam("status") String status, @QueryParam("type") String type,
-            @QueryParam("agent") String agent, @QueryParam("limit") String limit, @QueryParam("after") String after) {
+    @Operation(operationId = "listTasks",
+            summary = "List tasks in id order, filtered and paged; pass next_after as after for the next page")
+    @APIResponse(responseCode = "200", description = "a page of tasks", content = @Content(schema = @Schema(implementation = Page.class)))
+    @APIResponse(responseCode = "400", description = "an unknown status or a limit out of range")
+    public Page list(
+            @Parameter(schema = @Schema(implementation = TaskStatus.class)) @QueryParam("status") String status,
+            @QueryParam("type") String type, @QueryParam("agent") String agent,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", maximum = "1000",
+                    defaultValue = "100")) @QueryParam("limit") String limit,
+            @Parameter(description = "the next_after of the previous page") @QueryParam("after") String after) {
         TaskQuery query = new TaskQuery(status(status), type, agent,
                 Requests.intParam("limit", limit, DEFAULT_PAGE, 1, MAX_PAGE), after);
         TaskPage page = coordinator.list(query, clock.millis());
@@ -109,7 +140,11 @@ public class TaskResource {
     @POST
     @Path("/{id}/cancel")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Cancel a task that has not ended", description = "a running task's agent learns it from its next heartbeat")
+    @Operation(operationId = "cancelTask", summary = "Cancel a task that has not ended",
+            description = "a running task's agent learns it from its next heartbeat; cancelling again answers duplicate: true")
+    @APIResponse(responseCode = "200", description = "the task, cancelled", content = @Content(schema = @Schema(implementation = Outcome.class)))
+    @APIResponse(responseCode = "404", description = "task_not_found")
+    @APIResponse(responseCode = "409", description = "the task has completed or failed already")
     public Uni<Outcome> cancel(@PathParam("id") String id) {
         CompletionResult result = coordinator.cancel(id, clock.millis());
         return store.durable(result.seq()).replaceWith(Outcome.of(result));
@@ -118,7 +153,10 @@ public class TaskResource {
     @POST
     @Path("/{id}/retry")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Re-queue a dead letter (a FAILED task) with fresh retries")
+    @Operation(operationId = "retryTask", summary = "Re-queue a dead letter (a FAILED task) with fresh retries")
+    @APIResponse(responseCode = "200", description = "the task, queued again", content = @Content(schema = @Schema(implementation = Outcome.class)))
+    @APIResponse(responseCode = "404", description = "task_not_found")
+    @APIResponse(responseCode = "409", description = "the task is not FAILED")
     public Uni<Outcome> retry(@PathParam("id") String id) {
         CompletionResult result = coordinator.retry(id, clock.millis());
         return store.durable(result.seq()).replaceWith(Outcome.of(result));
@@ -137,16 +175,17 @@ public class TaskResource {
     }
 
     /** The batch answer: each member's ref, id, status and whether it was created now. */
-    public record BatchJson(List<BatchResult.Member> tasks) {
+    public record BatchJson(@Schema(required = true) List<BatchResult.Member> tasks) {
     }
 
     /** A page of the task list. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Page(List<TaskJson> tasks, String nextAfter) {
+    public record Page(@Schema(required = true) List<TaskJson> tasks,
+            @Schema(description = "present when there may be more: pass it as after") String nextAfter) {
     }
 
     /** The task after cancel, retry, complete or fail; {@code duplicate} when the call was a repeat. */
-    public record Outcome(@JsonUnwrapped TaskJson task, boolean duplicate) {
+    public record Outcome(@JsonUnwrapped TaskJson task, @Schema(required = true) boolean duplicate) {
         static Outcome of(CompletionResult result) {
             return new Outcome(TaskJson.of(result.task()), result.duplicate());
         }

@@ -1,0 +1,138 @@
+package dev.baton.openapi;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.baton.testing.RedisTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Drives every JSON operation through each answer it can give in a test app (all but 429, 503
+ * and the token checks) and holds every answer to the served OpenAPI document with
+ * {@link OpenApiConformance}: a status, field, type or header the document does not declare fails.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+class ResponseConformanceTest {
+
+    /** Declared answers this test does not provoke: they need tokens, a full queue or a Redis that refuses. */
+    private static final Set<String> NOT_PROVOKED = Set.of("401", "403", "429", "503");
+    /** Nor a body past quarkus.http.limits.max-body-size. */
+    private static final String TOO_LARGE_SUBMIT = "POST /v1/tasks 413";
+
+    private OpenApiConformance conformance;
+
+    private RequestSpecification call() {
+        return given().filter(conformance).contentType(ContentType.JSON);
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void everyAnswerIsOneTheDocumentDeclares() {
+        conformance = new OpenApiConformance(given().get("/q/openapi?format=json").then().statusCode(200).extract().asString());
+        String type = unique("conf");
+        String agent = unique("agent");
+
+        // agents
+        call().body(Map.of("capabilities", List.of(type), "max_concurrency", 4, "labels", Map.of("zone", "a")))
+                .put("/v1/agents/{id}", agent).then().statusCode(200);
+        call().body(Map.of("max_concurrency", 1)).put("/v1/agents/{id}", unique("agent")).then().statusCode(400);
+        call().get("/v1/agents/{id}", agent).then().statusCode(200);
+        call().get("/v1/agents/{id}", unique("nobody")).then().statusCode(404);
+        call().get("/v1/agents").then().statusCode(200);
+        call().post("/v1/agents/{id}/claim?wait_ms=0", agent).then().statusCode(204);
+        call().post("/v1/agents/{id}/claim?max=0", agent).then().statusCode(400);
+        call().post("/v1/agents/{id}/claim", unique("nobody")).then().statusCode(404);
+
+        // submit, read, list
+        String id = unique("task");
+        Map<String, Object> task = Map.of("id", id, "type", type, "priority", "HIGH", "description", "d",
+                "payload", Map.of("n", 1, "nested", Map.of("a", List.of(1, 2))), "max_retries", 2);
+        call().body(task).post("/v1/tasks").then().statusCode(201);
+        call().body(task).post("/v1/tasks").then().statusCode(200);
+        call().body(Map.of("id", id, "type", type)).post("/v1/tasks").then().statusCode(409);
+        call().body(Map.of("priority", "LOW")).post("/v1/tasks").then().statusCode(400);
+        String later = call().body(Map.of("type", type, "run_at", Instant.now().plusSeconds(3600).toString()))
+                .post("/v1/tasks").then().statusCode(201).extract().path("id");
+        call().get("/v1/tasks/{id}", id).then().statusCode(200);
+        call().get("/v1/tasks/{id}", later).then().statusCode(200);
+        call().get("/v1/tasks/{id}", unique("none")).then().statusCode(404);
+        call().get("/v1/tasks?type={t}&limit=1", type).then().statusCode(200);
+        call().get("/v1/tasks?type={t}&status=PENDING&agent={a}", type, agent).then().statusCode(200);
+        call().get("/v1/tasks?status=SLEEPING").then().statusCode(400);
+
+        // batch: refs, dependencies, repeat, cycle, too large
+        String first = unique("b");
+        Map<String, Object> batch = Map.of("tasks", List.of(Map.of("ref", "x", "id", first, "type", type),
+                Map.of("ref", "y", "type", type, "depends_on", List.of("x"), "on_dependency_failure", "run")));
+        List<String> members = call().body(batch).post("/v1/tasks/batch").then().statusCode(201).extract().path("tasks.id");
+        call().body(Map.of("tasks", List.of(Map.of("id", first, "type", type)))).post("/v1/tasks/batch").then().statusCode(200);
+        call().body(Map.of("tasks", List.of(Map.of("id", first, "type", "other")))).post("/v1/tasks/batch").then().statusCode(409);
+        call().body(Map.of("tasks", List.of(Map.of("ref", "p", "type", type, "depends_on", List.of("q")),
+                Map.of("ref", "q", "type", type, "depends_on", List.of("p"))))).post("/v1/tasks/batch").then().statusCode(400);
+        call().body(Map.of("tasks", Collections.nCopies(10_001, Map.of("type", type)))).post("/v1/tasks/batch")
+                .then().statusCode(413);
+        call().get("/v1/tasks/{id}", members.get(1)).then().statusCode(200); // WAITING, with waiting_on
+
+        // leases: claim, heartbeat, complete, fail, retry, cancel
+        Response claimed = call().post("/v1/agents/{id}/claim?wait_ms=10&max=2", agent);
+        claimed.then().statusCode(200);
+        List<String> ids = claimed.path("tasks.id");
+        List<String> leases = claimed.path("tasks.lease_id");
+        call().body(Map.of("lease_id", leases.get(0), "progress", 40, "message", "half")).post("/v1/tasks/{id}/heartbeat", ids.get(0))
+                .then().statusCode(200);
+        call().body(Map.of("lease_id", "stale")).post("/v1/tasks/{id}/heartbeat", ids.get(0)).then().statusCode(409);
+        call().body(Map.of("progress", 1)).post("/v1/tasks/{id}/heartbeat", ids.get(0)).then().statusCode(400);
+        call().body(Map.of("lease_id", "l")).post("/v1/tasks/{id}/heartbeat", unique("none")).then().statusCode(404);
+        Map<String, Object> done = Map.of("lease_id", leases.get(0), "result", Map.of("ok", true, "files", List.of("a")));
+        call().body(done).post("/v1/tasks/{id}/complete", ids.get(0)).then().statusCode(200);
+        call().body(done).post("/v1/tasks/{id}/complete", ids.get(0)).then().statusCode(200);
+        call().body(Map.of("lease_id", "stale", "result", 7)).post("/v1/tasks/{id}/complete", ids.get(1)).then().statusCode(409);
+        call().body(Map.of("result", 7)).post("/v1/tasks/{id}/complete", ids.get(1)).then().statusCode(400);
+        call().body(Map.of("lease_id", "l")).post("/v1/tasks/{id}/complete", unique("none")).then().statusCode(404);
+        call().get("/v1/tasks/{id}", ids.get(0)).then().statusCode(200); // COMPLETED, with result
+        call().body(Map.of("lease_id", leases.get(1))).post("/v1/tasks/{id}/fail", ids.get(1)).then().statusCode(400);
+        call().body(Map.of("lease_id", leases.get(1), "error", "no", "retryable", false)).post("/v1/tasks/{id}/fail", ids.get(1))
+                .then().statusCode(200);
+        call().body(Map.of("lease_id", leases.get(1), "error", "no")).post("/v1/tasks/{id}/fail", unique("none")).then().statusCode(404);
+        call().body(Map.of("lease_id", "stale", "error", "no")).post("/v1/tasks/{id}/fail", ids.get(1)).then().statusCode(409);
+        call().post("/v1/tasks/{id}/retry", ids.get(1)).then().statusCode(200);
+        call().post("/v1/tasks/{id}/retry", ids.get(1)).then().statusCode(409);
+        call().post("/v1/tasks/{id}/retry", unique("none")).then().statusCode(404);
+        Response running = call().post("/v1/agents/{id}/claim?max=1", agent);
+        running.then().statusCode(200);
+        String runningId = running.path("tasks[0].id");
+        call().post("/v1/tasks/{id}/cancel", runningId).then().statusCode(200);
+        call().post("/v1/tasks/{id}/cancel", runningId).then().statusCode(200); // a repeat: duplicate
+        call().body(Map.of("lease_id", running.<String>path("tasks[0].lease_id"))).post("/v1/tasks/{id}/heartbeat", runningId);
+        call().post("/v1/tasks/{id}/cancel", ids.get(0)).then().statusCode(409);
+        call().post("/v1/tasks/{id}/cancel", unique("none")).then().statusCode(404);
+
+        // operations, and leaving
+        call().get("/v1/stats").then().statusCode(200);
+        call().delete("/v1/agents/{id}", agent).then().statusCode(200);
+        call().delete("/v1/agents/{id}", agent).then().statusCode(404);
+
+        Set<String> missed = new TreeSet<>(conformance.declared("/v1/"));
+        missed.removeAll(conformance.seen());
+        missed.removeIf(answer -> NOT_PROVOKED.contains(answer.substring(answer.lastIndexOf(' ') + 1))
+                || answer.contains("/events ") || answer.equals(TOO_LARGE_SUBMIT));
+        assertEquals(new ArrayList<String>(), new ArrayList<>(missed), "declared answers this test never saw");
+    }
+}
