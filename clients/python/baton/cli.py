@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from .client import BatonError, BatonUnavailable, Client
-from .worker import NonRetryable, Worker
+from .worker import Worker
 
 
 def _json_arg(text):

@@ -84,6 +84,7 @@ class Worker:
         self._beat_wakeup = threading.Event()
         self.completed = 0
         self.failed = 0
+        self.heartbeats = 0
 
     def handler(self, task_type=None):
         """Decorator: ``@worker.handler("type")``; with no type, the handler for every other type."""
@@ -278,6 +279,7 @@ class Worker:
         ctx._progress = None
         ctx.last_beat = time.monotonic()
         ctx.next_beat = ctx.last_beat + ctx.interval
+        self.heartbeats += 1
         try:
             answer = self.client.heartbeat(ctx.id, ctx.lease_id, progress, message)
         except BatonError as e:

@@ -5,17 +5,14 @@ import subprocess
 import sys
 
 import baton_server
-from baton_server import BatonTestCase, unique
-from baton import Client
+from baton_server import BatonTestCase, run_cli, unique
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class CliTest(BatonTestCase):
     def baton(self, *args, url=None, check=True):
-        env = dict(os.environ, PYTHONPATH=SRC, BATON_URL=url or self.server.url)
-        proc = subprocess.run([sys.executable, "-m", "baton"] + list(args), env=env, capture_output=True,
-                              text=True, timeout=30)
+        proc = run_cli(url or self.server.url, *args)
         if check and proc.returncode != 0:
             self.fail("baton %s: exit %d: %s" % (" ".join(args), proc.returncode, proc.stderr))
         return proc
@@ -31,6 +28,16 @@ class CliTest(BatonTestCase):
         self.assertTrue(listing[0].startswith(task["id"]))
         self.assertEqual("CANCELLED", json.loads(self.baton("cancel", task["id"]).stdout)["status"])
         self.assertIn("CANCELLED", self.baton("ls", "--type", kind, "--status", "CANCELLED").stdout)
+
+    def test_tail_prints_events_from_a_resume_point(self):
+        kind = unique("tail")
+        since = self.client.stats()["last_seq"]
+        task = self.client.submit(kind)
+        self.client.cancel(task["id"])
+        out = self.baton("tail", "--type", kind, "--last-event-id", str(since), "--count", "2").stdout
+        events = [json.loads(line) for line in out.splitlines()]
+        self.assertEqual(["task.submitted", "task.cancelled"], [e["event"] for e in events])
+        self.assertEqual({task["id"]}, {e["task_id"] for e in events})
 
     def test_clear_one_line_errors(self):
         down = self.baton("stats", url="http://127.0.0.1:1", check=False)
