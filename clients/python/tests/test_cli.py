@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import baton_server
-from baton_server import BatonTestCase, run_cli, unique
+from baton_server import BatonTestCase, await_true, run_cli, unique
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -69,6 +69,25 @@ class CliTest(BatonTestCase):
             proc.send_signal(signal.SIGTERM)
             proc.communicate(timeout=15)
         self.assertEqual(0, proc.returncode)
+
+    def test_work_ends_the_command_of_a_cancelled_task(self):
+        kind = unique("workcancel")
+        pid_file = os.path.join(self.server.dir, kind + ".pid")
+        script = "import os,time; open(%r,'w').write(str(os.getpid())); time.sleep(60)" % pid_file
+        env = dict(os.environ, PYTHONPATH=SRC, BATON_URL=self.server.url)
+        proc = subprocess.Popen([sys.executable, "-m", "baton", "work", "--type", kind, "--grace", "1",
+                                 "--", sys.executable, "-c", script], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            task = self.client.submit(kind)
+            pid = int(await_true(lambda: os.path.exists(pid_file) and open(pid_file).read(), 15, "the command runs"))
+            self.client.cancel(task["id"])
+            await_true(lambda: not os.path.exists("/proc/%d" % pid) or
+                       open("/proc/%d/stat" % pid).read().split(")")[1].split()[0] == "Z", 5,
+                       "the command is terminated within a heartbeat")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=15)
 
     def test_retry_all_dead_letters_of_a_type(self):
         kind, agent = unique("dead"), unique("agent")
