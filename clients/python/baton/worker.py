@@ -187,7 +187,10 @@ class Worker:
                 backoff = min(backoff * 2, 10.0)
                 continue
             for task in tasks:
-                self._launch(task)
+                try:
+                    self._launch(task)
+                except Exception:  # never lose the claimer thread; the lease runs out and it is re-queued
+                    log.exception("task %s could not be started", task.get("id"))
         self.client.close()
 
     def _claim(self, free):

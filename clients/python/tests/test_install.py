@@ -41,3 +41,12 @@ class InstallTest(unittest.TestCase):
                                   capture_output=True, text=True, timeout=120)
             self.assertEqual(0, proc.returncode, proc.stdout + proc.stderr)
             self.assertTrue(os.path.exists(os.path.join(target, "bin", "baton")))
+
+
+class InstantTest(unittest.TestCase):
+    def test_instants_as_baton_writes_them_parse_on_every_supported_python(self):
+        sys.path.insert(0, PROJECT)
+        from baton.client import parse_instant
+        self.assertAlmostEqual(1796008626.884, parse_instant("2026-11-30T03:17:06.884Z"))
+        self.assertAlmostEqual(1796008626.0, parse_instant("2026-11-30T03:17:06Z"))
+        self.assertAlmostEqual(1796008626.123456, parse_instant("2026-11-30T03:17:06.123456789Z"))
