@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from .client import BatonError, BatonUnavailable, Client
-from .worker import NonRetryable, Worker
+from .worker import Worker
 
 
 def _json_arg(text):
@@ -90,12 +90,22 @@ def _work(client, args):
     @worker.handler()
     def run(ctx):
         env = dict(os.environ, BATON_TASK_ID=ctx.id, BATON_TASK_TYPE=ctx.type, BATON_ATTEMPT=str(ctx.attempt))
-        proc = subprocess.run(cmd, input=json.dumps(ctx.payload).encode(), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=env)
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        data = json.dumps(ctx.payload).encode()
+        while True:
+            try:
+                out, err = proc.communicate(data, timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                data = None  # already sent
+                if ctx.cancelled.is_set():  # cancelled, lease lost or worker stopping: end the command
+                    proc.terminate()
+                    proc.communicate()
+                    raise RuntimeError("command terminated: the task was cancelled or the worker stopped")
         if proc.returncode != 0:
-            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise RuntimeError("exit %d%s" % (proc.returncode, ": " + err[-1] if err else ""))
-        out = proc.stdout.decode("utf-8", "replace").strip()
+            lines = err.decode("utf-8", "replace").strip().splitlines()
+            raise RuntimeError("exit %d%s" % (proc.returncode, ": " + lines[-1] if lines else ""))
+        out = out.decode("utf-8", "replace").strip()
         try:
             return json.loads(out) if out else None
         except ValueError:

@@ -49,9 +49,9 @@ def parse_instant(text):
     """An ISO-8601 instant as Baton writes it, as seconds since the epoch."""
     text = text.replace("Z", "+00:00")
     head, sep, rest = text.partition(".")
-    if sep:  # fromisoformat in 3.9/3.10 takes at most 6 fraction digits
-        digits = "".join(c for c in rest if c.isdigit())
-        text = head + "." + (digits[:6].ljust(6, "0")) + rest[len(digits):]
+    if sep:  # fromisoformat before 3.11 takes exactly 3 or 6 fraction digits
+        n = len(rest) - len(rest.lstrip("0123456789"))
+        text = head + "." + rest[:n][:6].ljust(6, "0") + rest[n:]
     return datetime.datetime.fromisoformat(text).timestamp()
 
 

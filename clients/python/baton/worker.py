@@ -64,11 +64,13 @@ class Worker:
     """
 
     def __init__(self, client, agent_id, capabilities=None, concurrency=1, claim_wait=20.0, grace=10.0,
-                 labels=None):
+                 labels=None, claim_max=100):
         self.client = client
         self.agent_id = agent_id
         self.capabilities = list(capabilities) if capabilities else None
         self.concurrency = concurrency
+        self._claim_batch = max(1, concurrency // 4)
+        self.claim_max = claim_max  # the server's baton.claim-max-tasks
         self.claim_wait = claim_wait
         self.grace = grace
         self.labels = labels
@@ -82,6 +84,7 @@ class Worker:
         self._beat_wakeup = threading.Event()
         self.completed = 0
         self.failed = 0
+        self.heartbeats = 0
 
     def handler(self, task_type=None):
         """Decorator: ``@worker.handler("type")``; with no type, the handler for every other type."""
@@ -165,7 +168,10 @@ class Worker:
         backoff = 0.5
         while not self._stopping.is_set():
             with self._lock:
-                while len(self._running) >= self.concurrency and not self._stopping.is_set():
+                # With some work running, wait for a quarter of the slots to free up, so that short
+                # tasks are claimed several per request rather than one by one.
+                while (self._running and self.concurrency - len(self._running) < self._claim_batch
+                       and not self._stopping.is_set()):
                     self._lock.wait(0.5)
                 free = self.concurrency - len(self._running)
             if self._stopping.is_set():
@@ -181,7 +187,10 @@ class Worker:
                 backoff = min(backoff * 2, 10.0)
                 continue
             for task in tasks:
-                self._launch(task)
+                try:
+                    self._launch(task)
+                except Exception:  # never lose the claimer thread; the lease runs out and it is re-queued
+                    log.exception("task %s could not be started", task.get("id"))
         self.client.close()
 
     def _claim(self, free):
@@ -192,7 +201,7 @@ class Worker:
             conn.connect()
         self._claim_sock = conn.sock
         try:
-            return self.client.claim(self.agent_id, wait_ms=int(self.claim_wait * 1000), max=free,
+            return self.client.claim(self.agent_id, wait_ms=int(self.claim_wait * 1000), max=min(free, self.claim_max),
                                      abort=self._stopping.is_set)
         finally:
             self._claim_sock = None
@@ -273,6 +282,7 @@ class Worker:
         ctx._progress = None
         ctx.last_beat = time.monotonic()
         ctx.next_beat = ctx.last_beat + ctx.interval
+        self.heartbeats += 1
         try:
             answer = self.client.heartbeat(ctx.id, ctx.lease_id, progress, message)
         except BatonError as e:

@@ -109,6 +109,16 @@ def shared():
     return server
 
 
+def run_cli(url, *args, token=None):
+    """Run ``python -m baton`` against ``url``; answers the CompletedProcess (text)."""
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE), BATON_URL=url)
+    env.pop("BATON_TOKEN", None)
+    if token:
+        env["BATON_TOKEN"] = token
+    return subprocess.run([sys.executable, "-m", "baton"] + list(args), env=env, capture_output=True,
+                          text=True, timeout=30)
+
+
 def unique(prefix):
     """A name no other test uses, so tests sharing one Baton never see each other's tasks."""
     return "%s-%s" % (prefix, uuid.uuid4().hex[:8])

@@ -5,17 +5,14 @@ import subprocess
 import sys
 
 import baton_server
-from baton_server import BatonTestCase, unique
-from baton import Client
+from baton_server import BatonTestCase, await_true, run_cli, unique
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class CliTest(BatonTestCase):
     def baton(self, *args, url=None, check=True):
-        env = dict(os.environ, PYTHONPATH=SRC, BATON_URL=url or self.server.url)
-        proc = subprocess.run([sys.executable, "-m", "baton"] + list(args), env=env, capture_output=True,
-                              text=True, timeout=30)
+        proc = run_cli(url or self.server.url, *args)
         if check and proc.returncode != 0:
             self.fail("baton %s: exit %d: %s" % (" ".join(args), proc.returncode, proc.stderr))
         return proc
@@ -31,6 +28,16 @@ class CliTest(BatonTestCase):
         self.assertTrue(listing[0].startswith(task["id"]))
         self.assertEqual("CANCELLED", json.loads(self.baton("cancel", task["id"]).stdout)["status"])
         self.assertIn("CANCELLED", self.baton("ls", "--type", kind, "--status", "CANCELLED").stdout)
+
+    def test_tail_prints_events_from_a_resume_point(self):
+        kind = unique("tail")
+        since = self.client.stats()["last_seq"]
+        task = self.client.submit(kind)
+        self.client.cancel(task["id"])
+        out = self.baton("tail", "--type", kind, "--last-event-id", str(since), "--count", "2").stdout
+        events = [json.loads(line) for line in out.splitlines()]
+        self.assertEqual(["task.submitted", "task.cancelled"], [e["event"] for e in events])
+        self.assertEqual({task["id"]}, {e["task_id"] for e in events})
 
     def test_clear_one_line_errors(self):
         down = self.baton("stats", url="http://127.0.0.1:1", check=False)
@@ -62,6 +69,25 @@ class CliTest(BatonTestCase):
             proc.send_signal(signal.SIGTERM)
             proc.communicate(timeout=15)
         self.assertEqual(0, proc.returncode)
+
+    def test_work_ends_the_command_of_a_cancelled_task(self):
+        kind = unique("workcancel")
+        pid_file = os.path.join(self.server.dir, kind + ".pid")
+        script = "import os,time; open(%r,'w').write(str(os.getpid())); time.sleep(60)" % pid_file
+        env = dict(os.environ, PYTHONPATH=SRC, BATON_URL=self.server.url)
+        proc = subprocess.Popen([sys.executable, "-m", "baton", "work", "--type", kind, "--grace", "1",
+                                 "--", sys.executable, "-c", script], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            task = self.client.submit(kind)
+            pid = int(await_true(lambda: os.path.exists(pid_file) and open(pid_file).read(), 15, "the command runs"))
+            self.client.cancel(task["id"])
+            await_true(lambda: not os.path.exists("/proc/%d" % pid) or
+                       open("/proc/%d/stat" % pid).read().split(")")[1].split()[0] == "Z", 5,
+                       "the command is terminated within a heartbeat")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=15)
 
     def test_retry_all_dead_letters_of_a_type(self):
         kind, agent = unique("dead"), unique("agent")

@@ -1,5 +1,4 @@
 import threading
-import time
 import unittest
 
 import baton_server

@@ -3,8 +3,10 @@ import signal
 import threading
 
 import baton_server
-from baton_server import BatonTestCase, unique
+from baton_server import BatonTestCase, run_cli, unique
 from baton import BatonError, Client
+
+TOKEN = "test-admin-token"
 
 
 def redis_children(pid):
@@ -27,8 +29,9 @@ class RetryTest(BatonTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = baton_server.BatonServer({"baton.max-queued": "2", "baton.ack-timeout": "1s"}).start()
-        cls.client = Client(cls.server.url, retry_total=15)
+        cls.server = baton_server.BatonServer({"baton.max-queued": "2", "baton.ack-timeout": "1s",
+                                               "baton.auth.admin-token": TOKEN}).start()
+        cls.client = Client(cls.server.url, token=TOKEN, retry_total=15)
 
     @classmethod
     def tearDownClass(cls):
@@ -69,3 +72,14 @@ class RetryTest(BatonTestCase):
         self.assertEqual(task_id, task["id"])
         self.assertGreater(self.client.requests - before, 1)
         self.client.cancel(task_id)
+
+    def test_a_bad_token_is_one_clear_line(self):
+        with self.assertRaises(BatonError) as e:
+            Client(self.server.url, token="wrong").stats()
+        self.assertEqual((401, "unauthorized"), (e.exception.status, e.exception.error))
+        proc = run_cli(self.server.url, "stats", token="wrong")
+        self.assertEqual(1, proc.returncode)
+        self.assertEqual(1, len(proc.stderr.strip().splitlines()))
+        self.assertIn("baton: unauthorized", proc.stderr)
+        self.assertIn("BATON_TOKEN", proc.stderr)
+        self.assertEqual(0, run_cli(self.server.url, "stats", token=TOKEN).returncode)

@@ -50,6 +50,16 @@ class WorkerTest(BatonTestCase):
         retried = self.client.wait(f["id"], timeout=15)
         self.assertEqual(("COMPLETED", "second attempt", 1), (retried["status"], retried["result"], retried["attempt"]))
 
+    def test_no_heartbeat_for_a_task_shorter_than_a_third_of_its_lease(self):
+        kind = unique("short")
+        w = self.worker([kind], concurrency=4)
+        w.handler(kind)(lambda ctx: "quick")
+        w.start()
+        ids = [self.client.submit(kind, {"i": i})["id"] for i in range(4)]
+        for task_id in ids:
+            self.assertEqual("COMPLETED", self.client.wait(task_id, 10)["status"])
+        self.assertEqual(0, w.heartbeats)
+
     def test_progress_reaches_the_server(self):
         kind = unique("progress")
         w = self.worker([kind])
