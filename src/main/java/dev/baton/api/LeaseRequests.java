@@ -3,22 +3,25 @@ package dev.baton.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.engine.InvalidRequestException;
 
-/** Bodies of the calls an agent makes while it holds a lease. */
+/**
+ * Bodies of the calls an agent makes while it holds a lease. An optional {@code agent_id} names the
+ * agent making the call; when given it must be the lease's agent (409 {@code lease_not_yours}).
+ */
 public final class LeaseRequests {
 
     private LeaseRequests() {
     }
 
-    public record Heartbeat(String leaseId, Integer progress, String message) {
+    public record Heartbeat(String leaseId, Integer progress, String message, String agentId) {
     }
 
-    public record Complete(String leaseId, JsonNode result) {
+    public record Complete(String leaseId, JsonNode result, String agentId) {
         String resultJson() {
             return result == null || result.isNull() ? null : result.toString();
         }
     }
 
-    public record Fail(String leaseId, String error, Boolean retryable) {
+    public record Fail(String leaseId, String error, Boolean retryable, String agentId) {
         String requireError() {
             if (error == null || error.isBlank()) {
                 throw new InvalidRequestException("error", "is required: say why the task failed");

@@ -6,6 +6,7 @@ import dev.baton.engine.Coordinator;
 import dev.baton.store.Store;
 import io.smallrye.mutiny.Uni;
 import dev.baton.engine.HeartbeatResult;
+import dev.baton.engine.LeaseHolderCheck;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -13,6 +14,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,7 +24,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * An agent's calls on a task it holds: heartbeat, complete, fail. Each must quote the current
- * {@code lease_id}; a stale one answers 409 {@code lease_expired} and changes nothing.
+ * {@code lease_id}; a stale one answers 409 {@code lease_expired} and changes nothing. A lease is
+ * used only as its agent: a bound agent token that may not act as that agent gets 403.
  */
 @Path("/v1/tasks/{id}")
 @Produces(MediaType.APPLICATION_JSON)
@@ -39,13 +43,16 @@ public class LeaseResource {
     @Inject
     Store store;
 
+    @Inject
+    AuthFilter auth;
+
     @POST
     @Path("/heartbeat")
     @Operation(summary = "Extend the lease, report progress", description = "the first heartbeat moves ASSIGNED to IN_PROGRESS")
-    public HeartbeatJson heartbeat(@PathParam("id") String id, LeaseRequests.Heartbeat body) {
+    public HeartbeatJson heartbeat(@PathParam("id") String id, LeaseRequests.Heartbeat body, @Context HttpHeaders headers) {
         Requests.required(body);
         HeartbeatResult result = coordinator.heartbeat(id, LeaseRequests.requireLease(body.leaseId()),
-                body.progress(), body.message(), clock.millis());
+                body.progress(), body.message(), clock.millis(), holder(headers, body.agentId()));
         return new HeartbeatJson(Instant.ofEpochMilli(result.leaseExpiresAt()), result.cancelRequested(),
                 result.task().status().name());
     }
@@ -53,21 +60,25 @@ public class LeaseResource {
     @POST
     @Path("/complete")
     @Operation(summary = "Complete the task", description = "the same call again with the same lease answers 200 with duplicate: true")
-    public Uni<TaskResource.Outcome> complete(@PathParam("id") String id, LeaseRequests.Complete body) {
+    public Uni<TaskResource.Outcome> complete(@PathParam("id") String id, LeaseRequests.Complete body, @Context HttpHeaders headers) {
         Requests.required(body);
         CompletionResult result = coordinator.complete(id, LeaseRequests.requireLease(body.leaseId()),
-                body.resultJson(), clock.millis());
+                body.resultJson(), clock.millis(), holder(headers, body.agentId()));
         return store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result));
     }
 
     @POST
     @Path("/fail")
     @Operation(summary = "Fail the task", description = "retryable (the default) failures are retried after backoff while retries last")
-    public Uni<TaskResource.Outcome> fail(@PathParam("id") String id, LeaseRequests.Fail body) {
+    public Uni<TaskResource.Outcome> fail(@PathParam("id") String id, LeaseRequests.Fail body, @Context HttpHeaders headers) {
         Requests.required(body);
         CompletionResult result = coordinator.fail(id, LeaseRequests.requireLease(body.leaseId()),
-                body.requireError(), body.isRetryable(), clock.millis());
+                body.requireError(), body.isRetryable(), clock.millis(), holder(headers, body.agentId()));
         return store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result));
+    }
+
+    private LeaseHolderCheck holder(HttpHeaders headers, String agentId) {
+        return auth.leaseHolder(headers.getHeaderString(HttpHeaders.AUTHORIZATION), agentId);
     }
 
     /** The heartbeat answer. */
