@@ -4,24 +4,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.engine.InvalidRequestException;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** Bodies of the calls an agent makes while it holds a lease. */
+/**
+ * Bodies of the calls an agent makes while it holds a lease. An optional {@code agent_id} names the
+ * agent making the call; when given it must be the lease's agent (409 {@code lease_not_yours}).
+ */
 public final class LeaseRequests {
 
     private LeaseRequests() {
     }
 
     public record Heartbeat(@Schema(required = true) String leaseId,
-            @Schema(minimum = "0", maximum = "100") Integer progress, String message) {
+            @Schema(minimum = "0", maximum = "100") Integer progress, String message, String agentId) {
     }
 
-    public record Complete(@Schema(required = true) String leaseId, @Schema(ref = "AnyValue") JsonNode result) {
+    public record Complete(@Schema(required = true) String leaseId, @Schema(ref = "AnyValue") JsonNode result, String agentId) {
         String resultJson() {
             return result == null || result.isNull() ? null : result.toString();
         }
     }
 
     public record Fail(@Schema(required = true) String leaseId, @Schema(required = true) String error,
-            @Schema(defaultValue = "true") Boolean retryable) {
+            @Schema(defaultValue = "true") Boolean retryable, String agentId) {
         String requireError() {
             if (error == null || error.isBlank()) {
                 throw new InvalidRequestException("error", "is required: say why the task failed");

@@ -6,6 +6,7 @@ import dev.baton.engine.Coordinator;
 import dev.baton.store.Store;
 import io.smallrye.mutiny.Uni;
 import dev.baton.engine.HeartbeatResult;
+import dev.baton.engine.LeaseHolderCheck;
 import io.smallrye.common.annotation.NonBlocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -13,6 +14,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
 import java.time.Instant;
@@ -24,7 +27,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * An agent's calls on a task it holds: heartbeat, complete, fail. Each must quote the current
- * {@code lease_id}; a stale one answers 409 {@code lease_expired} and changes nothing.
+ * {@code lease_id}; a stale one answers 409 {@code lease_expired} and changes nothing. A lease is
+ * used only as its agent: a bound agent token that may not act as that agent gets 403.
  */
 @Path("/v1/tasks/{id}")
 @Produces(MediaType.APPLICATION_JSON)
@@ -42,6 +46,9 @@ public class LeaseResource {
     @Inject
     Store store;
 
+    @Inject
+    AuthFilter auth;
+
     @POST
     @Path("/heartbeat")
     @Operation(operationId = "heartbeat", summary = "Extend the lease, report progress",
@@ -50,10 +57,11 @@ public class LeaseResource {
     @APIResponse(responseCode = "400", description = "lease_id missing, or progress out of range")
     @APIResponse(responseCode = "404", description = "task_not_found")
     @APIResponse(responseCode = "409", description = "lease_expired: the lease is not this one any more; or the task is not running")
-    public HeartbeatJson heartbeat(@PathParam("id") String id, LeaseRequests.Heartbeat body) {
+    @APIResponse(responseCode = "403", description = "forbidden: a bound agent token acting on another agent's lease")
+    public HeartbeatJson heartbeat(@PathParam("id") String id, LeaseRequests.Heartbeat body, @Context HttpHeaders headers) {
         Requests.required(body);
         HeartbeatResult result = coordinator.heartbeat(id, LeaseRequests.requireLease(body.leaseId()),
-                body.progress(), body.message(), clock.millis());
+                body.progress(), body.message(), clock.millis(), holder(headers, body.agentId()));
         return new HeartbeatJson(Instant.ofEpochMilli(result.leaseExpiresAt()), result.cancelRequested(),
                 result.task().status().name());
     }
@@ -66,10 +74,11 @@ public class LeaseResource {
     @APIResponse(responseCode = "400", description = "lease_id missing")
     @APIResponse(responseCode = "404", description = "task_not_found")
     @APIResponse(responseCode = "409", description = "lease_expired, task_cancelled, or the task is not running")
-    public Uni<TaskResource.Outcome> complete(@PathParam("id") String id, LeaseRequests.Complete body) {
+    @APIResponse(responseCode = "403", description = "forbidden: a bound agent token acting on another agent's lease")
+    public Uni<TaskResource.Outcome> complete(@PathParam("id") String id, LeaseRequests.Complete body, @Context HttpHeaders headers) {
         Requests.required(body);
         CompletionResult result = coordinator.complete(id, LeaseRequests.requireLease(body.leaseId()),
-                body.resultJson(), clock.millis());
+                body.resultJson(), clock.millis(), holder(headers, body.agentId()));
         return store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result));
     }
 
@@ -81,11 +90,16 @@ public class LeaseResource {
     @APIResponse(responseCode = "400", description = "lease_id or error missing")
     @APIResponse(responseCode = "404", description = "task_not_found")
     @APIResponse(responseCode = "409", description = "lease_expired, task_cancelled, or the task is not running")
-    public Uni<TaskResource.Outcome> fail(@PathParam("id") String id, LeaseRequests.Fail body) {
+    @APIResponse(responseCode = "403", description = "forbidden: a bound agent token acting on another agent's lease")
+    public Uni<TaskResource.Outcome> fail(@PathParam("id") String id, LeaseRequests.Fail body, @Context HttpHeaders headers) {
         Requests.required(body);
         CompletionResult result = coordinator.fail(id, LeaseRequests.requireLease(body.leaseId()),
-                body.requireError(), body.isRetryable(), clock.millis());
+                body.requireError(), body.isRetryable(), clock.millis(), holder(headers, body.agentId()));
         return store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result));
+    }
+
+    private LeaseHolderCheck holder(HttpHeaders headers, String agentId) {
+        return auth.leaseHolder(headers.getHeaderString(HttpHeaders.AUTHORIZATION), agentId);
     }
 
     /** The heartbeat answer. */

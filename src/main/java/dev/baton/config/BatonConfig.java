@@ -168,6 +168,22 @@ public interface BatonConfig {
         Optional<String> agentToken();
 
         Optional<String> adminToken();
+
+        /** Read-only: GET calls and the event streams; every change is refused (403). */
+        Optional<String> viewerToken();
+
+        /**
+         * Agent tokens bound to agent ids, by a name of your choice: a holder acts only as the agents
+         * whose id matches {@code agents}. The shared {@code agent-token} trusts its holder with any id.
+         */
+        Map<String, AgentToken> agentTokens();
+
+        interface AgentToken {
+            String token();
+
+            /** A glob over agent ids: {@code *} any run of characters, {@code ?} one character; e.g. {@code coder-*}. */
+            String agents();
+        }
     }
 
     interface Redis {

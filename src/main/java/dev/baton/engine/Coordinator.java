@@ -431,6 +431,12 @@ public final class Coordinator {
      * refused with {@code lease_expired}.
      */
     public HeartbeatResult heartbeat(String taskId, String leaseId, Integer progress, String message, long now) {
+        return heartbeat(taskId, leaseId, progress, message, now, LeaseHolderCheck.ANYONE);
+    }
+
+    /** {@link #heartbeat(String, String, Integer, String, long)}, refused unless {@code holder} accepts the lease's agent. */
+    public HeartbeatResult heartbeat(String taskId, String leaseId, Integer progress, String message, long now,
+            LeaseHolderCheck holder) {
         lock.lock();
         try {
             advance(now);
@@ -439,6 +445,7 @@ public final class Coordinator {
             }
             Task task = require(taskId);
             requireLease(task, leaseId);
+            holder.check(task.id, task.assignedAgent);
             Agent agent = agents.get(task.assignedAgent);
             if (agent != null) {
                 seen(agent);
@@ -471,14 +478,21 @@ public final class Coordinator {
 
     /** Complete a running task. The same call again with the same lease answers {@code duplicate}. */
     public CompletionResult complete(String taskId, String leaseId, String result, long now) {
+        return complete(taskId, leaseId, result, now, LeaseHolderCheck.ANYONE);
+    }
+
+    /** {@link #complete(String, String, String, long)}, refused unless {@code holder} accepts the lease's agent. */
+    public CompletionResult complete(String taskId, String leaseId, String result, long now, LeaseHolderCheck holder) {
         lock.lock();
         try {
             advance(now);
             Task task = require(taskId);
             if (task.endedByComplete && leaseId != null && leaseId.equals(task.endedLeaseId)) {
+                checkHolder(holder, task);
                 return new CompletionResult(view(task), true, seq);
             }
             requireLease(task, leaseId);
+            holder.check(task.id, task.assignedAgent);
             requireRunning(task);
             Transitions.check(task.id, task.status, TaskStatus.COMPLETED);
             Agent agent = agents.get(task.assignedAgent);
@@ -511,14 +525,22 @@ public final class Coordinator {
      * FAILED, a dead letter. The same call again with the same lease answers {@code duplicate}.
      */
     public CompletionResult fail(String taskId, String leaseId, String error, boolean retryable, long now) {
+        return fail(taskId, leaseId, error, retryable, now, LeaseHolderCheck.ANYONE);
+    }
+
+    /** {@link #fail(String, String, String, boolean, long)}, refused unless {@code holder} accepts the lease's agent. */
+    public CompletionResult fail(String taskId, String leaseId, String error, boolean retryable, long now,
+            LeaseHolderCheck holder) {
         lock.lock();
         try {
             advance(now);
             Task task = require(taskId);
             if (!task.endedByComplete && leaseId != null && leaseId.equals(task.endedLeaseId)) {
+                checkHolder(holder, task);
                 return new CompletionResult(view(task), true, seq);
             }
             requireLease(task, leaseId);
+            holder.check(task.id, task.assignedAgent);
             requireRunning(task);
             Agent agent = agents.get(task.assignedAgent);
             if (agent != null) {
@@ -1296,6 +1318,13 @@ public final class Coordinator {
         if (task.status.isRunning() && task.leaseExpiresAt <= now) {
             expire(task); // late: the lease ran out before the reaper got to it
             throw ConflictException.leaseExpired(task.id, leaseId);
+        }
+    }
+
+    /** A repeated complete or fail is answered only to the agent that ended the run, when it is still known. */
+    private static void checkHolder(LeaseHolderCheck holder, Task task) {
+        if (task.assignedAgent != null) {
+            holder.check(task.id, task.assignedAgent);
         }
     }
 

@@ -237,6 +237,30 @@ class CoordinatorTest {
         }
 
         @Test
+        void aLeaseHolderCheckSeesTheLeasesAgentAndARefusalChangesNothing() {
+            submit("a", Priority.MEDIUM);
+            agent("alice", 1, "a");
+            ClaimedTask c = claimOne("alice");
+            String id = c.task().id();
+            LeaseHolderCheck onlyBob = (taskId, agentId) -> {
+                if (!"bob".equals(agentId)) {
+                    throw new IllegalStateException(taskId + " is " + agentId + "'s");
+                }
+            };
+            long seq = engine.lastSeq();
+            assertEquals(id + " is alice's", assertThrows(IllegalStateException.class,
+                    () -> engine.heartbeat(id, c.leaseId(), 50, "bob", now, onlyBob)).getMessage());
+            assertThrows(IllegalStateException.class, () -> engine.complete(id, c.leaseId(), "{}", now, onlyBob));
+            assertThrows(IllegalStateException.class, () -> engine.fail(id, c.leaseId(), "no", false, now, onlyBob));
+            assertEquals(seq, engine.lastSeq(), "a refused call changes nothing");
+            assertEquals(TaskStatus.ASSIGNED, status(id));
+            assertEquals(TaskStatus.COMPLETED, engine.complete(id, c.leaseId(), null, now,
+                    (taskId, agentId) -> assertEquals("alice", agentId)).task().status());
+            assertThrows(IllegalStateException.class, () -> engine.complete(id, c.leaseId(), null, now, onlyBob),
+                    "a repeated complete is answered only to the lease's agent");
+        }
+
+        @Test
         void completeStoresTheResultAndADuplicateIsRecognised() {
             submit("a", Priority.MEDIUM);
             agent("w", 1, "a");
