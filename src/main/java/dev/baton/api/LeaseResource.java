@@ -16,6 +16,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -55,9 +56,10 @@ public class LeaseResource {
     @Operation(summary = "Complete the task", description = "the same call again with the same lease answers 200 with duplicate: true")
     public Uni<TaskResource.Outcome> complete(@PathParam("id") String id, LeaseRequests.Complete body) {
         Requests.required(body);
-        CompletionResult result = coordinator.complete(id, LeaseRequests.requireLease(body.leaseId()),
-                body.resultJson(), clock.millis());
-        return store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result));
+        String leaseId = LeaseRequests.requireLease(body.leaseId());
+        String result = body.resultJson();
+        return store.retained().call(List.of(id), () -> coordinator.complete(id, leaseId, result, clock.millis()))
+                .flatMap(this::outcome);
     }
 
     @POST
@@ -65,8 +67,14 @@ public class LeaseResource {
     @Operation(summary = "Fail the task", description = "retryable (the default) failures are retried after backoff while retries last")
     public Uni<TaskResource.Outcome> fail(@PathParam("id") String id, LeaseRequests.Fail body) {
         Requests.required(body);
-        CompletionResult result = coordinator.fail(id, LeaseRequests.requireLease(body.leaseId()),
-                body.requireError(), body.isRetryable(), clock.millis());
+        String leaseId = LeaseRequests.requireLease(body.leaseId());
+        String error = body.requireError();
+        boolean retryable = body.isRetryable();
+        return store.retained().call(List.of(id), () -> coordinator.fail(id, leaseId, error, retryable, clock.millis()))
+                .flatMap(this::outcome);
+    }
+
+    private Uni<TaskResource.Outcome> outcome(CompletionResult result) {
         return store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result));
     }
 

@@ -2,12 +2,14 @@ package dev.baton.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.baton.engine.BatchItem;
 import dev.baton.engine.BatchResult;
 import dev.baton.engine.CompletionResult;
 import dev.baton.engine.Coordinator;
 import dev.baton.engine.InvalidRequestException;
 import dev.baton.engine.NotFoundException;
 import dev.baton.engine.TaskRecord;
+import dev.baton.engine.TaskSpec;
 import dev.baton.store.Store;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -27,8 +29,12 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -59,12 +65,15 @@ public class TaskResource {
     @POST
     @Operation(summary = "Submit a task", description = "201 with the task; the same id with the same body again answers 200")
     public Uni<RestResponse<TaskJson>> submit(SubmitTaskRequest body, UriInfo uri) {
-        SubmitResult result = coordinator.submit(Requests.required(body).toSingleSpec(), clock.millis());
-        TaskJson task = TaskJson.of(result.task());
-        RestResponse<TaskJson> answer = !result.created() ? RestResponse.ok(task)
-                : RestResponse.ResponseBuilder.<TaskJson>created(uri.getAbsolutePathBuilder().path(task.id()).build())
-                        .entity(task).build();
-        return store.durable(result.seq()).replaceWith(answer);
+        TaskSpec spec = Requests.required(body).toSingleSpec();
+        return store.retained().call(named(List.of(new BatchItem(null, spec))), () -> coordinator.submit(spec, clock.millis()))
+                .flatMap(result -> {
+                    TaskJson task = TaskJson.of(result.task());
+                    RestResponse<TaskJson> answer = !result.created() ? RestResponse.ok(task)
+                            : RestResponse.ResponseBuilder.<TaskJson>created(uri.getAbsolutePathBuilder().path(task.id()).build())
+                                    .entity(task).build();
+                    return store.durable(result.seq()).replaceWith(answer);
+                });
     }
 
     @POST
@@ -73,11 +82,13 @@ public class TaskResource {
             description = "members may name each other's ref in depends_on; 201 with each member's ref, id and status; "
                     + "a cycle or an invalid member is a 400 naming it, past baton.max-batch a 413")
     public Uni<RestResponse<BatchJson>> batch(BatchRequest body) {
-        BatchResult result = coordinator.submitBatch(Requests.required(body).toItems(), clock.millis());
-        BatchJson json = new BatchJson(result.tasks());
-        boolean createdAny = result.tasks().stream().anyMatch(BatchResult.Member::created);
-        return store.durable(result.seq())
-                .replaceWith(createdAny ? RestResponse.status(RestResponse.Status.CREATED, json) : RestResponse.ok(json));
+        List<BatchItem> items = Requests.required(body).toItems();
+        return store.retained().call(named(items), () -> coordinator.submitBatch(items, clock.millis())).flatMap(result -> {
+            BatchJson json = new BatchJson(result.tasks());
+            boolean createdAny = result.tasks().stream().anyMatch(BatchResult.Member::created);
+            return store.durable(result.seq())
+                    .replaceWith(createdAny ? RestResponse.status(RestResponse.Status.CREATED, json) : RestResponse.ok(json));
+        });
     }
 
     @GET
@@ -97,12 +108,14 @@ public class TaskResource {
     }
 
     @GET
-    @Operation(summary = "List tasks in id order, filtered and paged; pass next_after as after for the next page")
+    @Operation(summary = "List tasks in id order, filtered and paged; pass next_after as after for the next page",
+            description = "a finished status lists every task that ended so within baton.retention, also after restarts")
+    @Blocking
     public Page list(@QueryParam("status") String status, @QueryParam("type") String type,
             @QueryParam("agent") String agent, @QueryParam("limit") String limit, @QueryParam("after") String after) {
         TaskQuery query = new TaskQuery(status(status), type, agent,
                 Requests.intParam("limit", limit, DEFAULT_PAGE, 1, MAX_PAGE), after);
-        TaskPage page = coordinator.list(query, clock.millis());
+        TaskPage page = store.retained().list(query, clock.millis());
         return new Page(page.tasks().stream().map(TaskJson::of).toList(), page.nextAfter());
     }
 
@@ -111,8 +124,8 @@ public class TaskResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Cancel a task that has not ended", description = "a running task's agent learns it from its next heartbeat")
     public Uni<Outcome> cancel(@PathParam("id") String id) {
-        CompletionResult result = coordinator.cancel(id, clock.millis());
-        return store.durable(result.seq()).replaceWith(Outcome.of(result));
+        return store.retained().call(List.of(id), () -> coordinator.cancel(id, clock.millis()))
+                .flatMap(result -> store.durable(result.seq()).replaceWith(Outcome.of(result)));
     }
 
     @POST
@@ -120,8 +133,33 @@ public class TaskResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Re-queue a dead letter (a FAILED task) with fresh retries")
     public Uni<Outcome> retry(@PathParam("id") String id) {
-        CompletionResult result = coordinator.retry(id, clock.millis());
-        return store.durable(result.seq()).replaceWith(Outcome.of(result));
+        return store.retained().call(List.of(id), () -> coordinator.retry(id, clock.millis()))
+                .flatMap(result -> store.durable(result.seq()).replaceWith(Outcome.of(result)));
+    }
+
+    /**
+     * The ids a submission names that may be finished tasks kept past the engine's memory: the
+     * members' own ids and what their {@code depends_on} names outside the batch's refs (a list
+     * longer than the engine allows is refused by the engine without a look-up).
+     */
+    private List<String> named(List<BatchItem> items) {
+        Set<String> refs = new HashSet<>();
+        items.forEach(item -> refs.add(item.ref()));
+        int maxDependencies = coordinator.config().maxDependencies();
+        Set<String> ids = new LinkedHashSet<>();
+        for (BatchItem item : items) {
+            TaskSpec spec = item.spec();
+            if (spec == null) {
+                continue;
+            }
+            if (spec.id() != null) {
+                ids.add(spec.id());
+            }
+            if (spec.dependsOn().size() <= maxDependencies) {
+                spec.dependsOn().stream().filter(name -> !refs.contains(name)).forEach(ids::add);
+            }
+        }
+        return new ArrayList<>(ids);
     }
 
     private static TaskStatus status(String status) {

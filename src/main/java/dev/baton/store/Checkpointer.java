@@ -3,17 +3,22 @@ package dev.baton.store;
 import dev.baton.engine.AgentRecord;
 import dev.baton.engine.EngineState;
 import dev.baton.engine.TaskRecord;
+import dev.baton.engine.TaskStatus;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 
 /**
  * Writes checkpoints (DESIGN §7): the changed live tasks into the tasks hash, finished tasks out of
- * it into keys that expire with the retention, then the agents and the {@code checkpoint} marker
+ * it into keys that expire with the retention (and their ids into a sorted set per terminal
+ * status, for listing), then the agents and the {@code checkpoint} marker
  * in one MULTI/EXEC. Only after that is the journal trimmed, and only up to the marker.
  */
 final class Checkpointer {
@@ -108,13 +113,16 @@ final class Checkpointer {
         Request hdel = null;
         int hsetFields = 0;
         int hdelFields = 0;
+        Map<TaskStatus, Request> indexed = new EnumMap<>(TaskStatus.class);
         for (TaskRecord task : tasks) {
             if (task.status().isTerminal()) {
-                long age = task.completedAt() == null ? 0 : nowMillis - task.completedAt();
-                long ttl = retentionMillis - age;
+                long finishedAt = task.completedAt() == null ? nowMillis : task.completedAt();
+                long ttl = retentionMillis - (nowMillis - finishedAt);
                 if (ttl > 0) {
                     requests.add(Request.cmd(Command.SET).arg(keys.finished(task.id())).arg(StoreCodec.write(task))
                             .arg("PX").arg(ttl));
+                    indexed.computeIfAbsent(task.status(), status -> Request.cmd(Command.ZADD).arg(keys.finishedIndex(status)))
+                            .arg(finishedAt).arg(task.id());
                 }
                 if (hdel == null || hdelFields == FIELDS_PER_COMMAND) {
                     hdel = Request.cmd(Command.HDEL).arg(hash);
@@ -132,6 +140,11 @@ final class Checkpointer {
                 hset.arg(task.id()).arg(StoreCodec.write(task));
                 hsetFields++;
             }
+        }
+        for (Map.Entry<TaskStatus, Request> index : indexed.entrySet()) {
+            requests.add(index.getValue());
+            requests.add(Request.cmd(Command.ZREMRANGEBYSCORE).arg(keys.finishedIndex(index.getKey()))
+                    .arg("-inf").arg("(" + (nowMillis - retentionMillis)));
         }
     }
 
@@ -151,6 +164,52 @@ final class Checkpointer {
     TaskRecord finished(String taskId) {
         Response value = redis.send(Request.cmd(Command.GET).arg(keys.finished(taskId)));
         return value == null ? null : StoreCodec.task(value.toString());
+    }
+
+    /** The finished tasks kept for the retention among {@code ids} (an MGET per {@value #FIELDS_PER_COMMAND}). */
+    Uni<List<TaskRecord>> finishedAsync(List<String> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return redis.batchAsync(mgets(ids)).map(Checkpointer::records);
+    }
+
+    /** The same read, blocking (not on an event loop). */
+    List<TaskRecord> finished(List<String> ids) {
+        return ids.isEmpty() ? List.of() : records(redis.batch(mgets(ids)));
+    }
+
+    private List<Request> mgets(List<String> ids) {
+        List<Request> requests = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += FIELDS_PER_COMMAND) {
+            Request mget = Request.cmd(Command.MGET);
+            ids.subList(from, Math.min(ids.size(), from + FIELDS_PER_COMMAND)).forEach(id -> mget.arg(keys.finished(id)));
+            requests.add(mget);
+        }
+        return requests;
+    }
+
+    private static List<TaskRecord> records(List<Response> replies) {
+        List<TaskRecord> records = new ArrayList<>();
+        for (Response reply : replies) {
+            for (int i = 0; i < reply.size(); i++) {
+                Response value = reply.get(i);
+                if (value != null) {
+                    records.add(StoreCodec.task(value.toString()));
+                }
+            }
+        }
+        return records;
+    }
+
+    /** The ids listed as ended in {@code status} since {@code sinceMillis}. */
+    List<String> finishedIds(TaskStatus status, long sinceMillis) {
+        Response ids = redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(keys.finishedIndex(status)).arg(sinceMillis).arg("+inf"));
+        List<String> out = new ArrayList<>(ids == null ? 0 : ids.size());
+        if (ids != null) {
+            ids.forEach(id -> out.add(id.toString()));
+        }
+        return out;
     }
 
 }

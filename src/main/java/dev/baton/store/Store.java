@@ -53,6 +53,7 @@ public final class Store {
     private final Checkpointer checkpointer;
     private final WriterLease lease;
     private final Journal journal;
+    private final RetainedTasks retained;
     private ScheduledExecutorService loops;
     private volatile boolean ready;
     private volatile boolean stopped;
@@ -72,6 +73,7 @@ public final class Store {
         this.checkpointer = new Checkpointer(redis, keys, settings.retentionMillis());
         this.lease = new WriterLease(redis, keys, settings.writerLeaseTtlMillis());
         this.journal = settings.journal() ? new Journal(redis, keys) : null;
+        this.retained = new RetainedTasks(coordinator, checkpointer, sink, clock, settings.retentionMillis(), this::serving);
     }
 
     /**
@@ -273,6 +275,11 @@ public final class Store {
     /** A finished task past the in-memory cache but within retention, or null. */
     public TaskRecord finished(String taskId) {
         return ready ? checkpointer.finished(taskId) : null;
+    }
+
+    /** Finished tasks within the retention that the engine's memory no longer holds. */
+    public RetainedTasks retained() {
+        return retained;
     }
 
     /** Recovered and not stopping: the API serves calls (durable ones may still wait for Redis). */
