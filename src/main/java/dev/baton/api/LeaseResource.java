@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -77,9 +78,11 @@ public class LeaseResource {
     @APIResponse(responseCode = "403", description = "forbidden: a bound agent token acting on another agent's lease")
     public Uni<TaskResource.Outcome> complete(@PathParam("id") String id, LeaseRequests.Complete body, @Context HttpHeaders headers) {
         Requests.required(body);
-        CompletionResult result = coordinator.complete(id, LeaseRequests.requireLease(body.leaseId()),
-                body.resultJson(), clock.millis(), holder(headers, body.agentId()));
-        return store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result));
+        String leaseId = LeaseRequests.requireLease(body.leaseId());
+        String result = body.resultJson();
+        LeaseHolderCheck holder = holder(headers, body.agentId());
+        return store.retained().call(List.of(id), () -> coordinator.complete(id, leaseId, result, clock.millis(), holder))
+                .flatMap(this::outcome);
     }
 
     @POST
@@ -93,8 +96,15 @@ public class LeaseResource {
     @APIResponse(responseCode = "403", description = "forbidden: a bound agent token acting on another agent's lease")
     public Uni<TaskResource.Outcome> fail(@PathParam("id") String id, LeaseRequests.Fail body, @Context HttpHeaders headers) {
         Requests.required(body);
-        CompletionResult result = coordinator.fail(id, LeaseRequests.requireLease(body.leaseId()),
-                body.requireError(), body.isRetryable(), clock.millis(), holder(headers, body.agentId()));
+        String leaseId = LeaseRequests.requireLease(body.leaseId());
+        String error = body.requireError();
+        boolean retryable = body.isRetryable();
+        LeaseHolderCheck holder = holder(headers, body.agentId());
+        return store.retained().call(List.of(id), () -> coordinator.fail(id, leaseId, error, retryable, clock.millis(), holder))
+                .flatMap(this::outcome);
+    }
+
+    private Uni<TaskResource.Outcome> outcome(CompletionResult result) {
         return store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result));
     }
 

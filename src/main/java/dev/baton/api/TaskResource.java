@@ -2,12 +2,14 @@ package dev.baton.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.baton.engine.BatchItem;
 import dev.baton.engine.BatchResult;
 import dev.baton.engine.CompletionResult;
 import dev.baton.engine.Coordinator;
 import dev.baton.engine.InvalidRequestException;
 import dev.baton.engine.NotFoundException;
 import dev.baton.engine.TaskRecord;
+import dev.baton.engine.TaskSpec;
 import dev.baton.store.Store;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -27,8 +29,12 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
@@ -73,12 +79,15 @@ public class TaskResource {
     @APIResponse(responseCode = "413", description = "the body is too large")
     @APIResponse(responseCode = "429", description = "too many queued tasks")
     public Uni<RestResponse<TaskJson>> submit(SubmitTaskRequest body, UriInfo uri) {
-        SubmitResult result = coordinator.submit(Requests.required(body).toSingleSpec(), clock.millis());
-        TaskJson task = TaskJson.of(result.task());
-        RestResponse<TaskJson> answer = !result.created() ? RestResponse.ok(task)
-                : RestResponse.ResponseBuilder.<TaskJson>created(uri.getAbsolutePathBuilder().path(task.id()).build())
-                        .entity(task).build();
-        return store.durable(result.seq()).replaceWith(answer);
+        TaskSpec spec = Requests.required(body).toSingleSpec();
+        return store.retained().call(named(List.of(new BatchItem(null, spec))), () -> coordinator.submit(spec, clock.millis()))
+                .flatMap(result -> {
+                    TaskJson task = TaskJson.of(result.task());
+                    RestResponse<TaskJson> answer = !result.created() ? RestResponse.ok(task)
+                            : RestResponse.ResponseBuilder.<TaskJson>created(uri.getAbsolutePathBuilder().path(task.id()).build())
+                                    .entity(task).build();
+                    return store.durable(result.seq()).replaceWith(answer);
+                });
     }
 
     @POST
@@ -95,11 +104,13 @@ public class TaskResource {
     @APIResponse(responseCode = "413", description = "more members than baton.max-batch, or the body is too large")
     @APIResponse(responseCode = "429", description = "the members would pass baton.max-queued")
     public Uni<RestResponse<BatchJson>> batch(BatchRequest body) {
-        BatchResult result = coordinator.submitBatch(Requests.required(body).toItems(), clock.millis());
-        BatchJson json = new BatchJson(result.tasks());
-        boolean createdAny = result.tasks().stream().anyMatch(BatchResult.Member::created);
-        return store.durable(result.seq())
-                .replaceWith(createdAny ? RestResponse.status(RestResponse.Status.CREATED, json) : RestResponse.ok(json));
+        List<BatchItem> items = Requests.required(body).toItems();
+        return store.retained().call(named(items), () -> coordinator.submitBatch(items, clock.millis())).flatMap(result -> {
+            BatchJson json = new BatchJson(result.tasks());
+            boolean createdAny = result.tasks().stream().anyMatch(BatchResult.Member::created);
+            return store.durable(result.seq())
+                    .replaceWith(createdAny ? RestResponse.status(RestResponse.Status.CREATED, json) : RestResponse.ok(json));
+        });
     }
 
     @GET
@@ -122,9 +133,11 @@ public class TaskResource {
 
     @GET
     @Operation(operationId = "listTasks",
-            summary = "List tasks in id order, filtered and paged; pass next_after as after for the next page")
+            summary = "List tasks in id order, filtered and paged; pass next_after as after for the next page",
+            description = "a finished status lists every task that ended so within baton.retention, also after restarts")
     @APIResponse(responseCode = "200", description = "a page of tasks", content = @Content(schema = @Schema(implementation = Page.class)))
     @APIResponse(responseCode = "400", description = "an unknown status or a limit out of range")
+    @Blocking
     public Page list(
             @Parameter(schema = @Schema(implementation = TaskStatus.class)) @QueryParam("status") String status,
             @QueryParam("type") String type, @QueryParam("agent") String agent,
@@ -133,7 +146,7 @@ public class TaskResource {
             @Parameter(description = "the next_after of the previous page") @QueryParam("after") String after) {
         TaskQuery query = new TaskQuery(status(status), type, agent,
                 Requests.intParam("limit", limit, DEFAULT_PAGE, 1, MAX_PAGE), after);
-        TaskPage page = coordinator.list(query, clock.millis());
+        TaskPage page = store.retained().list(query, clock.millis());
         return new Page(page.tasks().stream().map(TaskJson::of).toList(), page.nextAfter());
     }
 
@@ -146,8 +159,8 @@ public class TaskResource {
     @APIResponse(responseCode = "404", description = "task_not_found")
     @APIResponse(responseCode = "409", description = "the task has completed or failed already")
     public Uni<Outcome> cancel(@PathParam("id") String id) {
-        CompletionResult result = coordinator.cancel(id, clock.millis());
-        return store.durable(result.seq()).replaceWith(Outcome.of(result));
+        return store.retained().call(List.of(id), () -> coordinator.cancel(id, clock.millis()))
+                .flatMap(result -> store.durable(result.seq()).replaceWith(Outcome.of(result)));
     }
 
     @POST
@@ -158,8 +171,33 @@ public class TaskResource {
     @APIResponse(responseCode = "404", description = "task_not_found")
     @APIResponse(responseCode = "409", description = "the task is not FAILED")
     public Uni<Outcome> retry(@PathParam("id") String id) {
-        CompletionResult result = coordinator.retry(id, clock.millis());
-        return store.durable(result.seq()).replaceWith(Outcome.of(result));
+        return store.retained().call(List.of(id), () -> coordinator.retry(id, clock.millis()))
+                .flatMap(result -> store.durable(result.seq()).replaceWith(Outcome.of(result)));
+    }
+
+    /**
+     * The ids a submission names that may be finished tasks kept past the engine's memory: the
+     * members' own ids and what their {@code depends_on} names outside the batch's refs (a list
+     * longer than the engine allows is refused by the engine without a look-up).
+     */
+    private List<String> named(List<BatchItem> items) {
+        Set<String> refs = new HashSet<>();
+        items.forEach(item -> refs.add(item.ref()));
+        int maxDependencies = coordinator.config().maxDependencies();
+        Set<String> ids = new LinkedHashSet<>();
+        for (BatchItem item : items) {
+            TaskSpec spec = item.spec();
+            if (spec == null) {
+                continue;
+            }
+            if (spec.id() != null) {
+                ids.add(spec.id());
+            }
+            if (spec.dependsOn().size() <= maxDependencies) {
+                spec.dependsOn().stream().filter(name -> !refs.contains(name)).forEach(ids::add);
+            }
+        }
+        return new ArrayList<>(ids);
     }
 
     private static TaskStatus status(String status) {

@@ -2,6 +2,7 @@ package dev.baton.engine;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -54,6 +56,8 @@ public final class Coordinator {
     private final Map<String, Task> live = new HashMap<>();
     private final NavigableMap<String, Task> index = new TreeMap<>();
     private final FinishedTasks finished;
+    /** Finished tasks taken back for one call ({@link #withFinished}), before they join the cache. */
+    private final Map<String, Task> lent = new HashMap<>();
     private final ReadyQueues ready;
     private final PriorityQueue<Due> scheduled = new PriorityQueue<>();
     private final PriorityQueue<Due> leases = new PriorityQueue<>();
@@ -273,6 +277,59 @@ public final class Coordinator {
             enqueue(task, EventType.QUEUED);
             return new CompletionResult(view(task), false, seq);
         } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /**
+     * The ids among {@code ids} that the engine does not know (neither live nor in its finished
+     * cache): a finished task past the cache may still be kept elsewhere for the retention.
+     */
+    public List<String> unknown(Collection<String> ids) {
+        lock.lock();
+        try {
+            List<String> unknown = new ArrayList<>();
+            for (String id : ids) {
+                if (id != null && find(id) == null) {
+                    unknown.add(id);
+                }
+            }
+            return unknown;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Run {@code call} (one of this coordinator's methods) with finished tasks taken back, as they
+     * were when they ended (read back from where they are kept for the retention): submit,
+     * complete, fail, cancel, retry and {@code depends_on} treat them as any finished task, all of
+     * them at once even when they outnumber the finished cache. Afterwards those still finished
+     * stay in the cache like other finished tasks. Records of tasks the engine knows, of tasks
+     * that have not ended or that ended longer than the retention ago are ignored; taking them
+     * back changes nothing, so no event.
+     */
+    public <T> T withFinished(Collection<TaskRecord> records, long now, Supplier<T> call) {
+        lock.lock();
+        try {
+            advance(now);
+            for (TaskRecord r : records) {
+                if (r == null || !r.status().isTerminal() || find(r.id()) != null
+                        || r.completedAt() != null && r.completedAt() + config.retentionMillis() <= this.now) {
+                    continue;
+                }
+                Task task = rebuild(r);
+                index.put(task.id, task);
+                lent.put(task.id, task);
+            }
+            return call.get();
+        } finally {
+            for (Task task : lent.values()) {
+                if (task.status.isTerminal() && !live.containsKey(task.id)) {
+                    finished.put(task);
+                }
+            }
+            lent.clear();
             unlockAndFlush();
         }
     }
@@ -1263,7 +1320,9 @@ public final class Coordinator {
 
     private void unlockAndFlush() {
         lock.unlock();
-        flushAnswers();
+        if (!lock.isHeldByCurrentThread()) { // a call inside withFinished: the outer one flushes
+            flushAnswers();
+        }
     }
 
     /** Complete answered long-polls outside the lock, so their continuations never run under it. */
@@ -1339,7 +1398,10 @@ public final class Coordinator {
 
     private Task find(String id) {
         Task task = live.get(id);
-        return task != null ? task : finished.get(id);
+        if (task == null) {
+            task = finished.get(id);
+        }
+        return task != null || lent.isEmpty() ? task : lent.get(id);
     }
 
     private Task require(String id) {

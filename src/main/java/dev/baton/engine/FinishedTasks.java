@@ -2,14 +2,15 @@ package dev.baton.engine;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 
-import java.time.Duration;
 import java.util.NavigableMap;
 
 /**
  * Terminal tasks, out of the hot structures but still readable: a Caffeine cache bounded by
- * size and by age ({@code retention}). Its ticker reads the coordinator's latest {@code now}, so
+ * size and by age: each task leaves {@code retention} after it finished, also when it came back
+ * into the cache later (read back from Redis after a restart). Its ticker reads the coordinator's latest {@code now}, so
  * the engine keeps no clock of its own, and maintenance runs on the calling thread (which holds
  * the coordinator's lock), so the removal listener can keep the id index exact.
  */
@@ -21,7 +22,7 @@ final class FinishedTasks {
     FinishedTasks(long maxSize, long retentionMillis, NavigableMap<String, Task> index) {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxSize)
-                .expireAfterWrite(Duration.ofMillis(retentionMillis))
+                .expireAfter(untilRetentionEnds(retentionMillis))
                 .ticker(ticker())
                 .executor(Runnable::run)
                 .<String, Task>removalListener((id, task, cause) -> {
@@ -30,6 +31,27 @@ final class FinishedTasks {
                     }
                 })
                 .build();
+    }
+
+    private static Expiry<String, Task> untilRetentionEnds(long retentionMillis) {
+        long retentionNanos = retentionMillis >= Long.MAX_VALUE / 4_000_000L ? Long.MAX_VALUE / 4 : retentionMillis * 1_000_000L;
+        return new Expiry<>() {
+            @Override
+            public long expireAfterCreate(String id, Task task, long currentNanos) {
+                long finishedNanos = task.completedAt == null ? currentNanos : task.completedAt * 1_000_000L;
+                return Math.max(0, finishedNanos + retentionNanos - currentNanos);
+            }
+
+            @Override
+            public long expireAfterUpdate(String id, Task task, long currentNanos, long remainingNanos) {
+                return expireAfterCreate(id, task, currentNanos);
+            }
+
+            @Override
+            public long expireAfterRead(String id, Task task, long currentNanos, long remainingNanos) {
+                return remainingNanos;
+            }
+        };
     }
 
     private Ticker ticker() {

@@ -41,4 +41,12 @@ public record TaskRecord(
     public String id() {
         return spec.id();
     }
+
+    /** The task as a finished one read back from a record: no queue position, no lease, waiting on nothing. */
+    public TaskView finishedView() {
+        return new TaskView(id(), spec.type(), spec.description(), spec.priority(), level, spec.payload(), spec.dependsOn(),
+                java.util.List.of(), spec.runOnDependencyFailure(), status, assignedAgent, attempt, maxRetries, failures,
+                expiries, progress, message, result, error, runAt, createdAt, startedAt, completedAt, null, null,
+                cancelRequested, readyAt == 0 ? null : readyAt);
+    }
 }

@@ -3,17 +3,22 @@ package dev.baton.store;
 import dev.baton.engine.AgentRecord;
 import dev.baton.engine.EngineState;
 import dev.baton.engine.TaskRecord;
+import dev.baton.engine.TaskStatus;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 
 /**
  * Writes checkpoints: the changed live tasks into the tasks hash, finished tasks out of it into
- * keys that expire with the retention, then the agents and the {@code checkpoint} marker in one
+ * keys that expire with the retention (and their ids into a sorted set per terminal status, for
+ * listing), then the agents and the {@code checkpoint} marker in one
  * step. Only after that is the journal trimmed, and only up to the marker. Every write is fenced
  * ({@link FencedWrites}): a Baton that lost the writer lease changes nothing.
  */
@@ -92,12 +97,21 @@ final class Checkpointer {
     private void addTasks(FencedWrites.Commands commands, Collection<TaskRecord> tasks, long nowMillis, String hash) {
         List<String> hset = null;
         List<String> hdel = null;
+        Map<TaskStatus, List<String>> indexed = new EnumMap<>(TaskStatus.class);
         for (TaskRecord task : tasks) {
             if (task.status().isTerminal()) {
-                long age = task.completedAt() == null ? 0 : nowMillis - task.completedAt();
-                long ttl = retentionMillis - age;
+                long finishedAt = task.completedAt() == null ? nowMillis : task.completedAt();
+                long ttl = retentionMillis - (nowMillis - finishedAt);
                 if (ttl > 0) {
                     commands.add("SET", keys.finished(task.id()), StoreCodec.write(task), "PX", Long.toString(ttl));
+                    List<String> zadd = indexed.get(task.status());
+                    if (zadd == null || zadd.size() == 2 * FIELDS_PER_COMMAND + 2) {
+                        // a script unpacks each command onto Lua's stack: keep them short
+                        zadd = addVariadic(commands, zadd, "ZADD", keys.finishedIndex(task.status()));
+                        indexed.put(task.status(), zadd);
+                    }
+                    zadd.add(Long.toString(finishedAt));
+                    zadd.add(task.id());
                 }
                 if (hdel == null || hdel.size() == FIELDS_PER_COMMAND + 2) {
                     hdel = addVariadic(commands, hdel, "HDEL", hash);
@@ -113,6 +127,10 @@ final class Checkpointer {
         }
         addVariadic(commands, hset, null, null);
         addVariadic(commands, hdel, null, null);
+        for (Map.Entry<TaskStatus, List<String>> index : indexed.entrySet()) {
+            addVariadic(commands, index.getValue(), null, null);
+            commands.add("ZREMRANGEBYSCORE", keys.finishedIndex(index.getKey()), "-inf", "(" + (nowMillis - retentionMillis));
+        }
     }
 
     /** Adds the command filled so far (if any) and starts the next one (if a name is given). */
@@ -150,4 +168,49 @@ final class Checkpointer {
         return value == null ? null : StoreCodec.task(value.toString());
     }
 
+    /** The finished tasks kept for the retention among {@code ids} (an MGET per {@value #FIELDS_PER_COMMAND}). */
+    Uni<List<TaskRecord>> finishedAsync(List<String> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return redis.batchAsync(mgets(ids)).map(Checkpointer::records);
+    }
+
+    /** The same read, blocking (not on an event loop). */
+    List<TaskRecord> finished(List<String> ids) {
+        return ids.isEmpty() ? List.of() : records(redis.batch(mgets(ids)));
+    }
+
+    private List<Request> mgets(List<String> ids) {
+        List<Request> requests = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += FIELDS_PER_COMMAND) {
+            Request mget = Request.cmd(Command.MGET);
+            ids.subList(from, Math.min(ids.size(), from + FIELDS_PER_COMMAND)).forEach(id -> mget.arg(keys.finished(id)));
+            requests.add(mget);
+        }
+        return requests;
+    }
+
+    private static List<TaskRecord> records(List<Response> replies) {
+        List<TaskRecord> records = new ArrayList<>();
+        for (Response reply : replies) {
+            for (int i = 0; i < reply.size(); i++) {
+                Response value = reply.get(i);
+                if (value != null) {
+                    records.add(StoreCodec.task(value.toString()));
+                }
+            }
+        }
+        return records;
+    }
+
+    /** The ids listed as ended in {@code status} since {@code sinceMillis}. */
+    List<String> finishedIds(TaskStatus status, long sinceMillis) {
+        Response ids = redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(keys.finishedIndex(status)).arg(sinceMillis).arg("+inf"));
+        List<String> out = new ArrayList<>(ids == null ? 0 : ids.size());
+        if (ids != null) {
+            ids.forEach(id -> out.add(id.toString()));
+        }
+        return out;
+    }
 }

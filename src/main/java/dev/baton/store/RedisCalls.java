@@ -1,5 +1,6 @@
 package dev.baton.store;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
@@ -22,6 +23,16 @@ final class RedisCalls {
 
     Response send(Request request) {
         return redis.send(request).await().atMost(timeout);
+    }
+
+    /** The same call for the event loop: a Uni that fails after {@code timeout}. */
+    Uni<Response> sendAsync(Request request) {
+        return redis.send(request).ifNoItem().after(timeout).fail();
+    }
+
+    /** {@link #batch} for the event loop. */
+    Uni<List<Response>> batchAsync(List<Request> requests) {
+        return redis.batch(requests).ifNoItem().after(timeout).fail();
     }
 
     /** One pipeline on one connection: with MULTI … EXEC around it, one atomic step. */

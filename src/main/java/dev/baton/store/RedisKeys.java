@@ -1,5 +1,7 @@
 package dev.baton.store;
 
+import dev.baton.engine.TaskStatus;
+
 /**
  * Every Redis key Baton uses, from one prefix (DESIGN §7). The default prefix {@code {baton}:}
  * is a Cluster hash tag, so all keys of one Baton share a slot and MULTI/EXEC works on a Cluster.
@@ -19,6 +21,15 @@ public record RedisKeys(String prefix) {
     /** String with a TTL: a finished task's record, readable for the retention. */
     public String finished(String taskId) {
         return prefix + "task:" + taskId;
+    }
+
+    /**
+     * Sorted set: the ids of tasks that ended in {@code status} (COMPLETED, FAILED or CANCELLED),
+     * scored by when they ended, trimmed to the retention; written with their finished records.
+     * A task retried since may still be listed under its old status: its record says what it is.
+     */
+    public String finishedIndex(TaskStatus status) {
+        return prefix + "finished:" + status.name();
     }
 
     /** Hash: agent id → agent record JSON (with history). */

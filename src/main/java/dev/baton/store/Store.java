@@ -62,6 +62,7 @@ public final class Store {
     private final Object writes = new Object();
     private final Object stepping = new Object();
     private volatile Journal journal;
+    private final RetainedTasks retained;
     private ScheduledExecutorService loops;
     private volatile ScheduledFuture<?> tick;
     private volatile boolean ready;
@@ -88,6 +89,7 @@ public final class Store {
         this.fence = new FencedWrites(redis, keys);
         this.checkpointer = new Checkpointer(redis, keys, fence, settings.retentionMillis());
         this.lease = new WriterLease(redis, keys, settings.writerLeaseTtlMillis(), fence);
+        this.retained = new RetainedTasks(coordinator, checkpointer, sink, clock, settings.retentionMillis(), this::serving);
     }
 
     /** Runs when this Baton steps down after losing the writer lease (to end event streams). */
@@ -419,6 +421,11 @@ public final class Store {
     /** A finished task past the in-memory cache but within retention, or null. */
     public TaskRecord finished(String taskId) {
         return ready ? checkpointer.finished(taskId) : null;
+    }
+
+    /** Finished tasks within the retention that the engine's memory no longer holds. */
+    public RetainedTasks retained() {
+        return retained;
     }
 
     /** Recovered and not stopping: the API serves calls (durable ones may still wait for Redis). */

@@ -3,7 +3,9 @@ package dev.baton.store;
 import dev.baton.engine.EventSink;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,6 +17,8 @@ public final class StoreSink implements EventSink {
 
     private final Object lock = new Object();
     private Map<String, TaskRecord> dirty = new HashMap<>();
+    /** What the last drain took, being (or already) written: its records until the next drain. */
+    private Map<String, TaskRecord> drained = Map.of();
     private boolean agentsDirty;
     private long lastSeq;
     private volatile Journal journal;
@@ -49,6 +53,7 @@ public final class StoreSink implements EventSink {
     Changes drain() {
         synchronized (lock) {
             Changes changes = new Changes(dirty, agentsDirty, lastSeq);
+            drained = dirty;
             dirty = new HashMap<>();
             agentsDirty = false;
             return changes;
@@ -76,10 +81,51 @@ public final class StoreSink implements EventSink {
     void reset() {
         synchronized (lock) {
             dirty = new HashMap<>();
+            drained = Map.of();
             agentsDirty = false;
             lastSeq = 0;
         }
         journal = null;
+    }
+
+    /**
+     * The finished tasks whose records may not be in Redis yet (changed since the last drain, or
+     * taken by it), newest record of each: the engine's cache may have dropped them already.
+     */
+    Map<String, TaskRecord> unwrittenFinished() {
+        Map<String, TaskRecord> finished = new HashMap<>();
+        synchronized (lock) {
+            drained.forEach((id, task) -> {
+                if (task.status().isTerminal()) {
+                    finished.put(id, task);
+                }
+            });
+            dirty.forEach((id, task) -> {
+                if (task.status().isTerminal()) {
+                    finished.put(id, task);
+                } else {
+                    finished.remove(id);
+                }
+            });
+        }
+        return finished;
+    }
+
+    /** {@link #unwrittenFinished()} for some ids only: a look-up each, for the API's calls. */
+    List<TaskRecord> unwrittenFinished(List<String> ids) {
+        List<TaskRecord> finished = new ArrayList<>();
+        synchronized (lock) {
+            for (String id : ids) {
+                TaskRecord task = dirty.get(id);
+                if (task == null) {
+                    task = drained.get(id);
+                }
+                if (task != null && task.status().isTerminal()) {
+                    finished.add(task);
+                }
+            }
+        }
+        return finished;
     }
 
     long lastSeq() {

@@ -2,6 +2,8 @@ package dev.baton.store;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +37,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.baton.engine.CompletionResult;
+import dev.baton.engine.ConflictException;
+import dev.baton.engine.SubmitResult;
+import dev.baton.engine.TaskPage;
+import dev.baton.engine.TaskQuery;
+import dev.baton.engine.TaskStatus;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The store against a real Redis: what one Baton wrote, the next one recovers exactly — from the
@@ -85,9 +99,13 @@ class StoreTest {
     }
 
     private Node node(boolean journal, long checkpointMillis) {
+        return node(journal, checkpointMillis, EngineConfig.defaults());
+    }
+
+    private Node node(boolean journal, long checkpointMillis, EngineConfig config) {
         StoreSink sink = new StoreSink();
         EventSink[] forward = new EventSink[1];
-        Coordinator engine = new Coordinator(EngineConfig.defaults(), event -> forward[0].accept(event), new SplittableRandom(3));
+        Coordinator engine = new Coordinator(config, event -> forward[0].accept(event), new SplittableRandom(3));
         forward[0] = sink;
         Store store = new Store(new Store.Settings(journal, checkpointMillis, ACK_TIMEOUT_MILLIS, 86_400_000L, LEASE_TTL_MILLIS, "{t}:"),
                 engine, sink, client, Clock.systemUTC());
@@ -455,5 +473,160 @@ class StoreTest {
             assertTrue(!store.serving() && store.problem().contains("writer lease"), store.problem());
             store.halt();
         }
+    }
+
+    // -------------------------------------------------------------------------------------------
+    // Finished tasks within the retention across restarts: whether a finished task comes back from
+    // the journal into a one-task cache or only from its Redis record, its id stays known to
+    // submit, complete, depends_on, list and retry.
+
+    private static final long CHECKPOINT_MILLIS = 50;
+
+    private static EngineConfig cacheOf(long finishedCacheSize) {
+        EngineConfig d = EngineConfig.defaults();
+        return new EngineConfig(d.leaseTtlMillis(), d.agentTtlMillis(), d.priorityAgingMillis(), d.maxQueued(),
+                d.retry(), d.maxExpiries(), d.demoteOnRetry(), d.jitter(), d.types(), d.weights(), d.retentionMillis(),
+                finishedCacheSize, d.maxDependencies(), d.maxBatch());
+    }
+
+    /** Until the events up to {@code seq} are written, however long a cold, loaded JVM takes. */
+    private static void awaitDurable(Node node, long seq) {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            node.store().durable(seq).await().atMost(Duration.ofSeconds(5));
+            return true;
+        });
+    }
+
+    /** An API call: the finished tasks among {@code ids} the engine does not hold are read back first. */
+    private static <T> T call(Node node, List<String> ids, Supplier<T> call) {
+        return node.store().retained().call(ids, call).await().atMost(Duration.ofSeconds(5));
+    }
+
+    private static TaskPage list(Node node, TaskStatus status, int limit, String after) {
+        return node.store().retained().list(new TaskQuery(status, "t", null, limit, after), now());
+    }
+
+    /** Submits and claims one task of type {@code t}. */
+    private static ClaimedTask run(Node node, TaskSpec spec) {
+        node.engine().submit(spec, now());
+        ClaimedTask claimed = node.engine().claim("w", 1, now()).get(0);
+        assertEquals(spec.id(), claimed.task().id());
+        return claimed;
+    }
+
+    /** A crash (no final checkpoint, the writer lease left to lapse) and a fresh Baton on the same Redis. */
+    private Node restart(Node node, boolean journal, long finishedCacheSize, long checkpointedSeq) {
+        if (checkpointedSeq > 0) {
+            awaitCheckpointAt(checkpointedSeq);
+        }
+        node.store().halt();
+        return node(journal, CHECKPOINT_MILLIS, cacheOf(finishedCacheSize));
+    }
+
+    static Stream<Arguments> restarts() {
+        return Stream.of(
+                Arguments.of("journal, checkpointed before the crash", true, true, 100_000L),
+                Arguments.of("journal, checkpointed before the crash, cache of one", true, true, 1L),
+                Arguments.of("journal, only in the journal at the crash, cache of one", true, false, 1L),
+                Arguments.of("checkpoints only, cache of one", false, true, 1L));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("restarts")
+    void aFinishedTaskStaysKnownAcrossARestart(String name, boolean journal, boolean checkpointed, long cacheSize) {
+        Node first = node(journal, CHECKPOINT_MILLIS, cacheOf(cacheSize));
+        first.engine().registerAgent(new AgentSpec("w", Set.of("t"), 4, Map.of()), now());
+        TaskSpec x = TaskSpec.of("t", Priority.HIGH).withId("x").withPayload("{\"n\":1}");
+        ClaimedTask xRun = run(first, x);
+        first.engine().complete("x", xRun.leaseId(), "{\"ok\":true}", now());
+        ClaimedTask fRun = run(first, TaskSpec.of("t", Priority.HIGH).withId("f"));
+        first.engine().fail("f", fRun.leaseId(), "boom", false, now());
+        first.engine().submit(TaskSpec.of("t", Priority.LOW).withId("c"), now());
+        long seq = first.engine().cancel("c", now()).seq();
+        awaitDurable(first, seq);
+
+        Node second = restart(first, journal, cacheSize, checkpointed ? seq : 0);
+
+        // the same submission again: the existing task, no new run; another body: a conflict
+        SubmitResult again = call(second, List.of("x"), () -> second.engine().submit(x, now()));
+        assertFalse(again.created());
+        assertEquals(TaskStatus.COMPLETED, again.task().status());
+        assertEquals("{\"ok\":true}", again.task().result());
+        assertThrows(ConflictException.class, () -> call(second, List.of("x"),
+                () -> second.engine().submit(x.withPayload("{\"n\":2}"), now())));
+        assertTrue(second.engine().claim("w", 4, now()).isEmpty(), "x ran again");
+
+        // the agent's retried complete is a harmless repeat
+        CompletionResult repeat = call(second, List.of("x"),
+                () -> second.engine().complete("x", xRun.leaseId(), "{\"ok\":true}", now()));
+        assertTrue(repeat.duplicate());
+        CompletionResult failRepeat = call(second, List.of("f"),
+                () -> second.engine().fail("f", fRun.leaseId(), "boom", false, now()));
+        assertTrue(failRepeat.duplicate());
+
+        // depends_on a finished task: completed releases, failed or cancelled cancels unless told to run
+        TaskSpec afterX = TaskSpec.of("t", Priority.LOW).withDependsOn(List.of("x"));
+        assertEquals(TaskStatus.PENDING, call(second, List.of("x"), () -> second.engine().submit(afterX, now())).task().status());
+        TaskSpec afterF = TaskSpec.of("t", Priority.LOW).withDependsOn(List.of("f", "c"));
+        assertEquals(TaskStatus.CANCELLED,
+                call(second, List.of("f", "c"), () -> second.engine().submit(afterF, now())).task().status());
+        TaskSpec anyway = new TaskSpec(null, "t", null, Priority.LOW, null, List.of("c"), null, null, true);
+        assertEquals(TaskStatus.PENDING, call(second, List.of("c"), () -> second.engine().submit(anyway, now())).task().status());
+
+        // the dead letter is listed once, retried durably, and runs to completion after another crash
+        assertEquals(List.of("f"), ids(list(second, TaskStatus.FAILED, 10, null)));
+        assertEquals(List.of("x"), ids(list(second, TaskStatus.COMPLETED, 10, null)));
+        CompletionResult retried = call(second, List.of("f"), () -> second.engine().retry("f", now()));
+        assertEquals(TaskStatus.PENDING, retried.task().status());
+        assertEquals(List.of(), ids(list(second, TaskStatus.FAILED, 10, null)));
+        awaitDurable(second, retried.seq());
+
+        Node third = restart(second, journal, cacheSize, journal ? 0 : retried.seq());
+        assertEquals(List.of(), ids(list(third, TaskStatus.FAILED, 10, null)));
+        ClaimedTask again2 = third.engine().claim("w", 4, now()).stream()
+                .filter(c -> c.task().id().equals("f")).findFirst().orElseThrow();
+        long done = third.engine().complete("f", again2.leaseId(), null, now()).seq();
+        awaitDurable(third, done);
+        Node fourth = restart(third, journal, cacheSize, journal ? 0 : done);
+        assertEquals(List.of("f", "x"), ids(list(fourth, TaskStatus.COMPLETED, 10, null)));
+        assertEquals(List.of(), ids(list(fourth, TaskStatus.FAILED, 10, null)));
+        fourth.engine().checkInvariants();
+    }
+
+    @Test
+    void finishedTasksInMemoryAndInRedisPageTogetherInIdOrderEachOnce() {
+        Node first = node(true, CHECKPOINT_MILLIS, cacheOf(1));
+        first.engine().registerAgent(new AgentSpec("w", Set.of("t"), 1, Map.of()), now());
+        TreeSet<String> failed = new TreeSet<>();
+        long seq = 0;
+        for (int i = 0; i < 10; i++) {
+            String id = "f" + (char) ('a' + (i * 7) % 10); // submitted out of id order
+            seq = first.engine().fail(id, run(first, TaskSpec.of("t", Priority.LOW).withId(id)).leaseId(), "no", false, now()).seq();
+            failed.add(id);
+        }
+        Node second = restart(first, true, 1, seq);
+        for (String id : List.of("f0", "fm", "fz")) { // these are held in memory (some of them) and not yet in Redis
+            second.engine().fail(id, run(second, TaskSpec.of("t", Priority.LOW).withId(id)).leaseId(), "no", false, now());
+            failed.add(id);
+        }
+        second.engine().submit(TaskSpec.of("other", Priority.LOW).withId("fb-other"), now());
+
+        List<String> listed = new ArrayList<>();
+        String after = null;
+        do {
+            TaskPage page = list(second, TaskStatus.FAILED, 3, after);
+            assertTrue(page.tasks().size() <= 3);
+            listed.addAll(ids(page));
+            after = page.nextAfter();
+        } while (after != null);
+        assertEquals(new ArrayList<>(failed), listed);
+
+        TaskPage one = second.store().retained().list(new TaskQuery(TaskStatus.FAILED, "t", "nobody", 10, null), now());
+        assertTrue(one.tasks().isEmpty());
+        assertNull(one.nextAfter());
+    }
+
+    private static List<String> ids(TaskPage page) {
+        return page.tasks().stream().map(TaskView::id).toList();
     }
 }
