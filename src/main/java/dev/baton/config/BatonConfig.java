@@ -235,6 +235,14 @@ public interface BatonConfig {
         @WithDefault("65536")
         @Positive
         int redisQueueSize();
+
+        /**
+         * Events waiting for the broker channel (when a connector is configured): they go out in
+         * order as the connector takes them; past it they are dropped and counted.
+         */
+        @WithDefault("10000")
+        @Positive
+        int brokerBuffer();
     }
 
     interface EmbeddedRedisConfig {

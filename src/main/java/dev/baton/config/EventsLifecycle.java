@@ -3,6 +3,7 @@ package dev.baton.config;
 import dev.baton.engine.Coordinator;
 import dev.baton.events.BrokerChannel;
 import dev.baton.events.EventHub;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.redis.client.Redis;
@@ -14,7 +15,8 @@ import jakarta.inject.Singleton;
 
 /**
  * Starts the event fan-out after the store has recovered (so the replay ring starts at the
- * engine's seq) and stops it before the store on shutdown, ending every SSE stream.
+ * engine's seq) and stops it before the store on shutdown. The SSE streams end earlier, as
+ * shutdown begins: see {@link #endStreams}.
  */
 @Singleton
 public class EventsLifecycle {
@@ -39,9 +41,19 @@ public class EventsLifecycle {
             hub.publishToRedis(redis, config.ackTimeout(), config.events().redisLinger(), config.events().redisQueueSize());
         }
         if (BrokerChannel.configured()) {
-            hub.publishToBroker(broker.get());
+            hub.publishToBroker(broker.get(), config.events().brokerBuffer());
         }
         hub.start(coordinator.lastSeq());
+    }
+
+    /**
+     * Fired at pre-shutdown ({@code quarkus.shutdown.delay-enabled=true}, no delay set), before the
+     * HTTP server waits for the requests in flight: an SSE stream is such a request and never ends
+     * on its own, so without this every SIGTERM with a subscriber connected waited the whole
+     * {@code quarkus.shutdown.timeout} and logged an error.
+     */
+    void endStreams(@Observes ShutdownDelayInitiatedEvent event) {
+        hub.endStreams();
     }
 
     void stop(@Observes @Priority(0) ShutdownEvent event) {

@@ -64,6 +64,7 @@ public final class EventHub implements EventSink {
     private EventRing ring;
     private long dispatchedSeq;
     private volatile boolean running;
+    private boolean closing;
     private Thread thread;
 
     public EventHub(Settings settings, EventMetrics metrics) {
@@ -77,9 +78,9 @@ public final class EventHub implements EventSink {
         consumers.add(consumer);
     }
 
-    /** Also send every event to the broker channel (before {@link #start}). */
-    public void publishToBroker(BrokerChannel broker) {
-        broker.countWith(metrics);
+    /** Also send every event to the broker channel, holding at most {@code bufferSize} it has not taken (before {@link #start}). */
+    public void publishToBroker(BrokerChannel broker, int bufferSize) {
+        broker.start(metrics, bufferSize);
         addConsumer(broker);
     }
 
@@ -120,11 +121,23 @@ public final class EventHub implements EventSink {
             thread.interrupt();
             thread = null;
         }
-        for (EventStream stream : streams) {
-            stream.finish();
-            stream.flush();
-        }
+        endStreams();
         consumers.forEach(EventConsumer::stop);
+    }
+
+    /**
+     * The server is stopping: end every SSE stream after what it has queued, and each one that
+     * subscribes from now on right after its replay. Dispatch and the consumers go on until
+     * {@link #stop}. Safe to call twice.
+     */
+    public void endStreams() {
+        synchronized (lock) {
+            closing = true;
+            for (EventStream stream : streams) {
+                stream.finish();
+            }
+        }
+        flushAll();
     }
 
     /**
@@ -197,6 +210,9 @@ public final class EventHub implements EventSink {
     }
 
     private void register(EventStream stream) {
+        if (closing) {
+            stream.finish();
+        }
         if (stream.isDone()) {
             return;
         }
