@@ -13,6 +13,7 @@ import io.vertx.mutiny.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -274,7 +275,11 @@ public final class Store {
 
     /** A finished task past the in-memory cache but within retention, or null. */
     public TaskRecord finished(String taskId) {
-        return ready ? checkpointer.finished(taskId) : null;
+        if (!ready) {
+            return null;
+        }
+        List<TaskRecord> unwritten = sink.unwrittenFinished(List.of(taskId)); // not checkpointed yet
+        return unwritten.isEmpty() ? checkpointer.finished(taskId) : unwritten.get(0);
     }
 
     /** Finished tasks within the retention that the engine's memory no longer holds. */
