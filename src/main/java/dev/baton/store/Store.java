@@ -420,7 +420,11 @@ public final class Store {
 
     /** A finished task past the in-memory cache but within retention, or null. */
     public TaskRecord finished(String taskId) {
-        return ready ? checkpointer.finished(taskId) : null;
+        if (!ready) {
+            return null;
+        }
+        List<TaskRecord> unwritten = sink.unwrittenFinished(List.of(taskId)); // not checkpointed yet
+        return unwritten.isEmpty() ? checkpointer.finished(taskId) : unwritten.get(0);
     }
 
     /** Finished tasks within the retention that the engine's memory no longer holds. */

@@ -92,4 +92,34 @@ class RestoreTest extends EngineHarness {
                 t.attempt(), t.failures(), t.expiries(), 100, null, null, null, now, now, null, null, false,
                 "l", true, t.readyAt(), t.readySeq());
     }
+
+    @Test
+    void finishedTasksTakenBackServeOneCallEvenPastTheCacheAndLeaveWhenTheirRetentionEnds() {
+        agent("w", 2, "a");
+        List<TaskRecord> done = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            TaskView task = submit("a", Priority.HIGH);
+            engine.complete(task.id(), claimOne("w").leaseId(), null, now);
+            done.add(engine.state().tasks().stream().filter(t -> t.id().equals(task.id())).findFirst().orElseThrow());
+        }
+        EngineConfig d = EngineConfig.defaults();
+        Coordinator fresh = new Coordinator(new EngineConfig(d.leaseTtlMillis(), d.agentTtlMillis(), d.priorityAgingMillis(),
+                d.maxQueued(), d.retry(), d.maxExpiries(), d.demoteOnRetry(), d.jitter(), d.types(), d.weights(),
+                d.retentionMillis(), 1, d.maxDependencies(), d.maxBatch()), event -> { }, new SplittableRandom(9));
+        List<String> ids = done.stream().map(TaskRecord::id).toList();
+        assertEquals(ids, fresh.unknown(ids));
+
+        // both records serve the call although the finished cache holds one task
+        long later = now + d.retentionMillis() - 10_000;
+        SubmitResult child = fresh.withFinished(done, later,
+                () -> fresh.submit(TaskSpec.of("a", Priority.LOW).withDependsOn(ids), later));
+        assertEquals(TaskStatus.PENDING, child.task().status());
+        List<String> held = ids.stream().filter(id -> !fresh.unknown(List.of(id)).contains(id)).toList();
+        assertEquals(1, held.size(), "one stays in the cache");
+        fresh.checkInvariants();
+
+        // it leaves the retention after it finished, not after it was taken back
+        assertEquals(TaskStatus.COMPLETED, fresh.task(held.get(0), now + d.retentionMillis() - 1).status());
+        assertThrows(NotFoundException.class, () -> fresh.task(held.get(0), now + d.retentionMillis() + 1));
+    }
 }
