@@ -211,6 +211,72 @@ class CrashRecoveryIT {
         steps.assertNothingLost();
     }
 
+    @Test
+    void aWriterPausedPastItsLeaseAndResumedAfterATakeoverLosesNothingAcknowledged() throws Exception {
+        BatonApp first = start(app("fenced-first", "journal").property("baton.lease-ttl", LEASE_TTL));
+        History history = new History();
+        Workload onFirst = new Workload(BatonClient.of(first), history, TYPE, 41);
+        onFirst.start(2, 2);
+        Workload onSecond = null;
+        try {
+            awaitOps(history, MIN_OPS_BETWEEN_KILLS);
+            signal("STOP", first.pid());
+            BatonApp second;
+            try {
+                // ready once the first one's writer lease has lapsed
+                second = start(app("fenced-second", "journal").property("baton.lease-ttl", LEASE_TTL));
+            } finally {
+                signal("CONT", first.pid());
+            }
+            onSecond = new Workload(BatonClient.of(second), history, TYPE, 42);
+            onSecond.start(2, 2);
+            awaitOps(history, MIN_OPS_BETWEEN_KILLS);
+            await("the first one steps down").atMost(LOAD_TIMEOUT).until(() -> first.readiness() != 200);
+            awaitOps(history, OPS_AFTER_LAST_RESTART);
+            onFirst.stop();
+            onSecond.stop();
+            first.kill9();
+            second.kill9();
+            second.restart();
+            BatonClient client = BatonClient.of(second);
+            Workload.drain(client, history, TYPE);
+            QueueChecker.Result result = Workload.verify(client, history);
+            System.out.printf("fenced takeover %s%n", result.summary());
+            assertTrue(result.valid(), () -> result.summary() + "\n" + String.join("\n", result.anomalies()));
+        } finally {
+            onFirst.stop();
+            if (onSecond != null) {
+                onSecond.stop();
+            }
+        }
+    }
+
+    @Test
+    void aRedisThatLostTheEndOfItsAppendOnlyFileIsWrittenWholeAgain() throws Exception {
+        BatonApp app = start(app("cut-aof", "journal"));
+        Steps steps = new Steps(BatonClient.of(app));
+        steps.mixedWork("before-cut");
+        Path aof;
+        try (var files = Files.list(redis.dataDir().resolve("appendonlydir"))) {
+            aof = files.filter(file -> file.getFileName().toString().endsWith(".incr.aof")).findFirst().orElseThrow();
+        }
+        long kept = Files.size(aof);
+        List<String> ids = steps.mixedWork("after-cut");
+        // a checkpoint (and its journal trim) of the work that is then lost
+        await("a checkpoint of the work").atMost(Duration.ofSeconds(30)).until(() -> allWrittenBack(ids));
+
+        redis.stop();
+        try (var file = java.nio.channels.FileChannel.open(aof, java.nio.file.StandardOpenOption.WRITE)) {
+            file.truncate(kept); // what a power loss leaves with appendfsync everysec
+        }
+        redis.start();
+        await("Baton writes its state again").atMost(Duration.ofSeconds(30)).until(() -> allWrittenBack(ids));
+
+        app.kill9();
+        app.restart();
+        steps.assertNothingLost();
+    }
+
     // ------------------------------------------------------------------------------------------
     // Embedded default
 
