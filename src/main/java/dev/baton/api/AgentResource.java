@@ -63,7 +63,7 @@ public class AgentResource {
     @Path("/{id}")
     @Operation(summary = "Register or update an agent", description = "history is kept across updates")
     public AgentJson register(@PathParam("id") String id, AgentRequest body) {
-        return AgentJson.of(coordinator.registerAgent(Requests.required(body).toSpec(id), clock.millis()));
+        return AgentJson.of(coordinator.registerAgent(Requests.required(body).toSpec(Requests.pathId("id", id)), clock.millis()));
     }
 
     @GET
@@ -76,14 +76,14 @@ public class AgentResource {
     @Path("/{id}")
     @Operation(summary = "One agent with load and history")
     public AgentJson get(@PathParam("id") String id) {
-        return AgentJson.of(coordinator.agent(id, clock.millis()));
+        return AgentJson.of(coordinator.agent(Requests.pathId("id", id), clock.millis()));
     }
 
     @DELETE
     @Path("/{id}")
     @Operation(summary = "The agent leaves", description = "tasks it was running go back to the front of their queues")
     public AgentJson leave(@PathParam("id") String id) {
-        return AgentJson.of(coordinator.removeAgent(id, clock.millis()));
+        return AgentJson.of(coordinator.removeAgent(Requests.pathId("id", id), clock.millis()));
     }
 
     @POST
@@ -94,7 +94,8 @@ public class AgentResource {
     public Uni<RestResponse<ClaimedTaskJson.Batch>> claim(@PathParam("id") String id, @QueryParam("wait_ms") String waitMs,
             @QueryParam("max") String max, HttpServerResponse response) {
         long startNanos = System.nanoTime();
-        long wait = Math.min(Requests.longParam("wait_ms", waitMs, 0, 0, Long.MAX_VALUE), config.claimMaxWait().toMillis());
+        Requests.pathId("id", id);
+        long wait = Requests.longParam("wait_ms", waitMs, 0, 0, config.claimMaxWait().toMillis());
         int wanted = Requests.intParam("max", max, 1, 1, config.claimMaxTasks());
         if (wait == 0) {
             List<ClaimedTask> tasks = coordinator.claim(id, wanted, clock.millis());

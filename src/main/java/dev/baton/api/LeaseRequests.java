@@ -1,6 +1,7 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.engine.Ids;
 import dev.baton.engine.InvalidRequestException;
 
 /** Bodies of the calls an agent makes while it holds a lease. */
@@ -10,10 +11,14 @@ public final class LeaseRequests {
     }
 
     public record Heartbeat(String leaseId, Integer progress, String message) {
+        String checkedMessage() {
+            return Ids.requireText("message", message, Ids.MAX_MESSAGE_CHARS);
+        }
     }
 
     public record Complete(String leaseId, JsonNode result) {
         String resultJson() {
+            Requests.validUnicode("result", result);
             return result == null || result.isNull() ? null : result.toString();
         }
     }
@@ -23,7 +28,7 @@ public final class LeaseRequests {
             if (error == null || error.isBlank()) {
                 throw new InvalidRequestException("error", "is required: say why the task failed");
             }
-            return error;
+            return Ids.requireText("error", error, Ids.MAX_ERROR_CHARS);
         }
 
         boolean isRetryable() {
@@ -36,6 +41,6 @@ public final class LeaseRequests {
         if (leaseId == null || leaseId.isBlank()) {
             throw new InvalidRequestException("lease_id", "is required: quote the lease_id your claim returned");
         }
-        return leaseId;
+        return Ids.requireText("lease_id", leaseId, Ids.MAX_ID_LENGTH);
     }
 }

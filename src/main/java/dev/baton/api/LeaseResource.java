@@ -44,8 +44,8 @@ public class LeaseResource {
     @Operation(summary = "Extend the lease, report progress", description = "the first heartbeat moves ASSIGNED to IN_PROGRESS")
     public HeartbeatJson heartbeat(@PathParam("id") String id, LeaseRequests.Heartbeat body) {
         Requests.required(body);
-        HeartbeatResult result = coordinator.heartbeat(id, LeaseRequests.requireLease(body.leaseId()),
-                body.progress(), body.message(), clock.millis());
+        HeartbeatResult result = coordinator.heartbeat(Requests.pathId("id", id), LeaseRequests.requireLease(body.leaseId()),
+                body.progress(), body.checkedMessage(), clock.millis());
         return new HeartbeatJson(Instant.ofEpochMilli(result.leaseExpiresAt()), result.cancelRequested(),
                 result.task().status().name());
     }
@@ -55,7 +55,7 @@ public class LeaseResource {
     @Operation(summary = "Complete the task", description = "the same call again with the same lease answers 200 with duplicate: true")
     public Uni<TaskResource.Outcome> complete(@PathParam("id") String id, LeaseRequests.Complete body) {
         Requests.required(body);
-        CompletionResult result = coordinator.complete(id, LeaseRequests.requireLease(body.leaseId()),
+        CompletionResult result = coordinator.complete(Requests.pathId("id", id), LeaseRequests.requireLease(body.leaseId()),
                 body.resultJson(), clock.millis());
         return store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result));
     }
@@ -65,7 +65,7 @@ public class LeaseResource {
     @Operation(summary = "Fail the task", description = "retryable (the default) failures are retried after backoff while retries last")
     public Uni<TaskResource.Outcome> fail(@PathParam("id") String id, LeaseRequests.Fail body) {
         Requests.required(body);
-        CompletionResult result = coordinator.fail(id, LeaseRequests.requireLease(body.leaseId()),
+        CompletionResult result = coordinator.fail(Requests.pathId("id", id), LeaseRequests.requireLease(body.leaseId()),
                 body.requireError(), body.isRetryable(), clock.millis());
         return store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result));
     }

@@ -1,6 +1,7 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.baton.engine.BatchItem;
 import dev.baton.engine.InvalidRequestException;
 import dev.baton.engine.Priority;
@@ -17,11 +18,11 @@ public record SubmitTaskRequest(
         String id,
         String type,
         String description,
-        Priority priority,
+        @JsonDeserialize(using = StrictJson.PriorityName.class) Priority priority,
         JsonNode payload,
         List<String> dependsOn,
         Integer maxRetries,
-        Instant runAt,
+        @JsonDeserialize(using = StrictJson.IsoInstant.class) Instant runAt,
         String onDependencyFailure) {
 
     /** A single submit: {@code ref} means nothing outside a batch. */
@@ -51,8 +52,9 @@ public record SubmitTaskRequest(
         if (dependsOn != null && dependsOn.stream().anyMatch(d -> d == null || d.isBlank())) {
             throw new InvalidRequestException("depends_on", "must not contain empty ids");
         }
+        Requests.validUnicode("payload", payload);
         return new TaskSpec(id, type, description, priority,
                 payload == null || payload.isNull() ? null : payload.toString(),
-                dependsOn, maxRetries, runAt == null ? null : runAt.toEpochMilli(), run);
+                dependsOn, maxRetries, Requests.epochMillis("run_at", runAt), run);
     }
 }

@@ -26,6 +26,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -62,7 +63,7 @@ public class TaskResource {
         SubmitResult result = coordinator.submit(Requests.required(body).toSingleSpec(), clock.millis());
         TaskJson task = TaskJson.of(result.task());
         RestResponse<TaskJson> answer = !result.created() ? RestResponse.ok(task)
-                : RestResponse.ResponseBuilder.<TaskJson>created(uri.getAbsolutePathBuilder().path(task.id()).build())
+                : RestResponse.ResponseBuilder.<TaskJson>created(location(uri, task.id()))
                         .entity(task).build();
         return store.durable(result.seq()).replaceWith(answer);
     }
@@ -86,7 +87,7 @@ public class TaskResource {
     @Blocking
     public TaskJson get(@PathParam("id") String id) {
         try {
-            return TaskJson.of(coordinator.task(id, clock.millis()));
+            return TaskJson.of(coordinator.task(Requests.pathId("id", id), clock.millis()));
         } catch (NotFoundException e) {
             TaskRecord kept = store.finished(id); // finished, out of memory, still within retention
             if (kept == null) {
@@ -111,7 +112,7 @@ public class TaskResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Cancel a task that has not ended", description = "a running task's agent learns it from its next heartbeat")
     public Uni<Outcome> cancel(@PathParam("id") String id) {
-        CompletionResult result = coordinator.cancel(id, clock.millis());
+        CompletionResult result = coordinator.cancel(Requests.pathId("id", id), clock.millis());
         return store.durable(result.seq()).replaceWith(Outcome.of(result));
     }
 
@@ -120,8 +121,14 @@ public class TaskResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Re-queue a dead letter (a FAILED task) with fresh retries")
     public Uni<Outcome> retry(@PathParam("id") String id) {
-        CompletionResult result = coordinator.retry(id, clock.millis());
+        CompletionResult result = coordinator.retry(Requests.pathId("id", id), clock.millis());
         return store.durable(result.seq()).replaceWith(Outcome.of(result));
+    }
+
+    /** Where the new task is read: this collection's URL and the id, percent-encoded as a path segment. */
+    private static URI location(UriInfo uri, String id) {
+        String base = uri.getAbsolutePath().toString();
+        return URI.create((base.endsWith("/") ? base : base + "/") + Requests.encodeSegment(id));
     }
 
     private static TaskStatus status(String status) {
