@@ -20,6 +20,9 @@ public record AgentRequest(
         if (capabilities.stream().anyMatch(c -> c == null || c.isBlank())) {
             throw new InvalidRequestException("capabilities", "must not contain empty types");
         }
+        if (labels != null && labels.containsValue(null)) {
+            throw new InvalidRequestException("labels", "values must be strings, not null");
+        }
         return new AgentSpec(id, new LinkedHashSet<>(capabilities), maxConcurrency == null ? 1 : maxConcurrency, labels);
     }
 }

@@ -70,7 +70,7 @@ public class AgentResource {
     @APIResponse(responseCode = "200", description = "the agent as registered", content = @Content(schema = @Schema(implementation = AgentJson.class)))
     @APIResponse(responseCode = "400", description = "invalid capabilities, max_concurrency or labels")
     public AgentJson register(@PathParam("id") String id, AgentRequest body) {
-        return AgentJson.of(coordinator.registerAgent(Requests.required(body).toSpec(id), clock.millis()));
+        return AgentJson.of(coordinator.registerAgent(Requests.required(body).toSpec(Requests.pathId("id", id)), clock.millis()));
     }
 
     @GET
@@ -85,7 +85,7 @@ public class AgentResource {
     @APIResponse(responseCode = "200", description = "the agent", content = @Content(schema = @Schema(implementation = AgentJson.class)))
     @APIResponse(responseCode = "404", description = "agent_not_found")
     public AgentJson get(@PathParam("id") String id) {
-        return AgentJson.of(coordinator.agent(id, clock.millis()));
+        return AgentJson.of(coordinator.agent(Requests.pathId("id", id), clock.millis()));
     }
 
     @DELETE
@@ -95,7 +95,7 @@ public class AgentResource {
     @APIResponse(responseCode = "200", description = "the agent as it left", content = @Content(schema = @Schema(implementation = AgentJson.class)))
     @APIResponse(responseCode = "404", description = "agent_not_found")
     public AgentJson leave(@PathParam("id") String id) {
-        return AgentJson.of(coordinator.removeAgent(id, clock.millis()));
+        return AgentJson.of(coordinator.removeAgent(Requests.pathId("id", id), clock.millis()));
     }
 
     @POST
@@ -116,7 +116,8 @@ public class AgentResource {
                     schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", defaultValue = "1"))
             @QueryParam("max") String max, @jakarta.ws.rs.core.Context HttpServerResponse response) {
         long startNanos = System.nanoTime();
-        long wait = Math.min(Requests.longParam("wait_ms", waitMs, 0, 0, Long.MAX_VALUE), config.claimMaxWait().toMillis());
+        Requests.pathId("id", id);
+        long wait = Requests.longParam("wait_ms", waitMs, 0, 0, config.claimMaxWait().toMillis());
         int wanted = Requests.intParam("max", max, 1, 1, config.claimMaxTasks());
         if (wait == 0) {
             List<ClaimedTask> tasks = coordinator.claim(id, wanted, clock.millis());

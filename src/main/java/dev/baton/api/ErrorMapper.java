@@ -13,7 +13,9 @@ import dev.baton.engine.InvalidRequestException;
 import dev.baton.engine.NotFoundException;
 import dev.baton.engine.TooLargeException;
 import dev.baton.store.DurabilityUnavailableException;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.util.Arrays;
@@ -32,6 +34,12 @@ public class ErrorMapper {
     private static final int TOO_MANY_REQUESTS = 429;
     private static final int PAYLOAD_TOO_LARGE = 413;
     private static final long MILLIS_PER_SECOND = 1000;
+
+    @Inject
+    AllowedMethods routes;
+
+    @Inject
+    HttpErrors vertxRoutes;
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> baton(BatonException e) {
@@ -81,13 +89,38 @@ public class ErrorMapper {
     }
 
     @ServerExceptionMapper
-    public RestResponse<ErrorBody> web(WebApplicationException e) {
+    public RestResponse<ErrorBody> web(WebApplicationException e, ContainerRequestContext request) {
         Response r = e.getResponse();
         int status = r.getStatus();
         if (status == 400 && e.getCause() instanceof JsonProcessingException json) {
             return invalid(describe(json));
         }
-        String code = switch (status) {
+        String allow = status == 404 ? vertxRoutes.allowed(request.getUriInfo().getPath())
+                : status != 405 ? null : r.getHeaderString(HttpHeaders.ALLOW) != null ? r.getHeaderString(HttpHeaders.ALLOW)
+                : routes.allowed(request.getUriInfo().getPath());
+        if (allow != null) {
+            status = 405; // not a JAX-RS path, but a Vert.x route (an event stream) serves it by another method
+        }
+        String message = switch (status) {
+            case 404 -> "no route " + request.getMethod() + " " + request.getUriInfo().getPath();
+            case 405 -> request.getMethod() + " is not allowed on " + request.getUriInfo().getPath()
+                    + (allow == null ? "" : "; allowed: " + allow);
+            case 406 -> "this call answers application/json; the Accept header does not allow it";
+            case 415 -> "expected Content-Type: application/json (UTF-8)"
+                    + (request.getHeaderString(HttpHeaders.CONTENT_TYPE) == null ? ", the request has none"
+                            : ", was " + request.getHeaderString(HttpHeaders.CONTENT_TYPE));
+            default -> e.getMessage() == null ? r.getStatusInfo().getReasonPhrase() : e.getMessage();
+        };
+        RestResponse.ResponseBuilder<ErrorBody> answer = ErrorBody.builder(status, code(status), message);
+        if (allow != null) {
+            answer.header(HttpHeaders.ALLOW, allow);
+        }
+        return answer.build();
+    }
+
+    /** The error code of an HTTP status that no refusal of ours names. */
+    static String code(int status) {
+        return switch (status) {
             case 400 -> "invalid_request";
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
@@ -96,8 +129,6 @@ public class ErrorMapper {
             case 415 -> "unsupported_media_type";
             default -> status >= 500 ? "internal_error" : "http_" + status;
         };
-        String message = e.getMessage() == null ? r.getStatusInfo().getReasonPhrase() : e.getMessage();
-        return ErrorBody.response(status, code, message);
     }
 
     @ServerExceptionMapper
@@ -126,6 +157,9 @@ public class ErrorMapper {
         if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
             String was = m instanceof InvalidFormatException f ? ", was '" + f.getValue() + "'" : "";
             return path(m) + ": wrong type, expected " + expected(m.getTargetType()) + was;
+        }
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) { // e.g. a number out of range
+            return path(m) + ": " + e.getOriginalMessage();
         }
         return "malformed request body: " + e.getOriginalMessage();
     }

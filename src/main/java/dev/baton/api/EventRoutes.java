@@ -106,7 +106,7 @@ public class EventRoutes {
             return;
         }
         try {
-            String id = ctx.pathParam("id");
+            String id = Requests.pathId("id", ctx.pathParam("id"));
             Long after = lastEventId(ctx.request().getHeader("Last-Event-ID"));
             stream(ctx, hub.subscribeTask(id, after, hub.publishable(tasks.current(id, clock.millis()))));
         } catch (BatonException e) {

@@ -1,6 +1,7 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.engine.Ids;
 import dev.baton.engine.InvalidRequestException;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -15,10 +16,14 @@ public final class LeaseRequests {
 
     public record Heartbeat(@Schema(required = true) String leaseId,
             @Schema(minimum = "0", maximum = "100") Integer progress, String message, String agentId) {
+        String checkedMessage() {
+            return Ids.requireText("message", message, Ids.MAX_MESSAGE_CHARS);
+        }
     }
 
     public record Complete(@Schema(required = true) String leaseId, @Schema(ref = "AnyValue") JsonNode result, String agentId) {
         String resultJson() {
+            Requests.validUnicode("result", result);
             return result == null || result.isNull() ? null : result.toString();
         }
     }
@@ -29,7 +34,7 @@ public final class LeaseRequests {
             if (error == null || error.isBlank()) {
                 throw new InvalidRequestException("error", "is required: say why the task failed");
             }
-            return error;
+            return Ids.requireText("error", error, Ids.MAX_ERROR_CHARS);
         }
 
         boolean isRetryable() {
@@ -42,6 +47,6 @@ public final class LeaseRequests {
         if (leaseId == null || leaseId.isBlank()) {
             throw new InvalidRequestException("lease_id", "is required: quote the lease_id your claim returned");
         }
-        return leaseId;
+        return Ids.requireText("lease_id", leaseId, Ids.MAX_ID_LENGTH);
     }
 }

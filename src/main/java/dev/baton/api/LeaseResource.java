@@ -61,8 +61,8 @@ public class LeaseResource {
     @APIResponse(responseCode = "403", description = "forbidden: a bound agent token acting on another agent's lease")
     public HeartbeatJson heartbeat(@PathParam("id") String id, LeaseRequests.Heartbeat body, @Context HttpHeaders headers) {
         Requests.required(body);
-        HeartbeatResult result = coordinator.heartbeat(id, LeaseRequests.requireLease(body.leaseId()),
-                body.progress(), body.message(), clock.millis(), holder(headers, body.agentId()));
+        HeartbeatResult result = coordinator.heartbeat(Requests.pathId("id", id), LeaseRequests.requireLease(body.leaseId()),
+                body.progress(), body.checkedMessage(), clock.millis(), holder(headers, body.agentId()));
         return new HeartbeatJson(Instant.ofEpochMilli(result.leaseExpiresAt()), result.cancelRequested(),
                 result.task().status().name());
     }
@@ -78,10 +78,11 @@ public class LeaseResource {
     @APIResponse(responseCode = "403", description = "forbidden: a bound agent token acting on another agent's lease")
     public Uni<TaskResource.Outcome> complete(@PathParam("id") String id, LeaseRequests.Complete body, @Context HttpHeaders headers) {
         Requests.required(body);
+        String taskId = Requests.pathId("id", id);
         String leaseId = LeaseRequests.requireLease(body.leaseId());
         String result = body.resultJson();
         LeaseHolderCheck holder = holder(headers, body.agentId());
-        return store.retained().call(List.of(id), () -> coordinator.complete(id, leaseId, result, clock.millis(), holder))
+        return store.retained().call(List.of(taskId), () -> coordinator.complete(taskId, leaseId, result, clock.millis(), holder))
                 .flatMap(this::outcome);
     }
 
@@ -96,11 +97,12 @@ public class LeaseResource {
     @APIResponse(responseCode = "403", description = "forbidden: a bound agent token acting on another agent's lease")
     public Uni<TaskResource.Outcome> fail(@PathParam("id") String id, LeaseRequests.Fail body, @Context HttpHeaders headers) {
         Requests.required(body);
+        String taskId = Requests.pathId("id", id);
         String leaseId = LeaseRequests.requireLease(body.leaseId());
         String error = body.requireError();
         boolean retryable = body.isRetryable();
         LeaseHolderCheck holder = holder(headers, body.agentId());
-        return store.retained().call(List.of(id), () -> coordinator.fail(id, leaseId, error, retryable, clock.millis(), holder))
+        return store.retained().call(List.of(taskId), () -> coordinator.fail(taskId, leaseId, error, retryable, clock.millis(), holder))
                 .flatMap(this::outcome);
     }
 

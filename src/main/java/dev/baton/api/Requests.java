@@ -1,6 +1,12 @@
 package dev.baton.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.engine.Ids;
 import dev.baton.engine.InvalidRequestException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
 
 /** Small parsing helpers shared by the resources: a bad value is a 400 that names it. */
 final class Requests {
@@ -34,5 +40,61 @@ final class Requests {
             throw new InvalidRequestException(name, "must be between " + min + " and " + max + ", was " + parsed);
         }
         return parsed;
+    }
+
+    /** An id from the URL path ({@code /v1/tasks/{id}}, {@code /v1/agents/{id}}); an empty segment or a bad id is a 400. */
+    static String pathId(String field, String value) {
+        return Ids.requireValid(field, value == null ? "" : value);
+    }
+
+    /** The earliest and latest instants a client may give ({@code run_at}): inside them every time is a valid epoch millisecond. */
+    static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
+    static Long epochMillis(String field, Instant value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.isBefore(EARLIEST) || value.isAfter(LATEST)) {
+            throw new InvalidRequestException(field, "must be between " + EARLIEST + " and " + LATEST + ", was " + value);
+        }
+        return value.toEpochMilli();
+    }
+
+    /** A JSON object or result as given, refused when some string or key in it is not valid Unicode. */
+    static JsonNode validUnicode(String field, JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isTextual()) {
+            Ids.requireText(field, node.textValue(), Integer.MAX_VALUE);
+        } else if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                Ids.requireText(field, entry.getKey(), Integer.MAX_VALUE);
+                validUnicode(field, entry.getValue());
+            }
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                validUnicode(field, element);
+            }
+        }
+        return node;
+    }
+
+    /** A path segment with everything but unreserved characters (and {@code :}) percent-encoded as UTF-8. */
+    static String encodeSegment(String segment) {
+        StringBuilder out = new StringBuilder(segment.length());
+        for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xFF;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~' || c == ':') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return out.toString();
     }
 }

@@ -49,7 +49,7 @@ public class StatsResource {
     }
 
     public record Stats(Map<Priority, Depth> depth, int pending, int running, int waiting, int scheduled,
-            Agents agents, Throughput throughput, Map<String, Double> claimLatencyMs, double errorRate,
+            Agents agents, Throughput throughput, Map<String, Number> claimLatencyMs, double errorRate,
             double utilisation, long lastSeq) {
     }
 

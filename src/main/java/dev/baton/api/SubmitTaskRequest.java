@@ -1,6 +1,7 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.baton.engine.BatchItem;
 import dev.baton.engine.InvalidRequestException;
 import dev.baton.engine.Priority;
@@ -18,11 +19,11 @@ public record SubmitTaskRequest(
         @Schema(description = "client-given id; the server makes a time-ordered one when absent") String id,
         @Schema(required = true) String type,
         String description,
-        @Schema(defaultValue = "MEDIUM") Priority priority,
+        @Schema(defaultValue = "MEDIUM") @JsonDeserialize(using = StrictJson.PriorityName.class) Priority priority,
         @Schema(ref = "JsonObject") JsonNode payload,
         List<String> dependsOn,
         @Schema(minimum = "0") Integer maxRetries,
-        @Schema(description = "not handed out before this instant") Instant runAt,
+        @Schema(description = "not handed out before this instant") @JsonDeserialize(using = StrictJson.IsoInstant.class) Instant runAt,
         @Schema(enumeration = {"cancel", "run"}, defaultValue = "cancel") String onDependencyFailure) {
 
     /** A single submit: {@code ref} means nothing outside a batch. */
@@ -52,8 +53,9 @@ public record SubmitTaskRequest(
         if (dependsOn != null && dependsOn.stream().anyMatch(d -> d == null || d.isBlank())) {
             throw new InvalidRequestException("depends_on", "must not contain empty ids");
         }
+        Requests.validUnicode("payload", payload);
         return new TaskSpec(id, type, description, priority,
                 payload == null || payload.isNull() ? null : payload.toString(),
-                dependsOn, maxRetries, runAt == null ? null : runAt.toEpochMilli(), run);
+                dependsOn, maxRetries, Requests.epochMillis("run_at", runAt), run);
     }
 }

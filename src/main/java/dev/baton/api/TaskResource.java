@@ -28,6 +28,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,7 +85,7 @@ public class TaskResource {
                 .flatMap(result -> {
                     TaskJson task = TaskJson.of(result.task());
                     RestResponse<TaskJson> answer = !result.created() ? RestResponse.ok(task)
-                            : RestResponse.ResponseBuilder.<TaskJson>created(uri.getAbsolutePathBuilder().path(task.id()).build())
+                            : RestResponse.ResponseBuilder.<TaskJson>created(location(uri, task.id()))
                                     .entity(task).build();
                     return store.durable(result.seq()).replaceWith(answer);
                 });
@@ -121,7 +122,7 @@ public class TaskResource {
     @Blocking
     public TaskJson get(@PathParam("id") String id) {
         try {
-            return TaskJson.of(coordinator.task(id, clock.millis()));
+            return TaskJson.of(coordinator.task(Requests.pathId("id", id), clock.millis()));
         } catch (NotFoundException e) {
             TaskRecord kept = store.finished(id); // finished, out of memory, still within retention
             if (kept == null) {
@@ -159,7 +160,8 @@ public class TaskResource {
     @APIResponse(responseCode = "404", description = "task_not_found")
     @APIResponse(responseCode = "409", description = "the task has completed or failed already")
     public Uni<Outcome> cancel(@PathParam("id") String id) {
-        return store.retained().call(List.of(id), () -> coordinator.cancel(id, clock.millis()))
+        String taskId = Requests.pathId("id", id);
+        return store.retained().call(List.of(taskId), () -> coordinator.cancel(taskId, clock.millis()))
                 .flatMap(result -> store.durable(result.seq()).replaceWith(Outcome.of(result)));
     }
 
@@ -171,7 +173,8 @@ public class TaskResource {
     @APIResponse(responseCode = "404", description = "task_not_found")
     @APIResponse(responseCode = "409", description = "the task is not FAILED")
     public Uni<Outcome> retry(@PathParam("id") String id) {
-        return store.retained().call(List.of(id), () -> coordinator.retry(id, clock.millis()))
+        String taskId = Requests.pathId("id", id);
+        return store.retained().call(List.of(taskId), () -> coordinator.retry(taskId, clock.millis()))
                 .flatMap(result -> store.durable(result.seq()).replaceWith(Outcome.of(result)));
     }
 
@@ -198,6 +201,12 @@ public class TaskResource {
             }
         }
         return new ArrayList<>(ids);
+    }
+
+    /** Where the new task is read: this collection's URL and the id, percent-encoded as a path segment. */
+    private static URI location(UriInfo uri, String id) {
+        String base = uri.getAbsolutePath().toString();
+        return URI.create((base.endsWith("/") ? base : base + "/") + Requests.encodeSegment(id));
     }
 
     private static TaskStatus status(String status) {

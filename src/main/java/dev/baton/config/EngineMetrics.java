@@ -92,10 +92,10 @@ public class EngineMetrics implements EventSink {
     }
 
     /** Claim latency percentiles in milliseconds, for {@code /v1/stats}. */
-    public Map<String, Double> claimLatencyMillis() {
+    public Map<String, Number> claimLatencyMillis() {
         HistogramSnapshot snapshot = claimLatency.takeSnapshot();
-        Map<String, Double> out = new LinkedHashMap<>();
-        out.put("count", (double) snapshot.count());
+        Map<String, Number> out = new LinkedHashMap<>();
+        out.put("count", snapshot.count()); // a count, so a whole number in /v1/stats
         ValueAtPercentile[] values = snapshot.percentileValues();
         for (int i = 0; i < values.length && i < PERCENTILE_NAMES.length; i++) {
             out.put(PERCENTILE_NAMES[i], values[i].value(TimeUnit.MILLISECONDS));

@@ -1,5 +1,7 @@
 package dev.baton.config;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -10,7 +12,9 @@ import jakarta.inject.Singleton;
 
 /**
  * Strict input: a number where a string belongs ({@code "type": 5}) or a string where a number
- * belongs ({@code "max_retries": "3"}) is a 400, not silently converted.
+ * belongs ({@code "max_retries": "3"}) is a 400, not silently converted; so are a fraction where a
+ * whole number belongs ({@code "max_retries": 1.5}), a number where a priority name belongs
+ * ({@code "priority": 0}), a key given twice, and anything after the document.
  */
 @Singleton
 public class JsonCustomizer implements ObjectMapperCustomizer {
@@ -22,5 +26,10 @@ public class JsonCustomizer implements ObjectMapperCustomizer {
                 CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean}) {
             mapper.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
         }
+        mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        mapper.enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
+        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 }

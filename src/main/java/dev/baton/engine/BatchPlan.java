@@ -53,16 +53,20 @@ final class BatchPlan {
             if (item == null || item.spec() == null) {
                 throw new InvalidRequestException(member(i, null), "is empty");
             }
+            String ref = item.ref();
+            if (ref != null) {
+                try {
+                    Ids.requireValid("ref", ref);
+                } catch (InvalidRequestException e) {
+                    throw e.under(member(i, null));
+                }
+            }
             try {
                 Coordinator.validate(item.spec());
             } catch (InvalidRequestException e) {
-                throw e.under(member(i, item.ref()));
+                throw e.under(member(i, ref));
             }
-            String ref = item.ref();
             if (ref != null) {
-                if (ref.isBlank()) {
-                    throw new InvalidRequestException(member(i, null) + ".ref", "must not be blank");
-                }
                 Integer other = byName.put(ref, i);
                 if (other != null) {
                     throw new InvalidRequestException(member(i, ref) + ".ref", "'" + ref + "' is also used by "

@@ -1347,11 +1347,13 @@ public final class Coordinator {
         if (spec.type() == null || spec.type().isBlank()) {
             throw new InvalidRequestException("type", "is required");
         }
-        if (spec.type().length() > 64) {
-            throw new InvalidRequestException("type", "is longer than 64 characters");
+        Ids.requireValid("type", spec.type());
+        if (spec.id() != null) {
+            Ids.requireValid("id", spec.id());
         }
-        if (spec.id() != null && (spec.id().isBlank() || spec.id().length() > 128)) {
-            throw new InvalidRequestException("id", "must be 1 to 128 characters");
+        Ids.requireText("description", spec.description(), Ids.MAX_DESCRIPTION_CHARS);
+        for (int i = 0; i < spec.dependsOn().size(); i++) {
+            Ids.requireValid("depends_on[" + i + "]", spec.dependsOn().get(i));
         }
         if (spec.maxRetries() != null && spec.maxRetries() < 0) {
             throw new InvalidRequestException("max_retries", "must be 0 or more, was " + spec.maxRetries());
@@ -1359,11 +1361,26 @@ public final class Coordinator {
     }
 
     private static void validate(AgentSpec spec) {
-        if (spec.id() == null || spec.id().isBlank()) {
-            throw new InvalidRequestException("id", "is required");
-        }
+        Ids.requireValid("id", spec.id());
         if (spec.capabilities().isEmpty()) {
             throw new InvalidRequestException("capabilities", "must name at least one task type (or \"general\")");
+        }
+        if (spec.capabilities().size() > Ids.MAX_CAPABILITIES) {
+            throw new InvalidRequestException("capabilities", "has " + spec.capabilities().size()
+                    + " types, more than the limit of " + Ids.MAX_CAPABILITIES);
+        }
+        for (String capability : spec.capabilities()) {
+            Ids.requireValid("capabilities", capability);
+        }
+        if (spec.labels().size() > Ids.MAX_LABELS) {
+            throw new InvalidRequestException("labels", "has " + spec.labels().size() + " entries, more than the limit of " + Ids.MAX_LABELS);
+        }
+        for (Map.Entry<String, String> label : spec.labels().entrySet()) {
+            Ids.requireText("labels", label.getKey(), Ids.MAX_LABEL_KEY_CHARS);
+            if (label.getKey().isEmpty()) {
+                throw new InvalidRequestException("labels", "must not have an empty key");
+            }
+            Ids.requireText("labels." + label.getKey(), label.getValue(), Ids.MAX_LABEL_VALUE_CHARS);
         }
         if (spec.maxConcurrency() < 1) {
             throw new InvalidRequestException("max_concurrency", "must be at least 1, was " + spec.maxConcurrency());

@@ -4,10 +4,13 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class IdsTest {
@@ -28,5 +31,38 @@ class IdsTest {
         sorted.sort(null);
         assertEquals(made, sorted, "ids sort in the order they were made");
         assertTrue(made.stream().allMatch(id -> id.length() == 26));
+    }
+
+    @Test
+    void clientIdsAreOneTo128CharactersOfTheDocumentedSetAndNotDotSegments() {
+        for (String good : List.of("a", "A-z_0.9:x", "..a", "a..", "i".repeat(128), "01M8N4K7WXCBN6J50BH4AAHGHA")) {
+            assertEquals(good, Ids.requireValid("id", good));
+        }
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put(".", "id: must not be '.'");
+        bad.put("..", "id: must not be '..'");
+        bad.put("", "id: is required");
+        bad.put("{x}", "id: has '{' at position 0");
+        bad.put("a\ud800", "id: has U+D800 at position 1");
+        bad.put("a b", "id: has ' ' at position 1");
+        bad.put("caf\u00e9", "id: has U+00E9 at position 3");
+        bad.put("i".repeat(129), "id: is 129 characters long");
+        bad.forEach((id, message) -> {
+            InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> Ids.requireValid("id", id));
+            assertTrue(e.getMessage().startsWith(message), e.getMessage());
+        });
+        assertThrows(InvalidRequestException.class, () -> Ids.requireValid("id", null));
+    }
+
+    @Test
+    void textMustBeValidUnicodeWithinItsLimit() {
+        assertEquals("ok \ud83d\ude00", Ids.requireText("message", "ok \ud83d\ude00", 10));
+        assertEquals(null, Ids.requireText("message", null, 10));
+        assertTrue(assertThrows(InvalidRequestException.class, () -> Ids.requireText("message", "\ude00x", 10))
+                .getMessage().contains("lone UTF-16 surrogate at position 0"));
+        assertTrue(assertThrows(InvalidRequestException.class, () -> Ids.requireText("message", "x\ud83d", 10))
+                .getMessage().contains("at position 1"));
+        assertTrue(assertThrows(InvalidRequestException.class, () -> Ids.requireText("message", "x".repeat(11), 10))
+                .getMessage().contains("more than the limit of 10"));
     }
 }

@@ -1,0 +1,114 @@
+package dev.baton.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jboss.logging.Logger;
+
+/**
+ * The error body for answers no resource gives: a path no route serves (404), a method the event
+ * routes do not take (405 with {@code Allow}, when a Vert.x route serves the path by another method), a request Vert.x fails before routing (an HTTP/1.1
+ * request without {@code Host} is a 400), and any failure of a Vert.x route. JAX-RS
+ * refusals are mapped by {@link ErrorMapper}; both answer {@code {"error": code, "message": text}}.
+ */
+@ApplicationScoped
+public class HttpErrors {
+
+    private static final Logger LOG = Logger.getLogger(HttpErrors.class);
+    /** Error statuses Vert.x may answer on its own when no route takes a request. */
+    private static final int[] ROUTER_STATUSES = {400, 404, 405, 406, 413, 414, 415, 431};
+
+    @Inject
+    ObjectMapper json;
+
+    private volatile Router router;
+
+    void install(@Observes Router router) {
+        this.router = router;
+        router.route().order(Integer.MIN_VALUE).failureHandler(this::failed);
+        for (int status : ROUTER_STATUSES) {
+            router.errorHandler(status, this::failed);
+        }
+    }
+
+    private void failed(RoutingContext ctx) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.headWritten()) {
+            if (!response.ended()) {
+                response.close(); // a stream that failed half-way: nothing honest is left to send
+            }
+            return;
+        }
+        int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
+        String method = ctx.request().method().name();
+        String path = ctx.request().path();
+        String code;
+        String message;
+        String allow = status == 404 || status == 405 ? allowed(path) : null;
+        if (allow != null && status == 404) {
+            status = 405; // a Vert.x route serves the path, by another method
+        }
+        switch (status) {
+            case 404 -> {
+                code = "not_found";
+                message = "no route " + method + " " + path;
+            }
+            case 405 -> {
+                code = "method_not_allowed";
+                message = method + " is not allowed on " + path + (allow == null ? "" : "; allowed: " + allow);
+                if (allow != null) {
+                    response.putHeader(HttpHeaders.ALLOW, allow);
+                }
+            }
+            default -> {
+                code = status >= 500 ? "internal_error" : ErrorMapper.code(status);
+                message = reason(ctx, status);
+            }
+        }
+        if (status >= 500) {
+            LOG.errorf(ctx.failure(), "unexpected failure of %s %s", method, path);
+        }
+        String text;
+        try {
+            text = json.writeValueAsString(new ErrorBody(code, message));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON).end(text);
+    }
+
+    /** The methods the Vert.x routes take on {@code path} (such as GET for the event streams), or null. */
+    String allowed(String path) {
+        Set<String> methods = new TreeSet<>();
+        if (router == null) {
+            return null;
+        }
+        for (Route route : router.getRoutes()) {
+            if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()
+                    && path.matches(route.getPath().replaceAll(":[^/]+", "[^/]+"))) {
+                route.methods().forEach(m -> methods.add(m.name()));
+            }
+        }
+        return methods.isEmpty() ? null : String.join(", ", methods);
+    }
+
+    private static String reason(RoutingContext ctx, int status) {
+        Throwable failure = ctx.failure();
+        if (status < 500 && failure != null && failure.getMessage() != null) {
+            return failure.getMessage();
+        }
+        Response.StatusType known = Response.Status.fromStatusCode(status);
+        return known != null ? known.getReasonPhrase() : "HTTP " + status;
+    }
+}
