@@ -36,7 +36,7 @@ class OperationsTest {
         Api.Lease lease = claimOne(agent);
         complete(lease.taskId(), lease.leaseId()).then().statusCode(200);
         given().get("/v1/stats").then()
-                .body("throughput.completed", greaterThanOrEqualTo(1), "claim_latency_ms.count", greaterThanOrEqualTo(1f));
+                .body("throughput.completed", greaterThanOrEqualTo(1), "claim_latency_ms.count", greaterThanOrEqualTo(1));
     }
 
     @Test
