@@ -3,6 +3,7 @@ package dev.baton.config;
 import dev.baton.engine.Coordinator;
 import dev.baton.events.BrokerChannel;
 import dev.baton.events.EventHub;
+import dev.baton.store.Store;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -36,6 +37,9 @@ public class EventsLifecycle {
     @Inject
     Instance<BrokerChannel> broker;
 
+    @Inject
+    Store store;
+
     void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 900) StartupEvent event) {
         if (config.events().redisPublish()) {
             hub.publishToRedis(redis, config.ackTimeout(), config.events().redisLinger(), config.events().redisQueueSize());
@@ -44,6 +48,7 @@ public class EventsLifecycle {
             hub.publishToBroker(broker.get(), config.events().brokerBuffer());
         }
         hub.start(coordinator.lastSeq());
+        store.onStepDown(hub::endOpenStreams);
     }
 
     /**

@@ -133,6 +133,17 @@ public final class EventHub implements EventSink {
     public void endStreams() {
         synchronized (lock) {
             closing = true;
+        }
+        endOpenStreams();
+    }
+
+    /**
+     * This Baton stopped serving for a while (it lost the writer lease and stands by): end every
+     * stream open now after what it has queued. Its clients reconnect with {@code Last-Event-ID}
+     * and are answered 503 until this Baton serves again; new streams are not refused here.
+     */
+    public void endOpenStreams() {
+        synchronized (lock) {
             for (EventStream stream : streams) {
                 stream.finish();
             }
