@@ -5,7 +5,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** Every error answer: {@code {"error": code, "message": text}} (DESIGN §6). */
+/** Every error answer: {@code {"error": code, "message": text}} (docs/api.md). */
 @Schema(name = "ErrorBody", description = "every error answer")
 public record ErrorBody(@Schema(required = true, description = "a stable code, e.g. invalid_request, task_not_found, lease_expired")
         String error, @Schema(required = true) String message) {

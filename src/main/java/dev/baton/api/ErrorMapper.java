@@ -25,7 +25,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Maps every refusal to the error body of DESIGN §6, {@code {"error": code, "message": text}},
+ * Maps every refusal to the error body of docs/api.md, {@code {"error": code, "message": text}},
  * with a message that names the field or the state at fault.
  */
 public class ErrorMapper {

@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * The server-sent event streams (DESIGN §6, §7), served on Vert.x routes rather than JAX-RS
+ * The server-sent event streams (docs/events.md), served on Vert.x routes rather than JAX-RS
  * resources: the hub hands each subscriber its events as ready-made SSE bytes, one chunk per
  * dispatch batch and one chunk shared by every subscriber that takes everything, and these routes
  * write those bytes to the socket as they are. Through the JAX-RS SSE layer every event was

@@ -13,13 +13,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Baton's configuration tree (prefix {@code baton}), names and defaults as in DESIGN §6b.
+ * Baton's configuration tree (prefix {@code baton}), names and defaults as in docs/configuration.md.
  * Validated at start-up: a wrong value stops Baton with a message naming the property.
  */
 @ConfigMapping(prefix = "baton")
 public interface BatonConfig {
 
-    /** {@code journal} or {@code checkpoint}: how acknowledged changes reach Redis (DESIGN §7). */
+    /** {@code journal} or {@code checkpoint}: how acknowledged changes reach Redis (docs/guarantees.md). */
     @WithDefault("journal")
     Durability durability();
 
@@ -124,7 +124,7 @@ public interface BatonConfig {
         Optional<List<Duration>> backoff();
     }
 
-    /** Weights of the assignment score, DESIGN §3. */
+    /** Weights of the assignment score (docs/model.md). */
     interface Scoring {
         @WithDefault("50")
         double exactCapability();
@@ -191,7 +191,7 @@ public interface BatonConfig {
         String keyPrefix();
     }
 
-    /** Event fan-out (DESIGN §7): the hub's queue, the replay ring, SSE subscribers, Redis pub/sub. */
+    /** Event fan-out (docs/events.md): the hub's queue, the replay ring, SSE subscribers, Redis pub/sub. */
     interface Events {
         /** Events the hub holds before dispatch; past it events are dropped for the fan-out (counted), never the engine slowed. */
         @WithDefault("65536")

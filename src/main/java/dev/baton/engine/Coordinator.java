@@ -1538,7 +1538,7 @@ public final class Coordinator {
     }
 
     // ---------------------------------------------------------------------------------------
-    // For tests: the invariants of STYLE.md habit 7, checked after every engine test.
+    // For tests: the invariants, checked after every engine test.
 
     /** Throws {@link IllegalStateException} naming the first broken invariant. */
     public void checkInvariants() {

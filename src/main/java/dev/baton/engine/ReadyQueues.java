@@ -11,7 +11,7 @@ import java.util.function.Predicate;
  * All ready deques: one per (level, type). A claim looks only at the heads of the deques its
  * agent may serve, so its cost is O(levels × agent's types), never O(queued tasks).
  *
- * <p>Picking among heads (DESIGN §3): levels are strict, judged by the <em>effective</em> level
+ * <p>Picking among heads (docs/model.md): levels are strict, judged by the <em>effective</em> level
  * (one step higher per {@code agingMillis} waited); the caller's scorer decides inside a level,
  * and ties go to the task that became ready first. Because every deque is in ready order, its
  * head is also its oldest task and so the one aging has lifted furthest.

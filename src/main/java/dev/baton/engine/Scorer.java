@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Scores (task, agent) pairs, DESIGN §3, and keeps the fleet's mean completion time per type
+ * Scores (task, agent) pairs (docs/model.md) and keeps the fleet's mean completion time per type
  * that the speed term compares an agent against.
  */
 final class Scorer {

@@ -1,7 +1,7 @@
 package dev.baton.engine;
 
 /**
- * Weights of the score of (task, agent), DESIGN §3. Score = capability + priority boost
+ * Weights of the score of (task, agent), as docs/model.md explains. Score = capability + priority boost
  * + load × active/max + history × success rate + speed × min(speedCap, fleet mean / agent mean).
  */
 public record ScoringWeights(

@@ -4,7 +4,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The transition table of DESIGN §2, the only place that says which status may follow which.
+ * The transition table of docs/model.md, the only place that says which status may follow which.
  * The coordinator calls {@link #check} before every move; an illegal move is a bug or a late call
  * and surfaces as {@link IllegalTransitionException} (HTTP 409).
  */

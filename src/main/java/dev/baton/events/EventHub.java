@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
- * Fans the engine's events out (DESIGN §7): SSE subscribers, the replay ring, and the consumers
+ * Fans the engine's events out (docs/events.md): SSE subscribers, the replay ring, and the consumers
  * (Redis pub/sub, the broker channel).
  *
  * <p><b>Threads.</b> {@link #accept} runs under the engine's lock and only offers to a bounded

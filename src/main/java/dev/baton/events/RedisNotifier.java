@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Redis pub/sub (DESIGN §7): each task event goes to {@code task_notifications} as a notification
+ * Redis pub/sub (docs/redis.md): each task event goes to {@code task_notifications} as a notification
  * and to {@code task:<id>:events} in full. Agent events have no channel.
  *
  * <p><b>Threads.</b> The hub's dispatcher {@link #publish}es into a bounded queue; one thread,

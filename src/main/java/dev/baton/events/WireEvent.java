@@ -7,7 +7,7 @@ import dev.baton.engine.TaskEvent;
 import java.time.Instant;
 
 /**
- * The one event shape of DESIGN §7, the same on Redis, SSE and brokers. Every key is always
+ * The one event shape of docs/events.md, the same on Redis, SSE and brokers. Every key is always
  * present; task fields are null for agent events. Names are spelled out here so the wire does not
  * depend on the app's naming strategy.
  *
@@ -92,7 +92,7 @@ public record WireEvent(
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    /** The {@code task_notifications} message for a task event (DESIGN §7). */
+    /** The {@code task_notifications} message for a task event (docs/redis.md). */
     public Notification notification() {
         return new Notification("task.submitted".equals(event) ? "new_task" : "task_updated",
                 taskId, taskType, priority, status, agentId);

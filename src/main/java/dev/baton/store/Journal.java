@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * The journal writer (DESIGN §7, journal mode): the engine's events go to the Redis Stream in
+ * The journal writer (docs/redis.md, journal mode): the engine's events go to the Redis Stream in
  * {@code seq} order, with group commit — one XADD carries everything that piled up while the
  * previous one was in flight.
  *

@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Reads Baton's state back from Redis (DESIGN §7): the hashes as of the {@code checkpoint} marker,
+ * Reads Baton's state back from Redis (docs/redis.md): the hashes as of the {@code checkpoint} marker,
  * then every journal entry above it, applying each task's events in {@code seq} order and each
  * at most once — so entries written twice (a retried "maybe applied" write) or overlapping the
  * marker change nothing.

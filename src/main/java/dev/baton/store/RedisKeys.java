@@ -3,7 +3,7 @@ package dev.baton.store;
 import dev.baton.engine.TaskStatus;
 
 /**
- * Every Redis key Baton uses, from one prefix (DESIGN §7). The default prefix {@code {baton}:}
+ * Every Redis key Baton uses, from one prefix (docs/redis.md). The default prefix {@code {baton}:}
  * is a Cluster hash tag, so all keys of one Baton share a slot and MULTI/EXEC works on a Cluster.
  */
 public record RedisKeys(String prefix) {

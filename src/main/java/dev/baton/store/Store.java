@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Baton's durable state in Redis (DESIGN §7), in three named loops:
+ * Baton's durable state in Redis (docs/redis.md), in three named loops:
  * <ul>
  *   <li><b>recovery</b> ({@code baton-recovery}, once at start): checks that Redis will not evict
  *   keys, waits for the writer lease, reads the checkpoint and replays the journal into the

@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN §5 through HTTP: depends_on, batches with refs, release and the failure cascade. */
+/** Dependencies (docs/model.md) through HTTP: depends_on, batches with refs, release and the failure cascade. */
 @QuarkusTest
 @QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
 class DependencyApiTest {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Redis pub/sub (DESIGN §7): what a plain subscriber sees on task_notifications and task:{id}:events. */
+/** Redis pub/sub (docs/redis.md): what a plain subscriber sees on task_notifications and task:{id}:events. */
 @QuarkusTest
 @QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
 class EventsRedisTest {

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Server-sent events (DESIGN §7): order, filters, reconnects, per-task streams. */
+/** Server-sent events (docs/events.md): order, filters, reconnects, per-task streams. */
 @QuarkusTest
 @QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
 class EventsSseTest {

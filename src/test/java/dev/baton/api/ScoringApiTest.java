@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN §3 shown through the API: agents wait in long-polls, a task arrives, and the scorer
+ * Assignment (docs/model.md) shown through the API: agents wait in long-polls, a task arrives, and the scorer
  * decides who gets it. Runs in its own app (profile) so that a {@code general} agent sees only
  * this class's work; every test finishes the tasks it starts.
  */

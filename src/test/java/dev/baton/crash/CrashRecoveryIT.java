@@ -31,7 +31,7 @@ import dev.baton.store.RespClient;
 import dev.baton.testing.RedisServerProcess;
 
 /**
- * The crash tests of DESIGN §7 against the packaged Baton as a child process and a real
+ * The crash tests against the packaged Baton as a child process and a real
  * redis-server: kill -9 at random moments under load (a Jepsen-style history checked for lost and
  * unexpected tasks), recovery after SIGTERM and kill -9 in both durability modes, a frozen Redis
  * (SIGSTOP), a Redis that comes back empty, and the embedded Redis across restarts.

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** DESIGN §5: batches with refs, release exactly when the last dependency completes, cascades. */
+/** Dependencies (docs/model.md): batches with refs, release exactly when the last dependency completes, cascades. */
 class DependencyGraphTest extends EngineHarness {
 
     private static BatchItem item(String ref, String type, String... dependsOn) {

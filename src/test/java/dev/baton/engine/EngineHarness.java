@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A coordinator on a fake clock that records its events. After every test the coordinator's
- * invariants are checked and the event sequence is verified gap-free (STYLE.md habit 7).
+ * invariants are checked and the event sequence is verified gap-free.
  */
 abstract class EngineHarness {
 

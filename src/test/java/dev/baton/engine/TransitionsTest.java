@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class TransitionsTest {
 
-    /** DESIGN §2, written out independently of the implementation. */
+    /** The status diagram of docs/model.md, written out independently of the implementation. */
     private static final Map<TaskStatus, Set<TaskStatus>> DESIGN = Map.of(
             TaskStatus.WAITING, EnumSet.of(TaskStatus.PENDING, TaskStatus.SCHEDULED, TaskStatus.CANCELLED),
             TaskStatus.SCHEDULED, EnumSet.of(TaskStatus.PENDING, TaskStatus.CANCELLED),

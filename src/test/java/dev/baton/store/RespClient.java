@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * The store's minimal RESP client, opened to tests outside this package that look at what Baton
- * wrote into Redis (keys of DESIGN §7). Replies: String, Long, List, or null.
+ * wrote into Redis (keys of docs/redis.md). Replies: String, Long, List, or null.
  */
 public final class RespClient {
 
