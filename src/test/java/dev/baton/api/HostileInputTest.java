@@ -105,7 +105,9 @@ class HostileInputTest {
             String method = target.endsWith("cancel") || target.endsWith("retry") ? "POST" : "GET";
             RawHttp.Answer answer = RawHttp.send(RestAssured.port, method, target.getBytes(StandardCharsets.US_ASCII), null, null);
             assertEquals(400, answer.status(), target + ": " + answer.body());
-            assertTrue(answer.body().contains("\"message\":\"id: "), target + ": " + answer.body());
+            // an encoded '/' is refused as a non-canonical path before any route reads the id
+            assertTrue(answer.body().contains("\"message\":\"id: ") || answer.body().contains("\"error\":\"invalid_path\""),
+                    target + ": " + answer.body());
         }
     }
 
