@@ -3,7 +3,6 @@ package dev.baton.store;
 import java.io.IOException;
 import java.io.StringReader;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -88,7 +87,7 @@ final class DataDirLock implements AutoCloseable {
 
     private static void writeOwner(FileChannel channel) throws IOException {
         String owner = "pid=" + ProcessHandle.current().pid() + "\n"
-                + "host=" + hostName() + "\n"
+                + "host=" + WriterLease.hostName() + "\n"
                 + "started=" + Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()) + "\n";
         channel.truncate(0);
         channel.write(ByteBuffer.wrap(owner.getBytes(StandardCharsets.UTF_8)), 0);
@@ -102,13 +101,5 @@ final class DataDirLock implements AutoCloseable {
         Properties owner = new Properties();
         owner.load(new StringReader(new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8)));
         return "pid " + owner.getProperty("pid", "unknown") + " on host " + owner.getProperty("host", "unknown");
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }
