@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Only one Baton writes: the writer key holds this instance ({@code <host> <pid> <unique id>})
@@ -19,6 +20,8 @@ import java.util.UUID;
  * takes over at once, replacing exactly the value it read.
  */
 final class WriterLease {
+
+    private static final Logger LOG = Logger.getLogger(WriterLease.class);
 
     /** What {@link #renew} found. */
     enum Renewal { OURS, LOST, REDIS_BEHIND }
@@ -50,7 +53,12 @@ final class WriterLease {
             return true;
         }
         String holder = holder();
-        return holder != null && deadOnThisHost(holder) && acquire(holder);
+        if (holder != null && deadOnThisHost(holder) && acquire(holder)) {
+            LOG.infof("took over the writer lease at once: its holder (%s) was a process of this host that no longer runs",
+                    holder);
+            return true;
+        }
+        return false;
     }
 
     /** The epoch this acquisition started: 1 when Redis held none (it is empty or lost everything). */
