@@ -16,11 +16,11 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.vertx.core.Vertx;
-import io.vertx.mqtt.MqttClient;
 import jakarta.inject.Inject;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -32,11 +32,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -44,7 +47,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
 /**
  * Events published before the broker connection is up are sent, in order, once it is: Baton's
  * MQTT channel points at a TCP relay to Mosquitto (127.0.0.1:1883) that the test opens only after
- * feeding the hub, and a plain MQTT client subscribed at Mosquitto itself reads what arrives.
+ * feeding the hub, and mosquitto_sub subscribed at Mosquitto itself reads what arrives.
  * Skipped where no broker answers on 127.0.0.1:1883.
  */
 @QuarkusTest
@@ -62,20 +65,24 @@ class EventsMqttDeliveryTest {
     public static class Relayed implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("mp.messaging.outgoing.baton-events-out.connector", "smallrye-mqtt",
-                    "mp.messaging.outgoing.baton-events-out.host", EventsMqttTest.HOST,
-                    "mp.messaging.outgoing.baton-events-out.port", Integer.toString(RELAY_PORT),
-                    "mp.messaging.outgoing.baton-events-out.topic", TOPIC,
-                    "mp.messaging.outgoing.baton-events-out.qos", "1",
-                    "baton.events.broker-buffer", Integer.toString(BUFFER));
+            return relayedTo(RELAY_PORT, TOPIC, BUFFER);
         }
     }
 
+    /** Baton's MQTT channel (QoS 1) to {@code topic} through a relay on {@code relayPort}, holding up to {@code buffer} events. */
+    static Map<String, String> relayedTo(int relayPort, String topic, int buffer) {
+        return Map.of("mp.messaging.outgoing.baton-events-out.connector", "smallrye-mqtt",
+                "mp.messaging.outgoing.baton-events-out.host", EventsMqttTest.HOST,
+                "mp.messaging.outgoing.baton-events-out.port", Integer.toString(relayPort),
+                "mp.messaging.outgoing.baton-events-out.topic", topic,
+                "mp.messaging.outgoing.baton-events-out.qos", "1",
+                "baton.events.broker-buffer", Integer.toString(buffer));
+    }
+
     static Relay relay;
-    static Vertx vertx;
-    static MqttClient reader;
+    static Process reader;
     static final List<Long> received = new CopyOnWriteArrayList<>();
-    static long nextSeq = 1_000_000_000L;
+    static long nextSeq = 1_000_000_000L; // shared by the MQTT tests: one seq never names two events
 
     @Inject
     EventHub hub;
@@ -86,28 +93,60 @@ class EventsMqttDeliveryTest {
     @BeforeAll
     static void subscribe() throws Exception {
         relay = new Relay(RELAY_PORT, EventsMqttTest.HOST, EventsMqttTest.PORT);
-        vertx = Vertx.vertx();
-        reader = MqttClient.create(vertx);
-        reader.publishHandler(message -> {
-            Matcher seq = SEQ.matcher(message.payload().toString(StandardCharsets.UTF_8));
-            if (seq.find()) {
-                received.add(Long.parseLong(seq.group(1)));
+        reader = reader(TOPIC, received);
+    }
+
+    /**
+     * {@code mosquitto_sub} subscribed at Mosquitto itself (QoS 1), adding each event's seq to
+     * {@code received}; once this returns, the subscription is in place. (The Vert.x MQTT client is
+     * no reader here: under a steady stream its decoder fails with a bogus "message length
+     * exceeds" and closes the connection.)
+     */
+    static Process reader(String topic, List<Long> received) throws Exception {
+        Process reader;
+        try {
+            reader = new ProcessBuilder("stdbuf", "-oL", "mosquitto_sub", "-d", "-h", EventsMqttTest.HOST,
+                    "-p", Integer.toString(EventsMqttTest.PORT), "-q", "1", "-t", topic)
+                    .redirectErrorStream(true).start();
+        } catch (IOException missing) {
+            Assumptions.abort("mosquitto_sub (package mosquitto-clients) is needed to read what reaches the broker: " + missing);
+            throw missing;
+        }
+        CompletableFuture<Void> subscribed = new CompletableFuture<>();
+        Thread lines = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(reader.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    Matcher seq = SEQ.matcher(line);
+                    if (seq.find()) {
+                        received.add(Long.parseLong(seq.group(1)));
+                    } else if (line.contains("SUBACK")) {
+                        subscribed.complete(null);
+                    }
+                }
+            } catch (IOException ended) {
+                // the reader was stopped
             }
-        });
-        reader.connect(EventsMqttTest.PORT, EventsMqttTest.HOST).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        reader.subscribe(TOPIC, 1).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }, "mosquitto-sub-reader");
+        lines.setDaemon(true);
+        lines.start();
+        try {
+            subscribed.get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            reader.destroy();
+            throw e;
+        }
+        return reader;
     }
 
     @AfterAll
     static void close() throws Exception {
-        reader.disconnect();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        reader.destroy();
         relay.close();
     }
 
     @Test
     void eventsPublishedBeforeTheBrokerConnectionIsUpAreSentOnceItIs() {
-        List<Long> sent = feed(200);
+        List<Long> sent = feed(hub, 200);
         relay.open();
 
         assertAllArriveInOrderNoneDropped(sent);
@@ -115,13 +154,13 @@ class EventsMqttDeliveryTest {
 
     private void assertAllArriveInOrderNoneDropped(List<Long> sent) {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals(sent.size(), received.size(),
-                "events received, of those sent; dropped " + dropped()));
+                "events received, of those sent; dropped " + dropped(registry)));
         assertEquals(sent, List.copyOf(received));
-        assertEquals(0, dropped());
+        assertEquals(0, dropped(registry));
     }
 
     /** {@code count} events into the hub; their seqs. */
-    private List<Long> feed(int count) {
+    static List<Long> feed(EventHub hub, int count) {
         List<Long> seqs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             long seq = nextSeq++;
@@ -132,7 +171,7 @@ class EventsMqttDeliveryTest {
         return seqs;
     }
 
-    private double dropped() {
+    static double dropped(MeterRegistry registry) {
         Counter counter = registry.find("baton.events.dropped").tag("consumer", EventMetrics.BROKER).counter();
         return counter == null ? 0 : counter.count();
     }
@@ -151,6 +190,8 @@ class EventsMqttDeliveryTest {
         private final String host;
         private final int brokerPort;
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        private final Object pause = new Object();
+        private boolean paused;
         private ServerSocket server;
 
         Relay(int port, String host, int brokerPort) {
@@ -175,8 +216,8 @@ class EventsMqttDeliveryTest {
                         Socket broker = new Socket(host, brokerPort);
                         sockets.add(client);
                         sockets.add(broker);
-                        pump(client, broker);
-                        pump(broker, client);
+                        pump(client, broker, true);
+                        pump(broker, client, false);
                     } catch (IOException closed) {
                         return;
                     }
@@ -186,11 +227,36 @@ class EventsMqttDeliveryTest {
             accept.start();
         }
 
-        private void pump(Socket from, Socket to) {
+        /** Hold what Baton sends until {@link #resume}: the broker hears nothing and acknowledges nothing. */
+        void pause() {
+            synchronized (pause) {
+                paused = true;
+            }
+        }
+
+        void resume() {
+            synchronized (pause) {
+                paused = false;
+                pause.notifyAll();
+            }
+        }
+
+        private void awaitResumed() throws InterruptedException {
+            synchronized (pause) {
+                while (paused) {
+                    pause.wait();
+                }
+            }
+        }
+
+        private void pump(Socket from, Socket to, boolean toBroker) {
             Thread thread = new Thread(() -> {
                 byte[] buffer = new byte[8192];
                 try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                     while (true) {
+                        if (toBroker) {
+                            awaitResumed();
+                        }
                         int n = in.read(buffer);
                         if (n < 0) {
                             return;
@@ -198,7 +264,7 @@ class EventsMqttDeliveryTest {
                         out.write(buffer, 0, n);
                         out.flush();
                     }
-                } catch (IOException e) {
+                } catch (IOException | InterruptedException e) {
                     // one side went away: the relay for this connection ends
                 } finally {
                     closeQuietly(from);
@@ -211,6 +277,7 @@ class EventsMqttDeliveryTest {
 
         @Override
         public synchronized void close() {
+            resume();
             if (server != null) {
                 closeQuietly(server);
             }
