@@ -31,6 +31,21 @@ class IdleBrokerLogFilterTest {
         assertTrue(filter.isLoggable(warning("\n\t- Emitter{channel:'other'} has no downstream\n")));
     }
 
+    private static ExtLogRecord error(String logger, String message) {
+        ExtLogRecord record = new ExtLogRecord(Level.SEVERE, message, IdleBrokerLogFilterTest.class.getName());
+        record.setLoggerName(logger);
+        return record;
+    }
+
+    @Test
+    void theMqttClientRefusingOneMoreInFlightEventIsNoError() {
+        String client = "io.vertx.mqtt.impl.MqttClientImpl";
+        assertFalse(filter.isLoggable(error(client, "Attempt to exceed the limit of 10 inflight messages")));
+        assertTrue(filter.isLoggable(error(client, "Connection refused")));
+        assertTrue(filter.isLoggable(error("somewhere.else", "Attempt to exceed the limit of 10 inflight messages")),
+                "the same words from elsewhere are not held back");
+    }
+
     @Test
     void otherMessagesPass() {
         assertTrue(filter.isLoggable(new ExtLogRecord(Level.WARNING, "anything else", IdleBrokerLogFilterTest.class.getName())));
