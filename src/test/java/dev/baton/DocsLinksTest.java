@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The repository holds its own documentation: every relative link in README.md, docs/ and deploy/
  * must point at a file of the repository (and at a heading of it, when it names an {@code #anchor}).
- * Links that leave the repository, such as {@code ../shared/...}, fail, and so do absolute paths
+ * Links that leave the repository, such as {@code ../elsewhere/...}, fail, and so do absolute paths
  * (write a server path such as {@code /q/openapi} as code, not as a link). Links inside code blocks
  * and code spans are not links. The tests run with the project root as working directory.
  */
@@ -64,13 +64,13 @@ class DocsLinksTest {
                 "[in a fence](missing.md)",
                 "```",
                 "[gone](docs/missing.md) [bad anchor](docs/model.md#no-such-heading)",
-                "[outside](../shared/DESIGN.md) [absolute](/q/openapi)",
+                "[outside](../elsewhere/DESIGN.md) [absolute](/q/openapi)",
                 "[ref]: docs/also-missing.md",
                 ""));
         assertEquals(List.of(
                 "README.md:9: docs/missing.md: no such file",
                 "README.md:9: docs/model.md#no-such-heading: no heading with that anchor in docs/model.md",
-                "README.md:10: ../shared/DESIGN.md: points outside the repository",
+                "README.md:10: ../elsewhere/DESIGN.md: points outside the repository",
                 "README.md:10: /q/openapi: an absolute path; link relative to this file, or write a server path as code",
                 "README.md:11: docs/also-missing.md: no such file"),
                 brokenLinks(root, root.resolve("README.md")));
