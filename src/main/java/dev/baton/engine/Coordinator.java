@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.random.RandomGenerator;
 
 /**
@@ -192,7 +193,8 @@ public final class Coordinator {
      * cache): a finished task past the cache may still be kept elsewhere for the retention.
      */
     public List<String> unknown(Collection<String> ids) {
-        return lock.read(() -> ids.stream().filter(id -> id != null && tasks.find(id) == null).toList());
+        return lock.read(() -> ids.stream().filter(id -> id != null && tasks.find(id) == null)
+                .collect(Collectors.toCollection(ArrayList::new)));
     }
 
     /**
@@ -246,7 +248,7 @@ public final class Coordinator {
     }
 
     public List<AgentView> agents(long now) {
-        return lock.read(now, () -> agents.all().stream().map(Snapshots::view).toList());
+        return lock.read(now, () -> agents.all().stream().map(Snapshots::view).collect(Collectors.toCollection(ArrayList::new)));
     }
 
     /**
@@ -374,13 +376,17 @@ public final class Coordinator {
 
     /** A consistent copy of the whole state, for a full checkpoint. */
     public EngineState state() {
-        return lock.read(() -> new EngineState(tasks.all().stream().map(Snapshots::record).toList(),
-                agents.all().stream().map(Snapshots::record).toList(), events.seq()));
+        return lock.read(() -> new EngineState(tasks.all().stream().map(Snapshots::record)
+                .collect(Collectors.toCollection(ArrayList::new)), agentRecordsLocked(), events.seq()));
     }
 
     /** Every agent with its history, for a checkpoint. */
     public List<AgentRecord> agentRecords() {
-        return lock.read(() -> agents.all().stream().map(Snapshots::record).toList());
+        return lock.read(this::agentRecordsLocked);
+    }
+
+    private List<AgentRecord> agentRecordsLocked() {
+        return agents.all().stream().map(Snapshots::record).collect(Collectors.toCollection(ArrayList::new));
     }
 
     /**

@@ -135,6 +135,11 @@ final class Dispatcher {
         return task.status == TaskStatus.PENDING && task.queue != null ? ready.positionOf(task) : null;
     }
 
+    /** The score of the pair, term by term, as the choice was made. */
+    ScoreBreakdown explain(Task task, Agent agent) {
+        return scorer.breakdown(task, agent);
+    }
+
     void recordCompletion(String type, long tookMillis) {
         scorer.recordCompletion(type, tookMillis);
     }

@@ -26,9 +26,14 @@ final class EventLog {
 
     /** A task event; {@code agentId} names the agent when the task no longer does (its run ended). */
     void task(EventType type, Task task, String agentId, long now) {
+        task(type, task, agentId, now, null);
+    }
+
+    /** A task event with the score that chose its agent (an assignment). */
+    void task(EventType type, Task task, String agentId, long now, ScoreBreakdown score) {
         sink.accept(new TaskEvent(++seq, type, task.id, task.type(), task.level, task.status,
                 agentId != null ? agentId : task.assignedAgent, task.progress,
-                task.message != null ? task.message : task.error, now, Snapshots.record(task), null));
+                task.message != null ? task.message : task.error, now, Snapshots.record(task), null, score));
     }
 
     void agent(EventType type, Agent agent, long now) {

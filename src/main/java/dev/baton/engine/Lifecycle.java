@@ -105,6 +105,7 @@ final class Lifecycle {
 
     /** PENDING → ASSIGNED: the agent gets a lease and a slot; the dispatcher chose the pair. */
     ClaimedTask assign(Task task, Agent agent) {
+        ScoreBreakdown score = dispatcher.explain(task, agent); // before the agent's load counts this task
         statuses.move(task, TaskStatus.ASSIGNED);
         task.assignedAgent = agent.id;
         task.leaseId = ids.lease();
@@ -115,7 +116,7 @@ final class Lifecycle {
         task.message = null;
         timers.watchLease(task);
         agent.active.add(task);
-        emit(EventType.ASSIGNED, task, agent.id);
+        events.task(EventType.ASSIGNED, task, agent.id, lock.now(), score);
         return new ClaimedTask(view(task), task.leaseId, task.leaseExpiresAt);
     }
 

@@ -3,14 +3,19 @@ package dev.baton.store;
 import dev.baton.engine.AgentRecord;
 import dev.baton.engine.AgentSpec;
 import dev.baton.engine.AgentView;
+import dev.baton.engine.EventType;
+import dev.baton.engine.ScoreBreakdown;
+import dev.baton.engine.TaskEvent;
 import dev.baton.engine.Samples;
 import dev.baton.engine.TaskRecord;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** What the store writes of a task or an agent is read back whole: a field missing from the stored JSON fails here. */
 class StoredRecordTest {
@@ -19,6 +24,17 @@ class StoredRecordTest {
     void aTaskRecordWithEveryFieldSetIsReadBackEqual() {
         TaskRecord record = Samples.record(TaskRecord.class);
         assertEquals(record, StoreCodec.task(StoreCodec.write(record)));
+    }
+
+    @Test
+    void theJournalKeepsAnAssignmentsRecordButNotItsScore() {
+        TaskRecord record = Samples.record(TaskRecord.class);
+        TaskEvent assigned = new TaskEvent(9, EventType.ASSIGNED, record.id(), record.spec().type(), record.level(),
+                record.status(), "agent-1", 0, null, 1_700_000_000_000L, record, null,
+                new ScoreBreakdown(95, 50, 25, 0, 20, 0));
+        String entry = StoreCodec.journalEntry(List.of(assigned));
+        assertFalse(entry.contains("score"), entry);
+        assertEquals(record, StoreCodec.batch(entry).events().get(0).task());
     }
 
     @Test
