@@ -31,19 +31,6 @@ def client(args):
     return baton.Client(args.url, token=args.token)
 
 
-def leave(client, *workers):
-    """Stop the workers (their running tasks finish within the grace period) and take their agents out
-    of the fleet: a removed agent's waiting claims are answered at once, so no new task is handed to an
-    agent that is gone (Baton does not yet end the wait of a claim whose client went away)."""
-    for worker in workers:
-        worker.stop()
-    for worker in workers:
-        try:
-            client.remove_agent(worker.agent_id)
-        except baton.BatonError as e:
-            say("agent %s could not leave: %s" % (worker.agent_id, e))
-
-
 def say(text):
     print(text, flush=True)
 

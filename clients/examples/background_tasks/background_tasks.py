@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common import client, leave, parser, say  # noqa: E402
+from common import client, parser, say  # noqa: E402
 from baton import BackgroundTaskManager, RUNNING, Worker  # noqa: E402
 
 REPORTS = [("quarterly-review", 60), ("daily-sales", 2), ("inventory", 3), ("weekly-kpis", 2)]  # name, pages
@@ -65,7 +65,7 @@ def main(argv=None):
         return {"handles": handles, "cancelled": long_one.id, "left": left,
                 "tasks": [c.get(h.id) for h in handles]}
     finally:
-        leave(c, worker)
+        worker.stop()
 
 
 if __name__ == "__main__":

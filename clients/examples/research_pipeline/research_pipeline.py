@@ -15,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common import EventLog, client, leave, parser, say  # noqa: E402
+from common import EventLog, client, parser, say  # noqa: E402
 from baton import Worker  # noqa: E402
 from baton.client import parse_instant  # noqa: E402
 
@@ -115,7 +115,7 @@ def main(argv=None):
         say("persist %s: %s" % (final["status"], final.get("result")))
         return {"ids": ids, "tasks": tasks, "events": list(log.events)}
     finally:
-        leave(c, worker)
+        worker.stop()
         log.close()
 
 

@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common import EventLog, client, leave, parser, say  # noqa: E402
+from common import EventLog, client, parser, say  # noqa: E402
 from baton import Worker  # noqa: E402
 
 AGENTS = {"coder": ["coding"], "analyst": ["analysis"], "reasoner": ["reasoning"], "generalist": ["general"]}
@@ -113,7 +113,8 @@ def main(argv=None):
                 for t, h in sorted(view["history_by_type"].items()))))
         return {"decisions": decisions, "tasks": tasks}
     finally:
-        leave(c, *workers)
+        for w in workers:
+            w.stop()
         log.close()
 
 

@@ -17,7 +17,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common import RUN_ENDED, EventLog, client, leave, parser, say  # noqa: E402
+from common import RUN_ENDED, EventLog, client, parser, say  # noqa: E402
 from baton import Worker  # noqa: E402
 
 POOLS = ("embedding", "workflow")
@@ -106,7 +106,8 @@ def main(argv=None):
                                                                        counter.peak["workflow"]))
         return {"tasks": finished, "peak": counter.peak, "positions": positions, "events": list(log.events)}
     finally:
-        leave(c, *workers)
+        for w in workers:
+            w.stop()
         log.close()
 
 
