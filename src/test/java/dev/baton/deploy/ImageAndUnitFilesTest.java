@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +59,28 @@ class ImageAndUnitFilesTest {
         assertNonRoot("Dockerfile.native");
         assertEquals(List.of(String.valueOf(DeployFiles.httpPort())), dockerfile("Dockerfile.native", "EXPOSE"));
         assertEquals("0.0.0.0", dockerEnv("Dockerfile.native").get("QUARKUS_HTTP_HOST"));
+    }
+
+    @Test
+    void everyFileTheDockerfilesCopyIsInTheBuildContext() throws IOException {
+        List<String> kept = Files.readAllLines(Path.of(".dockerignore")).stream().map(String::strip)
+                .filter(line -> line.startsWith("!")).map(line -> line.substring(1).replaceAll("/$", "")).toList();
+        assertEquals("*", Files.readAllLines(Path.of(".dockerignore")).stream().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#")).findFirst().orElseThrow(), "all but what is named");
+        for (String dockerfile : List.of("Dockerfile.jvm", "Dockerfile.native")) {
+            for (String copy : dockerfile(dockerfile, "COPY")) {
+                List<String> words = List.of(copy.split("\\s+"));
+                if (words.stream().anyMatch(word -> word.startsWith("--from="))) {
+                    continue;
+                }
+                List<String> sources = words.stream().filter(word -> !word.startsWith("--")).toList();
+                for (String source : sources.subList(0, sources.size() - 1)) {
+                    String path = source.replaceAll("/$", "");
+                    assertTrue(kept.stream().anyMatch(dir -> path.equals(dir) || path.startsWith(dir + "/")),
+                            dockerfile + " copies " + source + ", left out by .dockerignore");
+                }
+            }
+        }
     }
 
     @Test
