@@ -69,6 +69,8 @@ public final class PeerBenchmark {
             jvm.add("-Dquarkus.redis.hosts=" + batonRedis.uri());
             try (BatonProcess server = BatonProcess.start(options.jar(), jvm)) {
                 readyMillis = server.readyMillis;
+                System.out.printf("Baton's redis-server: pid %d, port %d; BullMQ's: pid %d, port %d%n",
+                        batonRedis.pid(), batonRedis.port(), bullRedis.pid(), bullRedis.port());
                 List<String> batonArgs = List.of("--url", server.url.toString(),
                         "--cpu", "baton=" + server.batonPid + ",redis=" + batonRedis.pid());
                 List<String> bullArgs = List.of("--redis", "127.0.0.1:" + bullRedis.port(), "--cpu", "redis=" + bullRedis.pid());
