@@ -92,16 +92,16 @@ export function millis(name, text) {
   return Math.round(Number(m[1]) * factor);
 }
 
-/** `startup`, `throughput` or `rate:<tasks per second>`. */
+/** `startup`, `throughput`, `idle` or `rate:<tasks per second>`. */
 export function phase(text) {
-  if (text === 'startup' || text === 'throughput') {
+  if (text === 'startup' || text === 'throughput' || text === 'idle') {
     return { kind: text };
   }
   const m = /^rate:(\d+)$/.exec(text);
   if (m && Number(m[1]) > 0) {
     return { kind: 'rate', rate: Number(m[1]) };
   }
-  throw new Error(`--phases takes startup, throughput and rate:<n> separated by commas, not '${text}'`);
+  throw new Error(`--phases takes startup, throughput, idle and rate:<n> separated by commas, not '${text}'`);
 }
 
 /** `name=pid`: a process whose CPU time each window reports. */
@@ -223,6 +223,7 @@ export async function producerProcess({ side, version, scriptUrl, options, submi
   try {
     for (const p of options.phases) {
       const result = p.kind === 'startup' ? await producer.startup(cpu)
+        : p.kind === 'idle' ? await producer.idle(cpu)
           : p.kind === 'throughput' ? await producer.throughput(cpu)
             : await producer.fixedRate(p.rate, cpu);
       console.log(`[${label}] ${describe(result)}`);
@@ -245,6 +246,10 @@ function describe(r) {
   if (r.phase === 'startup') {
     return `startup: ${r.buckets_per_second.map((v) => v.toFixed(0)).join(' / ')} tasks/s in successive `
         + `${r.bucket_seconds} s windows (${r.tasks} tasks)`;
+  }
+  if (r.phase === 'idle') {
+    const cores = Object.entries(r.cores).map(([n, c]) => `${n} ${c.toFixed(4)}`).join(', ');
+    return `idle for ${r.seconds.toFixed(1)} s with every agent waiting: cores: ${cores}`;
   }
   if (r.phase === 'throughput') {
     return `throughput: ${r.completed_per_second.toFixed(0)} tasks/s over ${r.seconds.toFixed(1)} s; CPU per task: ${cpu}`;
@@ -407,6 +412,15 @@ class Producer {
     await stop();
     await this.drain();
     return { phase: 'throughput', ...this.window(from, to) };
+  }
+
+  /** Nothing submitted for rate-duration (after rate-warmup) while every agent or worker waits: what waiting costs. */
+  async idle(cpu) {
+    await sleep(this.options['rate-warmup']); // the consumer's start, or the last phase, settles
+    const from = this.snapshot(cpu);
+    await sleep(this.options['rate-duration']);
+    const { seconds, cores } = this.window(from, this.snapshot(cpu));
+    return { phase: 'idle', seconds, cores };
   }
 
   /** Open loop at {@code rate} tasks/s: rate-warmup unmeasured, then rate-duration measured. */

@@ -15,6 +15,7 @@ test('options take --name value and --name=value over the defaults', () => {
 test('bad options are refused with the option named', () => {
   assert.throws(() => parseOptions(['--agents', '0']), /--agents/);
   assert.throws(() => parseOptions(['--phases', 'rate:fast']), /--phases/);
+  assert.deepEqual(parseOptions(['--phases', 'idle']).phases, [{ kind: 'idle' }]);
   assert.throws(() => parseOptions(['--nope', '1']), /unknown option --nope/);
   assert.throws(() => parseOptions(['--cpu', 'baton']), /--cpu/);
   assert.throws(() => parseOptions(['--agents']), /needs a value/);

@@ -28,8 +28,8 @@ import java.util.List;
  *   <li>Start-up: right after Baton is ready its client drives it flat out, with tasks/s in the
  *   first, second and third {@code startup-window} (10 s), until at least {@code warmup-tasks}
  *   (20,000) are done: that is the warm-up. BullMQ gets the same start-up phase.</li>
- *   <li>Then runs alternate A B A B ({@code runs} each), every run on each side: throughput, then
- *   each fixed rate. The Node client reads the CPU time of the processes it is given (Baton's JVM
+ *   <li>Then runs alternate A B A B ({@code runs} each), every run on each side: an idle window
+ *   (every agent waiting, nothing submitted), throughput, then each fixed rate. The Node client reads the CPU time of the processes it is given (Baton's JVM
  *   and Redis; BullMQ's Redis) and of its own consumer and producer from {@code /proc/<pid>/stat}
  *   at both ends of each window, and prints its figures as one {@code RESULT <json>} line.</li>
  *   <li>The Node packages are installed with {@code npm ci} from the committed lock file into
@@ -76,7 +76,7 @@ public final class PeerBenchmark {
                 List<String> bullArgs = List.of("--redis", "127.0.0.1:" + bullRedis.port(), "--cpu", "redis=" + bullRedis.pid());
                 baton.add(client("baton-load.mjs", batonArgs, "startup", "startup"));
                 bullmq.add(client("bullmq-load.mjs", bullArgs, "startup", "startup"));
-                String phases = "throughput," + String.join(",", options.rates().stream().map(r -> "rate:" + r).toList());
+                String phases = "idle,throughput," + String.join(",", options.rates().stream().map(r -> "rate:" + r).toList());
                 for (int run = 1; run <= options.runs(); run++) {
                     baton.add(client("baton-load.mjs", batonArgs, phases, "run " + run));
                     bullmq.add(client("bullmq-load.mjs", bullArgs, phases, "run " + run));

@@ -28,8 +28,9 @@ record PeerResult(String side, String version, String label, int errors, List<Ph
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * One phase: {@code startup} (tasks/s per window in {@code buckets}), {@code throughput}, or
-     * {@code rate} (with dispatch latency in ms; NaN when nothing was dispatched).
+     * One phase: {@code startup} (tasks/s per window in {@code buckets}), {@code throughput},
+     * {@code idle} (cores only), or {@code rate} (with dispatch latency in ms; NaN when nothing was
+     * dispatched).
      */
     record Phase(String kind, int rate, double perSecond, Map<String, Double> cpuMicrosPerTask, Map<String, Double> cores,
                  double dispatchP50, double dispatchP99, double dispatchMax, int lateSends,
@@ -119,6 +120,8 @@ record PeerResult(String side, String version, String label, int errors, List<Ph
         row(t, "client CPU per completed task, µs", batonFull, bullFull, Phase::clientMicrosPerTask, "%.0f",
                 p -> breakdown(p.cpuMicrosPerTask, CLIENT::contains, "%.0f"));
         row(t, "other processes on the machine, cores", batonFull, bullFull, Phase::otherCores, "%.2f");
+        row(t, "server CPU idle, every agent waiting, cores", phasesOf(baton, "idle", 0), phasesOf(bullmq, "idle", 0),
+                Phase::serverCores, "%.4f");
         for (int rate : rates(baton, bullmq)) {
             List<Phase> a = phasesOf(baton, "rate", rate);
             List<Phase> b = phasesOf(bullmq, "rate", rate);
