@@ -237,7 +237,7 @@ export async function producerProcess({ side, version, scriptUrl, options, submi
   }
   console.log('RESULT ' + JSON.stringify({
     side, version, label: options.label, agents: options.agents, in_flight: options['in-flight'],
-    errors: producer.errors + producer.consumerErrors, phases: results,
+    errors: producer.errors + producer.consumerErrors, rejected: producer.rejected, phases: results,
   }));
 }
 

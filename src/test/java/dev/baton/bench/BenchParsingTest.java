@@ -108,7 +108,7 @@ class BenchParsingTest {
             assertEquals(expected, SseSubscribers.Parser.nextNewline(bytes, from, bytes.length));
         }
     }
-    static final String BATON_RESULT = "{\"side\":\"baton\",\"version\":\"undici 7.30.2\",\"label\":\"run 1\",\"errors\":0,"
+    static final String BATON_RESULT = "{\"side\":\"baton\",\"version\":\"undici 7.30.2\",\"label\":\"run 1\",\"errors\":0,\"rejected\":2,"
             + "\"phases\":[{\"phase\":\"startup\",\"bucket_seconds\":10,\"tasks\":20000,\"buckets_per_second\":[500,900,1000],"
             + "\"cpu_us_per_task\":{\"producer\":50}},"
             + "{\"phase\":\"idle\",\"seconds\":10,\"cores\":{\"baton\":0.007,\"redis\":0.001,\"agents\":0.01}},"
@@ -143,6 +143,7 @@ class BenchParsingTest {
         assertTrue(table.contains("| lifecycle (submit → completed), tasks/s | 3,000 and 3,000 | 6,000 | 0.50 |"), table);
         assertTrue(table.contains("| dispatch at 500 tasks/s, p99 ms | 8.60 and 8.60 | 4.30 | 2.00 |"), table);
         assertTrue(table.contains("| server CPU per completed task, µs | 340 (baton 300 + redis 40) and 340 (baton 300 + redis 40) | "), table);
+        assertTrue(table.contains("| errors, and submits refused with 429 (dropped) | 0, 4 | 0, 2 | |"), table);
         assertTrue(table.contains("| server CPU idle, every agent waiting, cores | 0.0080 and 0.0080 | "), table);
         assertTrue(table.contains("| start-up: tasks/s in the third 10 s after start | 1,000 and 1,000 | 1,000 | 1.00 |"), table);
     }

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * machine, every other name a server process (Baton's {@code baton} and {@code redis}, BullMQ's
  * {@code redis}).
  */
-record PeerResult(String side, String version, String label, int errors, List<Phase> phases) {
+record PeerResult(String side, String version, String label, int errors, int rejected, List<Phase> phases) {
 
     static final Set<String> CLIENT = Set.of("producer", "agents", "workers");
     static final String MACHINE = "machine";
@@ -74,7 +74,7 @@ record PeerResult(String side, String version, String label, int errors, List<Ph
                         p.path("bucket_seconds").asDouble(Double.NaN), buckets));
             }
             return new PeerResult(root.path("side").asText(), root.path("version").asText(), root.path("label").asText(),
-                    root.path("errors").asInt(0), phases);
+                    root.path("errors").asInt(0), root.path("rejected").asInt(0), phases);
         } catch (IOException e) {
             throw new UncheckedIOException("not a RESULT line of the Node client: " + json, e);
         }
@@ -133,8 +133,9 @@ record PeerResult(String side, String version, String label, int errors, List<Ph
                     p -> breakdown(p.cores, name -> !CLIENT.contains(name) && !name.equals(MACHINE), "%.2f"));
             row(t, "late sends " + at, a, b, p -> p.lateSends, "%.0f");
         }
-        t.append("| errors (client and server answers) | ").append(errors(baton)).append(" | ").append(errors(bullmq))
-                .append(" | |\n");
+        t.append("| errors, and submits refused with 429 (dropped) | ").append(count(baton, PeerResult::errors)).append(", ")
+                .append(count(baton, PeerResult::rejected)).append(" | ").append(count(bullmq, PeerResult::errors)).append(", ")
+                .append(count(bullmq, PeerResult::rejected)).append(" | |\n");
         return t.toString();
     }
 
@@ -187,7 +188,7 @@ record PeerResult(String side, String version, String label, int errors, List<Ph
         return results.isEmpty() ? "not run" : results.get(0).version;
     }
 
-    private static int errors(List<PeerResult> results) {
-        return results.stream().mapToInt(PeerResult::errors).sum();
+    private static int count(List<PeerResult> results, java.util.function.ToIntFunction<PeerResult> what) {
+        return results.stream().mapToInt(what).sum();
     }
 }
