@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * has a row in docs/configuration.md, and wherever a default is written down (that page, the
  * README's tables) it is the one in the code; application.properties repeats none of them.
  */
-class DocsConfigurationTest {
+public class DocsConfigurationTest {
 
     /** A table row whose first cell is a property: {@code | `baton.lease-ttl` | `30s` | ...}. */
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`([a-z][a-z0-9.<>*-]*)`\\s*\\|\\s*([^|]*?)\\s*\\|", Pattern.MULTILINE);
@@ -73,7 +73,7 @@ class DocsConfigurationTest {
     }
 
     /** Property name → its {@code @WithDefault} (null when it has none), from the mapping interface. */
-    static Map<String, String> properties() {
+    public static Map<String, String> properties() {
         Map<String, String> found = new LinkedHashMap<>();
         walk(BatonConfig.class, "baton.", found);
         return found;

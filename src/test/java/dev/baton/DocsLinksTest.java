@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The repository holds its own documentation: every relative link in README.md, docs/ and deploy/
+ * The repository holds its own documentation: every relative link in README.md, docs/, deploy/ and clients/
  * must point at a file of the repository (and at a heading of it, when it names an {@code #anchor}).
  * Links that leave the repository, such as {@code ../elsewhere/...}, fail, and so do absolute paths
  * (write a server path such as {@code /q/openapi} as code, not as a link). Links inside code blocks
@@ -85,7 +85,7 @@ class DocsLinksTest {
     private static List<Path> markdownFiles(Path root) {
         List<Path> files = new ArrayList<>();
         files.add(root.resolve("README.md"));
-        for (String dir : List.of("docs", "deploy")) {
+        for (String dir : List.of("docs", "deploy", "clients")) {
             Path top = root.resolve(dir);
             if (Files.isDirectory(top)) {
                 try (Stream<Path> walk = Files.walk(top)) {

@@ -10,7 +10,6 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -114,7 +113,7 @@ public class AgentResource {
             @QueryParam("wait_ms") String waitMs,
             @Parameter(description = "at most this many tasks; capped at baton.claim-max-tasks",
                     schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", defaultValue = "1"))
-            @QueryParam("max") String max, @jakarta.ws.rs.core.Context HttpServerResponse response) {
+            @QueryParam("max") String max) {
         long startNanos = System.nanoTime();
         Requests.pathId("id", id);
         long wait = Requests.longParam("wait_ms", waitMs, 0, 0, config.claimMaxWait().toMillis());
@@ -132,17 +131,22 @@ public class AgentResource {
         PendingClaim pending = attempt.pending();
         Context context = vertx.getOrCreateContext();
         long timer = vertx.setTimer(wait, t -> coordinator.endWait(pending, clock.millis()));
-        response.closeHandler(v -> coordinator.endWait(pending, clock.millis()));
-        return Uni.createFrom().emitter(emitter -> pending.result().whenComplete((tasks, failure) -> {
-            vertx.cancelTimer(timer);
-            context.runOnContext(v -> {
-                if (failure != null) {
-                    emitter.fail(failure);
-                } else {
-                    emitter.complete(answer(tasks));
-                }
+        // A client that goes away cancels the subscription (Quarkus REST owns the response's close
+        // handler); the wait ends then, so no task is handed to a claim nobody reads. Ending a wait
+        // that was already answered changes nothing.
+        return Uni.createFrom().<RestResponse<ClaimedTaskJson.Batch>>emitter(emitter -> {
+            emitter.onTermination(() -> coordinator.endWait(pending, clock.millis()));
+            pending.result().whenComplete((tasks, failure) -> {
+                vertx.cancelTimer(timer);
+                context.runOnContext(v -> {
+                    if (failure != null) {
+                        emitter.fail(failure);
+                    } else {
+                        emitter.complete(answer(tasks));
+                    }
+                });
             });
-        }));
+        });
     }
 
     private static RestResponse<ClaimedTaskJson.Batch> answer(List<ClaimedTask> tasks) {

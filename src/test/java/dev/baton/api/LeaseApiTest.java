@@ -9,6 +9,7 @@ import static dev.baton.api.Api.status;
 import static dev.baton.api.Api.submit;
 import static dev.baton.api.Api.unique;
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -20,7 +21,10 @@ import dev.baton.testing.RedisTestResource;
 import dev.baton.testing.TestClock;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -157,6 +161,22 @@ class LeaseApiTest {
         String id = submit(type, "LOW");
         Response answer = poll.get(10, TimeUnit.SECONDS);
         answer.then().statusCode(200).body("tasks[0].id", equalTo(id), "tasks[0].status", equalTo("ASSIGNED"));
+    }
+
+    @Test
+    void aLongPollWhoseClientWentAwayStopsWaitingAndGetsNoTask() throws Exception {
+        String type = unique("t");
+        String agent = unique("a");
+        registerAgent(agent, 1, type);
+        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
+            socket.getOutputStream().write(("POST /v1/agents/" + agent + "/claim?wait_ms=20000 HTTP/1.1\r\n"
+                    + "Host: localhost\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            Api.awaitParked(agent);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(
+                () -> given().get("/v1/agents/{id}", agent).then().extract().<Integer>path("waiting_claims") == 0);
+        String id = submit(type, "LOW");
+        assertEquals("PENDING", status(id));
     }
 
     @Test

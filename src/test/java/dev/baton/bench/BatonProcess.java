@@ -101,9 +101,10 @@ final class BatonProcess implements AutoCloseable {
             throw e;
         }
         long readyMillis = (System.nanoTime() - started) / 1_000_000;
-        long redis = findRedisChild(process.pid()).or(() -> redisPidFile(workDir)).orElse(-1L);
-        System.out.printf("started Baton pid %d on %s (redis-server pid %s, log %s)%n",
-                process.pid(), url, redis > 0 ? redis : "not found", log);
+        boolean ownRedis = jvmOptions.stream().noneMatch(option -> option.startsWith("-Dquarkus.redis.hosts="));
+        long redis = ownRedis ? findRedisChild(process.pid()).or(() -> redisPidFile(workDir)).orElse(-1L) : -1;
+        System.out.printf("started Baton pid %d on %s (redis-server %s, log %s)%n", process.pid(), url,
+                !ownRedis ? "given by quarkus.redis.hosts" : redis > 0 ? "pid " + redis : "pid not found", log);
         return new BatonProcess(url, process.pid(), redis, readyMillis, log, process, null);
     }
 

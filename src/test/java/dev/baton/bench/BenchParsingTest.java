@@ -108,4 +108,43 @@ class BenchParsingTest {
             assertEquals(expected, SseSubscribers.Parser.nextNewline(bytes, from, bytes.length));
         }
     }
+    static final String BATON_RESULT = "{\"side\":\"baton\",\"version\":\"undici 7.30.2\",\"label\":\"run 1\",\"errors\":0,\"rejected\":2,"
+            + "\"phases\":[{\"phase\":\"startup\",\"bucket_seconds\":10,\"tasks\":20000,\"buckets_per_second\":[500,900,1000],"
+            + "\"cpu_us_per_task\":{\"producer\":50}},"
+            + "{\"phase\":\"idle\",\"seconds\":10,\"cores\":{\"baton\":0.007,\"redis\":0.001,\"agents\":0.01}},"
+            + "{\"phase\":\"throughput\",\"seconds\":20,\"tasks\":60000,\"completed_per_second\":3000,"
+            + "\"cpu_us_per_task\":{\"producer\":40,\"baton\":300,\"redis\":40,\"agents\":60},"
+            + "\"cores\":{\"producer\":0.12,\"baton\":0.9,\"redis\":0.12,\"agents\":0.18,\"machine\":1.5}},"
+            + "{\"phase\":\"rate\",\"rate\":500,\"seconds\":10,\"tasks\":5000,\"completed_per_second\":500,"
+            + "\"cpu_us_per_task\":{\"baton\":1200,\"redis\":200},\"cores\":{\"baton\":0.6,\"redis\":0.1,\"machine\":0.8},"
+            + "\"late_sends\":3,\"dispatch_ms\":{\"samples\":5000,\"p50\":1.5,\"p99\":8.6,\"max\":131}}]}";
+
+    @Test
+    void aResultLineOfTheNodeClientGivesItsPhases() {
+        PeerResult r = PeerResult.parse(BATON_RESULT);
+        assertEquals("baton", r.side());
+        PeerResult.Phase full = r.phases("throughput", 0).get(0);
+        assertEquals(3000, full.perSecond());
+        assertEquals(340, full.serverMicrosPerTask(), 1e-9);
+        assertEquals(100, full.clientMicrosPerTask(), 1e-9);
+        assertEquals(0.18, full.otherCores(), 1e-9);
+        PeerResult.Phase rate = r.phases("rate", 500).get(0);
+        assertEquals(8.6, rate.dispatchP99());
+        assertEquals(0.7, rate.serverCores(), 1e-9);
+        assertEquals(List.of(500.0, 900.0, 1000.0), r.phases("startup", 0).get(0).buckets());
+    }
+
+    @Test
+    void theTableSetsBothSidesSideBySideWithTheirRatios() {
+        PeerResult baton = PeerResult.parse(BATON_RESULT);
+        PeerResult bullmq = PeerResult.parse(BATON_RESULT.replace("\"baton\"", "\"bullmq\"").replace("3000", "6000")
+                .replace("\"p99\":8.6", "\"p99\":4.3"));
+        String table = PeerResult.table(List.of(baton, baton), List.of(bullmq));
+        assertTrue(table.contains("| lifecycle (submit → completed), tasks/s | 3,000 and 3,000 | 6,000 | 0.50 |"), table);
+        assertTrue(table.contains("| dispatch at 500 tasks/s, p99 ms | 8.60 and 8.60 | 4.30 | 2.00 |"), table);
+        assertTrue(table.contains("| server CPU per completed task, µs | 340 (baton 300 + redis 40) and 340 (baton 300 + redis 40) | "), table);
+        assertTrue(table.contains("| errors, and submits refused with 429 (dropped) | 0, 4 | 0, 2 | |"), table);
+        assertTrue(table.contains("| server CPU idle, every agent waiting, cores | 0.0080 and 0.0080 | "), table);
+        assertTrue(table.contains("| start-up: tasks/s in the third 10 s after start | 1,000 and 1,000 | 1,000 | 1.00 |"), table);
+    }
 }
