@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -67,12 +66,7 @@ public final class BatonClient implements AutoCloseable {
         this.retryBudget = b.retryBudget;
         this.payloads = b.payloads;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
-        AtomicInteger threads = new AtomicInteger();
-        this.background = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "baton-client-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.background = Executors.newCachedThreadPool(DaemonThreads.named("baton-client"));
     }
 
     public static Builder builder() {

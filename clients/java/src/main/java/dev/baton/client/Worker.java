@@ -14,11 +14,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -79,6 +77,7 @@ public final class Worker implements AutoCloseable {
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong heartbeats = new AtomicLong();
+    private final AtomicLong abandoned = new AtomicLong();
 
     private record Registered<I, O>(Class<I> input, TaskHandler<I, O> handler) {
     }
@@ -95,11 +94,11 @@ public final class Worker implements AutoCloseable {
         this.claimWait = b.claimWait;
         this.grace = b.grace;
         this.handlerPool = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), threads("baton-task-" + agentId));
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, threads("baton-heartbeat-" + agentId));
+                new LinkedBlockingQueue<>(), DaemonThreads.named("baton-task-" + agentId));
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("baton-heartbeat-" + agentId));
         scheduler.setRemoveOnCancelPolicy(true);
         this.heartbeater = scheduler;
-        this.claimer = threads("baton-claimer-" + agentId).newThread(this::claimLoop);
+        this.claimer = DaemonThreads.named("baton-claimer-" + agentId).newThread(this::claimLoop);
     }
 
     public static Builder builder(BatonClient client, String agentId) {
@@ -191,7 +190,7 @@ public final class Worker implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("worker " + agentId + " already started");
         }
-        client.registerAgent(agentId, capabilities, concurrency, labels);
+        register();
         claimer.start();
         return this;
     }
@@ -343,6 +342,9 @@ public final class Worker implements AutoCloseable {
                 if (stopping.get()) {
                     break;
                 }
+                if (e.status() == 404 && reregister()) {
+                    continue;
+                }
                 LOG.log(System.Logger.Level.WARNING, "claim failed: {0}", e.getMessage());
                 try {
                     Thread.sleep(backoff.toMillis());
@@ -353,6 +355,21 @@ public final class Worker implements AutoCloseable {
                 continue;
             }
             claimed.forEach(this::launch);
+        }
+    }
+
+    private void register() {
+        client.registerAgent(agentId, capabilities, concurrency, labels);
+    }
+
+    /** The server forgot the agent (it left, or was lost and removed): register it again. */
+    private boolean reregister() {
+        try {
+            register();
+            LOG.log(System.Logger.Level.INFO, "agent {0} was unknown to Baton: registered again", agentId);
+            return true;
+        } catch (BatonException e) {
+            return false;
         }
     }
 
@@ -520,6 +537,9 @@ public final class Worker implements AutoCloseable {
     private void abandon(TaskContext ctx) {
         lock.lock();
         try {
+            if (!ctx.lost) {
+                abandoned.incrementAndGet();
+            }
             ctx.lost = true;
             ctx.cancel();
         } finally {
@@ -543,6 +563,11 @@ public final class Worker implements AutoCloseable {
         return failed.get();
     }
 
+    /** Runs given up because the server took the task back: cancelled, or the lease lost. */
+    public long abandoned() {
+        return abandoned.get();
+    }
+
     /** Heartbeats sent. */
     public long heartbeats() {
         return heartbeats.get();
@@ -556,14 +581,5 @@ public final class Worker implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-    }
-
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
