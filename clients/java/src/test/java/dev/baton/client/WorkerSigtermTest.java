@@ -1,0 +1,67 @@
+package dev.baton.client;
+
+import static dev.baton.client.BatonServer.unique;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+/** {@link Worker#run()} in a JVM of its own, stopped with SIGTERM in the middle of its runs. */
+class WorkerSigtermTest {
+
+    record Sleep(long millis) {
+    }
+
+    /** The agent process: three slots, a grace period of one second. Arguments: Baton's url, the task type. */
+    public static final class Agent {
+        public static void main(String[] args) throws InterruptedException {
+            BatonClient baton = BatonClient.builder().url(args[0]).build();
+            Worker.builder(baton, args[1] + "-agent").concurrency(3).claimWait(Duration.ofSeconds(2))
+                    .grace(Duration.ofSeconds(1))
+                    .handler(args[1], Sleep.class, (sleep, ctx) -> {
+                        Thread.sleep(sleep.millis());
+                        return "slept";
+                    })
+                    .build().run();
+        }
+    }
+
+    @Test
+    void sigtermDuringRunsLeavesNothingRunningAndLosesNothing() throws Exception {
+        BatonServer server = BatonServer.shared();
+        BatonClient client = server.client();
+        String kind = unique("sigterm");
+        List<String> ids = new ArrayList<>();
+        for (long millis : new long[] {200, 30_000, 30_000, 30_000}) {
+            ids.add(client.submit(NewTask.of(kind).payload(new Sleep(millis)).maxRetries(3)).id());
+        }
+        Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Agent.class.getName(), server.url, kind)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.tasks(TaskQuery.all().type(kind))
+                    .filter(t -> t.status().isRunning()).count() >= 2);
+            agent.destroy(); // SIGTERM
+            assertTrue(agent.waitFor(20, TimeUnit.SECONDS), "the agent stops within its grace period and a little more");
+        } finally {
+            agent.destroyForcibly();
+        }
+        Map<String, Task> tasks = client.tasks(TaskQuery.all().type(kind)).collect(Collectors.toMap(Task::id, t -> t));
+        assertEquals(ids.stream().sorted().toList(), tasks.keySet().stream().sorted().toList(), "none lost");
+        assertEquals(List.of(), tasks.values().stream().filter(t -> t.status().isRunning()).toList());
+        assertEquals(TaskStatus.COMPLETED, tasks.get(ids.get(0)).status());
+        for (String id : ids.subList(1, ids.size())) {
+            TaskStatus status = tasks.get(id).status();
+            assertTrue(status == TaskStatus.PENDING || status == TaskStatus.SCHEDULED, id + " " + status);
+        }
+    }
+}
