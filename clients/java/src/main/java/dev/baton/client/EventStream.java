@@ -30,7 +30,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * dropped connection (or a 503 while Baton restarts) the stream reconnects with
  * {@code Last-Event-ID} set to the last {@code seq} it handed out, which Baton answers with every
  * matching event after it: nothing lost, nothing repeated. A task's stream ({@code ends}) is over
- * after the server closes it at the task's terminal event. {@link #hasNext()} and {@link #next()}
+ * when the server closes it after the task's terminal event; closed before, it is resumed too. {@link #hasNext()} and {@link #next()}
  * belong to one reading thread; {@link #drop()} and {@link #close()} may come from any.
  */
 public final class EventStream implements Iterator<Event>, AutoCloseable {
@@ -48,6 +48,7 @@ public final class EventStream implements Iterator<Event>, AutoCloseable {
     private InputStream body;
     private Event pending;
     private boolean finished;
+    private boolean sawTerminal;
     private boolean timedOut;
     private long deadlineNanos;
     private boolean hasDeadline;
@@ -101,11 +102,13 @@ public final class EventStream implements Iterator<Event>, AutoCloseable {
                 pending = readEvent();
                 if (pending == null) { // the server ended the stream
                     disconnect();
-                    if (ends) {
+                    if (ends && sawTerminal) {
                         finished = true;
                     } else {
-                        pause();
+                        pause(); // Baton stopping or stepping down: resume where we were
                     }
+                } else if (pending.isTerminal()) {
+                    sawTerminal = true;
                 }
             } catch (SocketTimeoutException e) {
                 disconnect(); // the deadline (checked above) or a silent connection: reconnect
