@@ -53,6 +53,8 @@ public final class Worker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Worker.class.getName());
     private static final Duration MIN_HEARTBEAT_INTERVAL = Duration.ofMillis(100);
     private static final Duration MAX_CLAIM_BACKOFF = Duration.ofSeconds(10);
+    /** How long close() waits on top of the grace period for outcomes being written and the claimer to end. */
+    private static final Duration FINISH_TIMEOUT = Duration.ofSeconds(5);
 
     private final BatonClient client;
     private final String agentId;
@@ -242,13 +244,20 @@ public final class Worker implements AutoCloseable {
     }
 
     private void drain() {
+        // An interrupt of the closing thread cuts the grace period short, but the drain still runs
+        // (its calls would fail at once with the flag set); the flag is restored at the end.
+        boolean interrupted = false;
         claimer.interrupt();
         List<TaskContext> left = new ArrayList<>();
         long deadline = System.nanoTime() + grace.toNanos();
         lock.lock();
         try {
-            while (!running.isEmpty() && deadline - System.nanoTime() > 0) {
-                changed.awaitNanos(deadline - System.nanoTime());
+            while (!running.isEmpty() && deadline - System.nanoTime() > 0 && !interrupted) {
+                try {
+                    changed.awaitNanos(deadline - System.nanoTime());
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
             for (TaskContext ctx : running.values()) {
                 if (!ctx.finishing) {
@@ -257,8 +266,6 @@ public final class Worker implements AutoCloseable {
                     left.add(ctx);
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
         }
@@ -272,23 +279,16 @@ public final class Worker implements AutoCloseable {
             }
             forget(ctx);
         }
-        awaitQuietly(() -> handlerPool.awaitTermination(grace.toMillis() + 5_000, TimeUnit.MILLISECONDS));
-        heartbeater.shutdownNow();
-        awaitQuietly(() -> {
-            claimer.join(5_000);
-            return true;
-        });
-        releaseStrays();
-    }
-
-    private interface Wait {
-        boolean await() throws InterruptedException;
-    }
-
-    private static void awaitQuietly(Wait wait) {
         try {
-            wait.await();
+            handlerPool.awaitTermination(grace.toMillis() + FINISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            heartbeater.shutdownNow();
+            claimer.join(FINISH_TIMEOUT.toMillis());
         } catch (InterruptedException e) {
+            interrupted = true;
+            heartbeater.shutdownNow();
+        }
+        releaseStrays();
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
