@@ -19,6 +19,7 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
@@ -481,13 +482,20 @@ public final class BatonClient implements AutoCloseable {
         }
     }
 
+    /** One exchange; an interrupt of the calling thread abandons it at once (a claim's long-poll included). */
     private HttpResponse<byte[]> send(HttpRequest request) {
         requests.incrementAndGet();
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new BatonUnavailableException(base.toString(), e);
+            return exchange.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime && !(cause instanceof java.io.UncheckedIOException)) {
+                throw runtime;
+            }
+            throw new BatonUnavailableException(base.toString(), cause);
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new BatonUnavailableException(base.toString(), e);
         }

@@ -42,9 +42,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * another agent): the run is abandoned, its handler told through {@link TaskContext#isCancelled()},
  * and its outcome not written; a 409 on complete or fail is logged the same way. {@link #close()}
  * stops claiming (interrupting the long-poll), waits up to the grace period for running handlers,
- * fails what is left as retryable (interrupting those handlers), and if a claim was answered while
- * it was being interrupted, leaves as an agent so that the server takes those tasks back at once:
- * nothing stays RUNNING. The running set and each run's {@code lost}/{@code finishing} flags are
+ * fails what is left as retryable (interrupting those handlers), and if it cut a long-poll (which
+ * Baton keeps parked) or a claim was answered while being cut, leaves as an agent, so that the
+ * server ends the parked claim and takes such tasks back at once: nothing stays RUNNING. The running set and each run's {@code lost}/{@code finishing} flags are
  * guarded by {@link #lock}; a run is written by whichever of its handler or {@code close()} marks it
  * first.
  */
@@ -72,6 +72,7 @@ public final class Worker implements AutoCloseable {
     private final Map<String, TaskContext> running = new LinkedHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile boolean claimInFlight;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ExecutorService handlerPool;
     private final ScheduledExecutorService heartbeater;
@@ -247,6 +248,7 @@ public final class Worker implements AutoCloseable {
         // An interrupt of the closing thread cuts the grace period short, but the drain still runs
         // (its calls would fail at once with the flag set); the flag is restored at the end.
         boolean interrupted = false;
+        boolean claimCut = claimInFlight;
         claimer.interrupt();
         List<TaskContext> left = new ArrayList<>();
         long deadline = System.nanoTime() + grace.toNanos();
@@ -287,17 +289,19 @@ public final class Worker implements AutoCloseable {
             interrupted = true;
             heartbeater.shutdownNow();
         }
-        releaseStrays();
+        releaseStrays(claimCut || claimInFlight);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
 
     /**
-     * A claim answered while it was being interrupted leaves tasks assigned to this agent under
-     * leases nobody knows; leaving as an agent hands them back at once instead of when they expire.
+     * A long-poll cut by close() stays parked on the server (Baton does not notice the closed
+     * connection), and a claim answered while it was being cut leaves tasks assigned to this agent
+     * under leases nobody knows: in either case the worker leaves as an agent, which ends the parked
+     * claim and hands such tasks back at once instead of when their leases expire.
      */
-    private void releaseStrays() {
+    private void releaseStrays(boolean claimCut) {
         if (!started.get()) {
             return;
         }
@@ -305,8 +309,9 @@ public final class Worker implements AutoCloseable {
             long strays = Stream.of(TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
                     .flatMap(s -> client.tasks(TaskQuery.all().status(s).agent(agentId)))
                     .count();
-            if (strays > 0) {
-                LOG.log(System.Logger.Level.INFO, "{0} task(s) assigned during stop; leaving as an agent to hand them back", strays);
+            if (strays > 0 || claimCut) {
+                LOG.log(System.Logger.Level.INFO, "leaving as agent {0}: {1} task(s) assigned during stop, claim cut: {2}",
+                        agentId, strays, claimCut);
                 client.removeAgent(agentId);
             }
         } catch (BatonException e) {
@@ -336,12 +341,14 @@ public final class Worker implements AutoCloseable {
             }
             List<ClaimedTask> claimed;
             try {
+                claimInFlight = true;
                 claimed = client.claim(agentId, claimWait, Math.min(free, claimMax));
                 backoff = Duration.ofMillis(500);
             } catch (BatonException e) {
                 if (stopping.get()) {
                     break;
                 }
+                claimInFlight = false;
                 if (e.status() == 404 && reregister()) {
                     continue;
                 }
@@ -354,6 +361,7 @@ public final class Worker implements AutoCloseable {
                 backoff = backoff.multipliedBy(2).compareTo(MAX_CLAIM_BACKOFF) > 0 ? MAX_CLAIM_BACKOFF : backoff.multipliedBy(2);
                 continue;
             }
+            claimInFlight = false;
             claimed.forEach(this::launch);
         }
     }

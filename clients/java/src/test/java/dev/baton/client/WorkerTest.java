@@ -211,6 +211,22 @@ class WorkerTest {
     }
 
     @Test
+    void closeEndsTheClaimLongPoll() {
+        String kind = unique("idle");
+        Worker w = Worker.builder(BatonServer.shared().client(), unique("worker")).claimWait(Duration.ofSeconds(25))
+                .handler(kind, Map.class, (in, ctx) -> "ran").build();
+        workers.add(w);
+        w.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.agent(w.agentId()).waitingClaims() == 1);
+        w.close();
+        // a task submitted now is not handed to the closed worker's long-poll
+        Task task = client.submit(kind, Map.of());
+        assertEquals(TaskStatus.PENDING, task.status());
+        assertEquals(TaskStatus.PENDING, client.get(task.id()).status());
+        client.cancel(task.id());
+    }
+
+    @Test
     void closeDuringRunsLetsShortOnesFinishFailsLongOnesAndLeavesNothingRunning() throws Exception {
         String kind = unique("stop");
         Semaphore running = new Semaphore(0);
