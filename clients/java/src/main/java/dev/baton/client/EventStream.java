@@ -212,7 +212,7 @@ public final class EventStream implements Iterator<Event>, AutoCloseable {
             if (statusLine == null || !statusLine.startsWith("HTTP/1.")) {
                 throw new IOException("not an HTTP answer: " + statusLine);
             }
-            int status = Integer.parseInt(statusLine.substring(9, 12));
+            int status = statusOf(statusLine);
             boolean chunked = false;
             long length = -1;
             String retryAfter = null;
@@ -242,6 +242,14 @@ public final class EventStream implements Iterator<Event>, AutoCloseable {
             closeQuietly(s);
             socket = null;
             throw new BatonUnavailableException(client.url(), e);
+        }
+    }
+
+    private static int statusOf(String statusLine) throws IOException {
+        try {
+            return Integer.parseInt(statusLine.substring(9, 12));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            throw new IOException("not an HTTP status line: " + statusLine, e);
         }
     }
 
