@@ -1,9 +1,10 @@
 #!/bin/sh
 # Builds the Java client and runs its tests against the packaged Baton ($BATON_JAR); called by ./mvnw verify
-# in the integration-test phase. Arguments: the values of skipTests, skipITs, it.test, the local repository
-# and offline=<true/false>. Skipped (exit 0, with a message) by -DskipTests, -DskipITs or a -Dit.test selecting Java ITs.
-case "$1:$2" in
-  *true*) echo "[java-client] tests skipped (-DskipTests / -DskipITs)"; exit 0 ;;
+# in the integration-test phase. Arguments: the values of skipTests, skipITs, it.test, the local repository,
+# offline=<true/false> and maven.test.skip. Skipped (exit 0, with a message) by -DskipTests, -DskipITs,
+# -Dmaven.test.skip or a -Dit.test selecting Java ITs.
+case "$1:$2:$6" in
+  *true*) echo "[java-client] tests skipped (-DskipTests / -DskipITs / -Dmaven.test.skip)"; exit 0 ;;
 esac
 case "$3" in
   ''|'${it.test}') ;;
