@@ -382,6 +382,11 @@ public final class BatonClient implements AutoCloseable {
         }
     }
 
+    /** Your object as JSON, with this client's payload mapper (null stays null). */
+    public JsonNode toJson(Object value) {
+        return value == null ? null : payloads.valueToTree(value);
+    }
+
     /** HTTP requests sent so far (retries included, event streams not), for measurements. */
     public long requests() {
         return requests.get();

@@ -23,6 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 
 /**
  * An agent's loop: claims work for the task types it has handlers for, runs each task on a thread of
@@ -414,7 +415,7 @@ public final class Worker implements AutoCloseable {
             if (registered == null) {
                 throw new NonRetryableException("no handler for task type " + ctx.task().type());
             }
-            result = invoke(registered, ctx);
+            result = resultOf(invoke(registered, ctx));
         } catch (NonRetryableException e) {
             error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             retryable = false;
@@ -425,12 +426,20 @@ public final class Worker implements AutoCloseable {
         finish(ctx, result, error, retryable);
     }
 
+    /** The handler's answer as JSON, here, so that one Jackson cannot write fails the task instead of the worker. */
+    private JsonNode resultOf(Object answer) {
+        try {
+            return client.toJson(answer);
+        } catch (IllegalArgumentException e) {
+            throw new NonRetryableException("the result is not JSON: " + e.getMessage(), e);
+        }
+    }
+
     private <I, O> O invoke(Registered<I, O> registered, TaskContext ctx) throws Exception {
         JsonNode payload = ctx.payload();
         I input;
         try {
-            input = client.convert(payload == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : payload,
-                    registered.input());
+            input = client.convert(payload == null ? NullNode.getInstance() : payload, registered.input());
         } catch (IllegalArgumentException e) {
             throw new NonRetryableException("payload does not fit " + registered.input().getSimpleName() + ": " + e.getMessage(), e);
         }

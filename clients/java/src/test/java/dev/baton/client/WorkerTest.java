@@ -65,10 +65,11 @@ class WorkerTest {
     }
 
     @Test
-    void runsTasksOfTwoTypesWithResultsFailuresAndRetries() throws Exception {
+    void runsTasksOfSeveralTypesWithResultsFailuresAndRetries() throws Exception {
         String ok = unique("ok");
         String bad = unique("bad");
         String flaky = unique("flaky");
+        String opaque = unique("opaque");
         started(worker(2)
                 .handler(ok, Numbers.class, (in, ctx) -> new Doubled(in.n() * 2, ctx.attempt(), ctx.task().type()))
                 .handler(bad, Numbers.class, (in, ctx) -> {
@@ -79,10 +80,12 @@ class WorkerTest {
                         throw new IllegalStateException("first attempt breaks");
                     }
                     return "second attempt";
-                }));
+                })
+                .handler(opaque, Map.class, (in, ctx) -> new Object())); // nothing Jackson can write
         Task a = client.submit(ok, new Numbers(21));
         Task b = client.submit(NewTask.of(bad).payload(new Numbers(1)).maxRetries(3));
         Task f = client.submit(NewTask.of(flaky).payload(Map.of()).maxRetries(1));
+        Task o = client.submit(NewTask.of(opaque).payload(Map.of()).maxRetries(3));
 
         Task done = finished(a.id());
         assertEquals(TaskStatus.COMPLETED, done.status());
@@ -94,6 +97,9 @@ class WorkerTest {
         assertEquals(TaskStatus.COMPLETED, retried.status());
         assertEquals("second attempt", retried.result().asText());
         assertEquals(1, retried.attempt());
+        Task unwritable = finished(o.id());
+        assertEquals(TaskStatus.FAILED, unwritable.status());
+        assertTrue(unwritable.error().startsWith("the result is not JSON"), unwritable.error());
     }
 
     @Test
