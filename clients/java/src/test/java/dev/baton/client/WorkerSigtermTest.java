@@ -21,12 +21,15 @@ class WorkerSigtermTest {
     record Sleep(long millis) {
     }
 
-    /** The agent process: three slots, a grace period of one second. Arguments: Baton's url, the task type. */
+    /**
+     * The agent process: three slots, a grace period of five seconds (its JVM is cold: on a loaded
+     * machine the short task's first run may take a second or more). Arguments: Baton's url, the task type.
+     */
     public static final class Agent {
         public static void main(String[] args) throws InterruptedException {
             BatonClient baton = BatonClient.builder().url(args[0]).build();
             Worker.builder(baton, args[1] + "-agent").concurrency(3).claimWait(Duration.ofSeconds(2))
-                    .grace(Duration.ofSeconds(1))
+                    .grace(Duration.ofSeconds(5))
                     .handler(args[1], Sleep.class, (sleep, ctx) -> {
                         Thread.sleep(sleep.millis());
                         return "slept";
@@ -51,14 +54,14 @@ class WorkerSigtermTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> client.tasks(TaskQuery.all().type(kind))
                     .filter(t -> t.status().isRunning()).count() >= 2);
             agent.destroy(); // SIGTERM
-            assertTrue(agent.waitFor(20, TimeUnit.SECONDS), "the agent stops within its grace period and a little more");
+            assertTrue(agent.waitFor(30, TimeUnit.SECONDS), "the agent stops within its grace period and a little more");
         } finally {
             agent.destroyForcibly();
         }
         Map<String, Task> tasks = client.tasks(TaskQuery.all().type(kind)).collect(Collectors.toMap(Task::id, t -> t));
         assertEquals(ids.stream().sorted().toList(), tasks.keySet().stream().sorted().toList(), "none lost");
         assertEquals(List.of(), tasks.values().stream().filter(t -> t.status().isRunning()).toList());
-        assertEquals(TaskStatus.COMPLETED, tasks.get(ids.get(0)).status());
+        assertEquals(TaskStatus.COMPLETED, tasks.get(ids.get(0)).status(), () -> "the short task: " + tasks.get(ids.get(0)));
         for (String id : ids.subList(1, ids.size())) {
             TaskStatus status = tasks.get(id).status();
             assertTrue(status == TaskStatus.PENDING || status == TaskStatus.SCHEDULED, id + " " + status);

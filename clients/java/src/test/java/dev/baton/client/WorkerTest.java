@@ -236,7 +236,7 @@ class WorkerTest {
     void closeDuringRunsLetsShortOnesFinishFailsLongOnesAndLeavesNothingRunning() throws Exception {
         String kind = unique("stop");
         Semaphore running = new Semaphore(0);
-        Worker w = worker(2).grace(Duration.ofSeconds(1)).handler(kind, Sleep.class, (in, ctx) -> {
+        Worker w = worker(2).grace(Duration.ofSeconds(2)).handler(kind, Sleep.class, (in, ctx) -> {
             running.release();
             Thread.sleep(in.quick() ? 300 : 30_000);
             return "finished";
