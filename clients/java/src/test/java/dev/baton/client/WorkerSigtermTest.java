@@ -5,11 +5,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -22,15 +26,16 @@ class WorkerSigtermTest {
     }
 
     /**
-     * The agent process: three slots, a grace period of five seconds (its JVM is cold: on a loaded
+     * The agent process: three slots, a grace period of three seconds (its JVM is cold: on a loaded
      * machine the short task's first run may take a second or more). Arguments: Baton's url, the task type.
      */
     public static final class Agent {
         public static void main(String[] args) throws InterruptedException {
             BatonClient baton = BatonClient.builder().url(args[0]).build();
             Worker.builder(baton, args[1] + "-agent").concurrency(3).claimWait(Duration.ofSeconds(2))
-                    .grace(Duration.ofSeconds(5))
+                    .grace(Duration.ofSeconds(3))
                     .handler(args[1], Sleep.class, (sleep, ctx) -> {
+                        System.out.println("started " + ctx.taskId());
                         Thread.sleep(sleep.millis());
                         return "slept";
                     })
@@ -49,10 +54,16 @@ class WorkerSigtermTest {
         }
         Process agent = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Agent.class.getName(), server.url, kind)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> started = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))
+                .lines().filter(line -> line.startsWith("started ")).forEach(started::add));
+        reader.setDaemon(true);
+        reader.start();
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> client.tasks(TaskQuery.all().type(kind))
-                    .filter(t -> t.status().isRunning()).count() >= 2);
+            // SIGTERM once the handlers run (not merely once Baton has assigned the tasks: a claim cut
+            // before its answer arrives hands its tasks back, and the short one would not complete)
+            await().atMost(Duration.ofSeconds(30)).until(() -> started.size() >= 3);
             agent.destroy(); // SIGTERM
             assertTrue(agent.waitFor(30, TimeUnit.SECONDS), "the agent stops within its grace period and a little more");
         } finally {
