@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.baton.engine.Priority;
 import dev.baton.engine.TaskRecord;
-import dev.baton.engine.TaskSpec;
 import dev.baton.engine.TaskStatus;
 import dev.baton.engine.TaskView;
 import java.time.Instant;
@@ -59,14 +58,7 @@ public record TaskJson(
 
     /** A finished task read back from Redis (no queue, no lease). */
     static TaskJson of(TaskRecord r) {
-        TaskSpec spec = r.spec();
-        return new TaskJson(r.id(), spec.type(), spec.description(), spec.priority(), r.level(), r.status(),
-                spec.payload() == null ? "{}" : spec.payload(),
-                spec.dependsOn().isEmpty() ? null : spec.dependsOn(), null,
-                spec.dependsOn().isEmpty() ? null : spec.runOnDependencyFailure() ? "run" : "cancel",
-                r.assignedAgent(), r.attempt(), r.maxRetries(), r.failures(), r.expiries(), r.progress(), r.message(),
-                r.result(), r.error(), instant(r.runAt()), Instant.ofEpochMilli(r.createdAt()), instant(r.startedAt()),
-                instant(r.completedAt()), null, null, r.cancelRequested() ? Boolean.TRUE : null);
+        return of(r.finishedView());
     }
 
     static Instant instant(Long millis) {

@@ -1,9 +1,6 @@
 package dev.baton.config;
 
 import dev.baton.engine.Coordinator;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -21,7 +18,7 @@ import org.jboss.logging.Logger;
  * twice, or stopping a loop never started, is harmless.
  */
 @Singleton
-public class EngineTicker {
+public class EngineTicker implements BackgroundLoop {
 
     private static final Logger LOG = Logger.getLogger(EngineTicker.class);
     private static final long GAUGE_REFRESH_MILLIS = 1000;
@@ -42,7 +39,13 @@ public class EngineTicker {
     private ScheduledExecutorService executor;
     private long lastRefreshMillis;
 
-    synchronized void start(@Observes StartupEvent event) {
+    @Override
+    public String name() {
+        return "engine ticker";
+    }
+
+    @Override
+    public synchronized void start() {
         if (executor != null) {
             return;
         }
@@ -55,7 +58,8 @@ public class EngineTicker {
         executor.scheduleWithFixedDelay(this::tick, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
-    synchronized void stop(@Observes ShutdownEvent event) {
+    @Override
+    public synchronized void stop() {
         if (executor != null) {
             executor.shutdownNow();
             executor = null;

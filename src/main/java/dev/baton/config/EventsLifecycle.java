@@ -5,10 +5,7 @@ import dev.baton.events.BrokerChannel;
 import dev.baton.events.EventHub;
 import dev.baton.store.Store;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.redis.client.Redis;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -20,7 +17,7 @@ import jakarta.inject.Singleton;
  * shutdown begins: see {@link #endStreams}.
  */
 @Singleton
-public class EventsLifecycle {
+public class EventsLifecycle implements BackgroundLoop {
 
     @Inject
     EventHub hub;
@@ -40,7 +37,13 @@ public class EventsLifecycle {
     @Inject
     Store store;
 
-    void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 900) StartupEvent event) {
+    @Override
+    public String name() {
+        return "event fan-out";
+    }
+
+    @Override
+    public void start() {
         if (config.events().redisPublish()) {
             hub.publishToRedis(redis, config.ackTimeout(), config.events().redisLinger(), config.events().redisQueueSize());
         }
@@ -61,7 +64,8 @@ public class EventsLifecycle {
         hub.endStreams();
     }
 
-    void stop(@Observes @Priority(0) ShutdownEvent event) {
+    @Override
+    public void stop() {
         hub.stop();
     }
 }

@@ -5,6 +5,7 @@ import dev.baton.engine.AgentSpec;
 import dev.baton.engine.AgentView;
 import dev.baton.engine.EventType;
 import dev.baton.engine.Priority;
+import dev.baton.engine.ScoreBreakdown;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TaskSpec;
@@ -23,7 +24,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(
         targets = {TaskRecord.class, AgentRecord.class, TaskSpec.class, AgentSpec.class, AgentView.History.class,
-                TaskEvent.class, TaskStatus.class, Priority.class, EventType.class, WireEvent.class, WireEvent.Notification.class},
+                TaskEvent.class, TaskStatus.class, Priority.class, EventType.class, WireEvent.class, WireEvent.Notification.class,
+                ScoreBreakdown.class},
         classNames = {"dev.baton.store.StoreCodec$Batch", "dev.baton.api.ErrorBody"})
 final class NativeImage {
 

@@ -4,20 +4,16 @@ import dev.baton.engine.Coordinator;
 import dev.baton.store.Store;
 import java.time.Clock;
 import org.jboss.logging.Logger;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.annotation.Priority;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 /**
- * Starts the store's recovery with the app and stops it first on shutdown (before the Redis
- * client and the embedded Redis go away): the gate closes, the journal's backlog and a final
+ * The store's loops: recovery, then the journal writer and the checkpointer; stopped last of
+ * {@link BackgroundLoops} on shutdown (still before the Redis client and the embedded Redis go away): the gate closes, the journal's backlog and a final
  * checkpoint are written.
  */
 @Singleton
-public class StoreLifecycle {
+public class StoreLifecycle implements BackgroundLoop {
 
     private static final Logger LOG = Logger.getLogger(StoreLifecycle.class);
     private static final int EXIT_CODE_SIGTERM = 143;
@@ -31,7 +27,13 @@ public class StoreLifecycle {
     @Inject
     Clock clock;
 
-    void start(@Observes StartupEvent event) {
+    @Override
+    public String name() {
+        return "store (recovery, journal, checkpoints)";
+    }
+
+    @Override
+    public void start() {
         store.start();
     }
 
@@ -40,7 +42,8 @@ public class StoreLifecycle {
      * the store closes the API's gate, writes the journal's backlog and a final checkpoint.
      * Quarkus meanwhile lets in-flight calls finish ({@code quarkus.shutdown.timeout}).
      */
-    void stop(@Observes @Priority(1) ShutdownEvent event) {
+    @Override
+    public void stop() {
         haltOnSecondSigterm();
         coordinator.endAllWaits(clock.millis());
         store.stop();

@@ -62,7 +62,7 @@ final class BatchPlan {
                 }
             }
             try {
-                Coordinator.validate(item.spec());
+                Specs.validate(item.spec());
             } catch (InvalidRequestException e) {
                 throw e.under(member(i, ref));
             }

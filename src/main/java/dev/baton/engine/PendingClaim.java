@@ -10,20 +10,20 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PendingClaim {
 
-    final String agentId;
+    final Agent agent;
     final int max;
     final CompletableFuture<List<ClaimedTask>> result = new CompletableFuture<>();
     /** Set under the coordinator's lock once the claim is answered (tasks or timeout). */
     boolean done;
     List<ClaimedTask> answer;
 
-    PendingClaim(String agentId, int max) {
-        this.agentId = agentId;
+    PendingClaim(Agent agent, int max) {
+        this.agent = agent;
         this.max = max;
     }
 
     public String agentId() {
-        return agentId;
+        return agent.id;
     }
 
     public CompletableFuture<List<ClaimedTask>> result() {

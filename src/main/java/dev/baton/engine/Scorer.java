@@ -18,13 +18,41 @@ final class Scorer {
 
     double score(Task task, Agent agent) {
         String type = task.type();
-        double score = agent.exactly(type) ? weights.exactCapability() : weights.generalCapability();
-        score += weights.boost(task.level);
-        score += weights.load() * agent.active.size() / agent.spec.maxConcurrency();
         Ewma own = agent.historyOrNull(type);
-        score += weights.history() * (own == null ? 1.0 : own.successRate);
-        score += weights.speed() * speedRatio(type, own);
-        return score;
+        return capability(type, agent) + priority(task) + load(agent) + history(own) + speed(type, own);
+    }
+
+    /** The same score, term by term (for the assignment's event); allocates, so not for the hot loop. */
+    ScoreBreakdown breakdown(Task task, Agent agent) {
+        String type = task.type();
+        Ewma own = agent.historyOrNull(type);
+        double capability = capability(type, agent);
+        double priority = priority(task);
+        double load = load(agent) + 0.0; // an idle agent: 0.0 on the wire, not -0.0
+        double history = history(own);
+        double speed = speed(type, own);
+        return new ScoreBreakdown(capability + priority + load + history + speed, capability, priority, load, history,
+                speed);
+    }
+
+    private double capability(String type, Agent agent) {
+        return agent.exactly(type) ? weights.exactCapability() : weights.generalCapability();
+    }
+
+    private double priority(Task task) {
+        return weights.boost(task.level);
+    }
+
+    private double load(Agent agent) {
+        return weights.load() * agent.active.size() / agent.spec.maxConcurrency();
+    }
+
+    private double history(Ewma own) {
+        return weights.history() * (own == null ? 1.0 : own.successRate);
+    }
+
+    private double speed(String type, Ewma own) {
+        return weights.speed() * speedRatio(type, own);
     }
 
     private double speedRatio(String type, Ewma own) {

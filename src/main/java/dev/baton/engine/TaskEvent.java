@@ -6,6 +6,7 @@ package dev.baton.engine;
  *
  * @param task  the task as it is after the change (null for agent events); the journal keeps it
  * @param agent the agent after a registration (null otherwise)
+ * @param score why the agent got the task, on {@link EventType#ASSIGNED} (null otherwise)
  */
 public record TaskEvent(
         long seq,
@@ -19,5 +20,12 @@ public record TaskEvent(
         String message,
         long at,
         TaskRecord task,
-        AgentRecord agent) {
+        AgentRecord agent,
+        ScoreBreakdown score) {
+
+    /** An event without a score: every kind but {@link EventType#ASSIGNED}. */
+    public TaskEvent(long seq, EventType type, String taskId, String taskType, Priority priority, TaskStatus status,
+            String agentId, Integer progress, String message, long at, TaskRecord task, AgentRecord agent) {
+        this(seq, type, taskId, taskType, priority, status, agentId, progress, message, at, task, agent, null);
+    }
 }

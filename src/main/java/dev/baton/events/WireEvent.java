@@ -3,6 +3,7 @@ package dev.baton.events;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.baton.engine.ScoreBreakdown;
 import dev.baton.engine.TaskEvent;
 import java.time.Instant;
 
@@ -17,7 +18,8 @@ import java.time.Instant;
  * fan-out cost with no subscriber attached.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-@JsonPropertyOrder({"event", "seq", "task_id", "task_type", "priority", "status", "agent_id", "progress", "message", "at"})
+@JsonPropertyOrder({"event", "seq", "task_id", "task_type", "priority", "status", "agent_id", "progress", "message", "at",
+        "score"})
 public record WireEvent(
         @JsonProperty("event") String event,
         @JsonProperty("seq") long seq,
@@ -28,12 +30,19 @@ public record WireEvent(
         @JsonProperty("agent_id") String agentId,
         @JsonProperty("progress") Integer progress,
         @JsonProperty("message") String message,
-        @JsonProperty("at") String at) {
+        @JsonProperty("at") String at,
+        @JsonProperty("score") ScoreBreakdown score) {
+
+    /** An event without a score: every kind but {@code task.assigned}. */
+    public WireEvent(String event, long seq, String taskId, String taskType, String priority, String status,
+            String agentId, Integer progress, String message, String at) {
+        this(event, seq, taskId, taskType, priority, status, agentId, progress, message, at, null);
+    }
 
     public static WireEvent of(TaskEvent e) {
         return new WireEvent(e.type().wireName(), e.seq(), e.taskId(), e.taskType(),
                 e.priority() == null ? null : e.priority().name(), e.status() == null ? null : e.status().name(),
-                e.agentId(), e.progress(), e.message(), Instant.ofEpochMilli(e.at()).toString());
+                e.agentId(), e.progress(), e.message(), Instant.ofEpochMilli(e.at()).toString(), e.score());
     }
 
     /** This event as JSON. */
@@ -46,6 +55,15 @@ public record WireEvent(
         string(out, message);
         out.append(",\"at\":");
         string(out, at);
+        out.append(",\"score\":");
+        if (score == null) {
+            out.append("null");
+        } else {
+            out.append("{\"total\":").append(score.total()).append(",\"capability\":").append(score.capability())
+                    .append(",\"priority\":").append(score.priority()).append(",\"load\":").append(score.load())
+                    .append(",\"history\":").append(score.history()).append(",\"speed\":").append(score.speed())
+                    .append('}');
+        }
         return out.append('}').toString();
     }
 

@@ -213,7 +213,7 @@ class CoordinatorTest {
                 ClaimedTask c = claimOne("w");
                 engine.complete(t.id(), c.leaseId(), null, now);
             }
-            assertTrue(engine.leaseTimers() <= 1_100, "void lease timers are swept: " + engine.leaseTimers());
+            assertTrue(engine.inspect(parts -> parts.timers().leaseEntries()) <= 1_100, "void lease timers are swept: " + engine.inspect(parts -> parts.timers().leaseEntries()));
         }
 
         @Test

@@ -214,7 +214,7 @@ class DependencyGraphTest extends EngineHarness {
         int calls = 0;
         int guard = 0;
         while (true) {
-            engine.checkInvariants();
+            EngineInvariants.check(engine);
             List<ClaimedTask> claimed = engine.claim("w", 4, now);
             if (claimed.isEmpty()) {
                 break;

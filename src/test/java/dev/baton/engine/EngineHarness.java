@@ -31,7 +31,7 @@ abstract class EngineHarness {
 
     @AfterEach
     void checkInvariantsAndEvents() {
-        engine.checkInvariants();
+        EngineInvariants.check(engine);
         for (int i = 0; i < events.size(); i++) {
             assertEquals(i + 1, events.get(i).seq(), "event seq must have no gaps");
         }

@@ -15,7 +15,7 @@ class RestoreTest extends EngineHarness {
     private Coordinator restored(EngineState state, List<TaskEvent> sink) {
         Coordinator copy = new Coordinator(EngineConfig.defaults(), sink::add, new SplittableRandom(9));
         copy.restore(state, now);
-        copy.checkInvariants();
+        EngineInvariants.check(copy);
         return copy;
     }
 
@@ -61,7 +61,7 @@ class RestoreTest extends EngineHarness {
         copy.complete(running.id(), r.leaseId(), null, now);
         assertEquals(state.seq() + 1, copyEvents.get(0).seq(), "event numbering continues");
         assertEquals(TaskStatus.SCHEDULED, copy.task(delayed.id(), now).status());
-        copy.checkInvariants();
+        EngineInvariants.check(copy);
         assertEquals(TaskStatus.WAITING, status(waiting.id()));
     }
 
@@ -116,7 +116,7 @@ class RestoreTest extends EngineHarness {
         assertEquals(TaskStatus.PENDING, child.task().status());
         List<String> held = ids.stream().filter(id -> !fresh.unknown(List.of(id)).contains(id)).toList();
         assertEquals(1, held.size(), "one stays in the cache");
-        fresh.checkInvariants();
+        EngineInvariants.check(fresh);
 
         // it leaves the retention after it finished, not after it was taken back
         assertEquals(TaskStatus.COMPLETED, fresh.task(held.get(0), now + d.retentionMillis() - 1).status());

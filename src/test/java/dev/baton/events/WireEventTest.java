@@ -19,6 +19,13 @@ class WireEventTest {
     }
 
     @Test
+    void anAssignmentWithItsScore() throws JsonProcessingException {
+        same(new WireEvent("task.assigned", 43, "01J", "scrape", "HIGH", "ASSIGNED", "agent-7", 0, null,
+                "2026-11-24T17:00:00.123Z", new dev.baton.engine.ScoreBreakdown(86.66666666666667, 50.0, 25.0,
+                        -6.666666666666667, 18.1, 0.1)));
+    }
+
+    @Test
     void anAgentEventWithNulls() throws JsonProcessingException {
         same(new WireEvent("agent.registered", 1, null, null, null, null, "a", null, null, "2026-11-24T17:00:00Z"));
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.engine.EngineInvariants;
 import dev.baton.engine.AgentSpec;
 import dev.baton.engine.ClaimedTask;
 import dev.baton.engine.Coordinator;
@@ -174,7 +175,7 @@ class StoreTest {
                 assertEquals(a.waitingOn(), b.waitingOn(), id);
             }
         }
-        after.checkInvariants();
+        EngineInvariants.check(after);
     }
 
     @Test
@@ -590,7 +591,7 @@ class StoreTest {
         Node fourth = restart(third, journal, cacheSize, journal ? 0 : done);
         assertEquals(List.of("f", "x"), ids(list(fourth, TaskStatus.COMPLETED, 10, null)));
         assertEquals(List.of(), ids(list(fourth, TaskStatus.FAILED, 10, null)));
-        fourth.engine().checkInvariants();
+        EngineInvariants.check(fourth.engine());
     }
 
     @Test

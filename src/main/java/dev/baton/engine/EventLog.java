@@ -1,0 +1,43 @@
+package dev.baton.engine;
+
+/**
+ * Numbers the engine's events and hands them to the sink, in the order the changes happened:
+ * every call is made under the coordinator's lock, so {@code seq} is strictly increasing with no
+ * gaps. Not thread-safe.
+ */
+final class EventLog {
+
+    private final EventSink sink;
+    private long seq;
+
+    EventLog(EventSink sink) {
+        this.sink = sink;
+    }
+
+    /** The number of the last event appended. */
+    long seq() {
+        return seq;
+    }
+
+    /** Recovery: numbering continues after the recovered state's last event. */
+    void continueAfter(long lastSeq) {
+        seq = lastSeq;
+    }
+
+    /** A task event; {@code agentId} names the agent when the task no longer does (its run ended). */
+    void task(EventType type, Task task, String agentId, long now) {
+        task(type, task, agentId, now, null);
+    }
+
+    /** A task event with the score that chose its agent (an assignment). */
+    void task(EventType type, Task task, String agentId, long now, ScoreBreakdown score) {
+        sink.accept(new TaskEvent(++seq, type, task.id, task.type(), task.level, task.status,
+                agentId != null ? agentId : task.assignedAgent, task.progress,
+                task.message != null ? task.message : task.error, now, Snapshots.record(task), null, score));
+    }
+
+    void agent(EventType type, Agent agent, long now) {
+        sink.accept(new TaskEvent(++seq, type, null, null, null, null, agent.id, null, null, now, null,
+                type == EventType.AGENT_REGISTERED ? Snapshots.record(agent) : null));
+    }
+}

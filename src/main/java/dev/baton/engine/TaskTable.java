@@ -1,0 +1,125 @@
+package dev.baton.engine;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * Where every readable task is found by id: live tasks (not ended), finished ones in a bounded
+ * cache ({@link FinishedTasks}), finished ones lent back for one call from where they are kept
+ * for the retention, and an index of all of them in id order for paging. Not thread-safe: used
+ * under the coordinator's lock.
+ */
+final class TaskTable {
+
+    private final Map<String, Task> live = new HashMap<>();
+    private final NavigableMap<String, Task> index = new TreeMap<>();
+    private final FinishedTasks finished;
+    /** Finished tasks taken back for one call, before they join the cache. */
+    private final Map<String, Task> lent = new HashMap<>();
+
+    TaskTable(long finishedCacheSize, long retentionMillis) {
+        this.finished = new FinishedTasks(finishedCacheSize, retentionMillis, index);
+    }
+
+    Task find(String id) {
+        Task task = live.get(id);
+        if (task == null) {
+            task = finished.get(id);
+        }
+        return task != null || lent.isEmpty() ? task : lent.get(id);
+    }
+
+    Task require(String id) {
+        Task task = id == null ? null : find(id);
+        if (task == null) {
+            throw NotFoundException.task(id);
+        }
+        return task;
+    }
+
+    /** A task that has not ended: new, or recovered. */
+    void addLive(Task task) {
+        live.put(task.id, task);
+        index.put(task.id, task);
+    }
+
+    /** A finished task read back by recovery. */
+    void addFinished(Task task) {
+        index.put(task.id, task);
+        finished.put(task);
+    }
+
+    /** The task ended: out of the live tasks, into the finished cache. */
+    void ended(Task task) {
+        live.remove(task.id);
+        finished.put(task);
+    }
+
+    /** A finished task runs again (a dead letter retried). */
+    void revived(Task task) {
+        finished.remove(task.id);
+        live.put(task.id, task);
+    }
+
+    /** A finished task taken back for the current call only ({@link #returnLent}). */
+    void lend(Task task) {
+        index.put(task.id, task);
+        lent.put(task.id, task);
+    }
+
+    /** The call is over: lent tasks still finished join the cache like other finished tasks. */
+    void returnLent() {
+        for (Task task : lent.values()) {
+            if (task.status.isTerminal() && !live.containsKey(task.id)) {
+                finished.put(task);
+            }
+        }
+        lent.clear();
+    }
+
+    int liveCount() {
+        return live.size();
+    }
+
+    Collection<Task> live() {
+        return live.values();
+    }
+
+    /** Every readable task in id order. */
+    Collection<Task> all() {
+        return index.values();
+    }
+
+    boolean isIndexed(Task task) {
+        return index.get(task.id) == task;
+    }
+
+    /** Up to {@code limit} + 1 matching tasks after {@code after} in id order (one more tells that a next page exists). */
+    List<Task> page(String after, int limit, Predicate<Task> filter) {
+        NavigableMap<String, Task> from = after == null ? index : index.tailMap(after, false);
+        List<Task> page = new ArrayList<>(Math.min(limit + 1, 128));
+        for (Task task : from.values()) {
+            if (filter.test(task)) {
+                page.add(task);
+                if (page.size() > limit) {
+                    break;
+                }
+            }
+        }
+        return page;
+    }
+
+    void advance(long now) {
+        finished.advance(now);
+    }
+
+    void cleanUp() {
+        finished.cleanUp();
+    }
+}
