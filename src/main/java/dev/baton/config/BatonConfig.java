@@ -173,6 +173,13 @@ public interface BatonConfig {
         Optional<String> viewerToken();
 
         /**
+         * Lets Baton listen beyond loopback with no token set (an open API on the network): without
+         * it such a start is refused. With it, a warning at start and {@code auth: open} on /q/health.
+         */
+        @WithDefault("false")
+        boolean allowOpen();
+
+        /**
          * Agent tokens bound to agent ids, by a name of your choice: a holder acts only as the agents
          * whose id matches {@code agents}. The shared {@code agent-token} trusts its holder with any id.
          */
