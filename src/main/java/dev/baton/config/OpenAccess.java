@@ -21,7 +21,8 @@ import jakarta.inject.Singleton;
 /**
  * Secure by default: Baton listening beyond loopback ({@code quarkus.http.host}) with no token set
  * would hand its API to anyone on the network, so such a start is refused with one line, before
- * the store starts. {@code baton.auth.allow-open=true} runs it open deliberately: then a warning
+ * the store starts and before anything is served (an embedded Redis already launched is stopped with
+ * the failed start). {@code baton.auth.allow-open=true} runs it open deliberately: then a warning
  * at start, and the liveness check "auth" says {@code auth: open} on /q/health for as long as it runs.
  */
 @Liveness
