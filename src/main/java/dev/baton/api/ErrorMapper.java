@@ -2,6 +2,7 @@ package dev.baton.api;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -118,6 +119,15 @@ public class ErrorMapper {
         return answer.build();
     }
 
+    /** The property that sets the JSON limit Jackson names in {@code message}. */
+    static String jsonLimit(String message) {
+        String text = String.valueOf(message).toLowerCase(java.util.Locale.ROOT);
+        return text.contains("nesting depth") ? "baton.json.max-depth"
+                : text.contains("name length") ? "baton.json.max-name-length"
+                : text.contains("string value length") ? "baton.json.max-string-length"
+                : "Jackson's StreamReadConstraints";
+    }
+
     /** The error code of an HTTP status that no refusal of ours names. */
     static String code(int status) {
         return switch (status) {
@@ -143,6 +153,11 @@ public class ErrorMapper {
 
     /** "field: problem" for mapping errors, "malformed JSON: ..." for syntax errors. */
     static String describe(JsonProcessingException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StreamConstraintsException limit) {
+                return "the JSON is past a limit (" + jsonLimit(limit.getOriginalMessage()) + "): " + limit.getOriginalMessage();
+            }
+        }
         if (e instanceof JsonParseException) {
             return "malformed JSON: " + e.getOriginalMessage();
         }

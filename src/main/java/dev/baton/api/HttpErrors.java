@@ -12,8 +12,12 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import io.quarkus.runtime.configuration.MemorySize;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,6 +25,11 @@ import org.jboss.logging.Logger;
  * routes do not take (405 with {@code Allow}, when a Vert.x route serves the path by another method), a request Vert.x fails before routing (an HTTP/1.1
  * request without {@code Host} is a 400), and any failure of a Vert.x route. JAX-RS
  * refusals are mapped by {@link ErrorMapper}; both answer {@code {"error": code, "message": text}}.
+ *
+ * <p>A body whose {@code Content-Length} is past {@code quarkus.http.limits.max-body-size} is refused
+ * here too, before Quarkus' own check (which answers 413 with no body): 413 {@code too_large} naming
+ * the limit, and the connection closed, since the rest of that body is not read. A chunked body past
+ * the limit is cut off by Quarkus while it is read: 413 without a body.
  */
 @ApplicationScoped
 public class HttpErrors {
@@ -29,14 +38,21 @@ public class HttpErrors {
     /** Error statuses Vert.x may answer on its own when no route takes a request. */
     private static final int[] ROUTER_STATUSES = {400, 404, 405, 406, 413, 414, 415, 431};
 
+    /** Just before Quarkus' own body-size check ({@code RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT}, -2). */
+    private static final int BODY_LIMIT_ORDER = -3;
+
     @Inject
     ObjectMapper json;
+
+    @ConfigProperty(name = "quarkus.http.limits.max-body-size")
+    Optional<MemorySize> maxBodySize;
 
     private volatile Router router;
 
     void install(@Observes Router router) {
         this.router = router;
         router.route().order(Integer.MIN_VALUE).failureHandler(this::failed);
+        maxBodySize.ifPresent(limit -> router.route().order(BODY_LIMIT_ORDER).handler(ctx -> limitBody(ctx, limit.asLongValue())));
         for (int status : ROUTER_STATUSES) {
             router.errorHandler(status, this::failed);
         }
@@ -79,13 +95,37 @@ public class HttpErrors {
         if (status >= 500) {
             LOG.errorf(ctx.failure(), "unexpected failure of %s %s", method, path);
         }
-        String text;
+        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON).end(text(code, message));
+    }
+
+    private void limitBody(RoutingContext ctx, long limit) {
+        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        long declared;
         try {
-            text = json.writeValueAsString(new ErrorBody(code, message));
+            declared = length == null ? -1 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            declared = -1; // Vert.x refuses a malformed length itself
+        }
+        if (declared <= limit) {
+            ctx.next();
+            return;
+        }
+        String configured = ConfigProvider.getConfig().getOptionalValue("quarkus.http.limits.max-body-size", String.class)
+                .orElse(limit + " bytes");
+        HttpServerResponse response = ctx.response();
+        response.endHandler(ended -> ctx.request().connection().close());
+        response.setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON)
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end(text("too_large", "the body is " + declared + " bytes, more than quarkus.http.limits.max-body-size ("
+                        + configured + ", " + limit + " bytes)"));
+    }
+
+    private String text(String code, String message) {
+        try {
+            return json.writeValueAsString(new ErrorBody(code, message));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON).end(text);
     }
 
     /** The methods the Vert.x routes take on {@code path} (such as GET for the event streams), or null. */

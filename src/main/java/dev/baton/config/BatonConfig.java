@@ -97,6 +97,8 @@ public interface BatonConfig {
 
     Redis redis();
 
+    Json json();
+
     Events events();
 
     @WithName("embedded-redis")
@@ -173,6 +175,13 @@ public interface BatonConfig {
         Optional<String> viewerToken();
 
         /**
+         * Lets Baton listen beyond loopback with no token set (an open API on the network): without
+         * it such a start is refused. With it, a warning at start and {@code auth: open} on /q/health.
+         */
+        @WithDefault("false")
+        boolean allowOpen();
+
+        /**
          * Agent tokens bound to agent ids, by a name of your choice: a holder acts only as the agents
          * whose id matches {@code agents}. The shared {@code agent-token} trusts its holder with any id.
          */
@@ -184,6 +193,24 @@ public interface BatonConfig {
             /** A glob over agent ids: {@code *} any run of characters, {@code ?} one character; e.g. {@code coder-*}. */
             String agents();
         }
+    }
+
+    /** Limits of a request's JSON, past which it is a 400 naming the limit (Jackson's StreamReadConstraints). */
+    interface Json {
+        /** Deepest nesting of arrays and objects, the request's own braces included. */
+        @WithDefault("64")
+        @Positive
+        int maxDepth();
+
+        /** Longest string value, in characters. */
+        @WithDefault("1000000")
+        @Positive
+        int maxStringLength();
+
+        /** Longest property name, in characters. */
+        @WithDefault("1000")
+        @Positive
+        int maxNameLength();
     }
 
     interface Redis {

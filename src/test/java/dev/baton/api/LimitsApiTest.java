@@ -55,6 +55,7 @@ class LimitsApiTest {
                 .then().statusCode(401).body("error", equalTo("unauthorized"), "message", containsString("Bearer"));
         as("guess").body(Map.of("type", "x")).post("/v1/tasks").then().statusCode(401).body("error", equalTo("unauthorized"));
         given().get("/q/health/live").then().statusCode(200); // operations endpoints stay open
+        given().get("/q/health").then().body("checks.find { it.name == 'auth' }.data.auth", equalTo("tokens"));
     }
 
     @Test

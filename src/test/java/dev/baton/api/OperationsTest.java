@@ -61,6 +61,7 @@ class OperationsTest {
     @Test
     void healthOpenApiAndSwaggerAreServed() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health").then().body("checks.find { it.name == 'auth' }.data.auth", equalTo("open"));
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"),
                 "checks.name", org.hamcrest.Matchers.hasItem("redis"));
         given().get("/q/openapi").then().statusCode(200)

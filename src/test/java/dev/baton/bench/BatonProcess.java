@@ -24,6 +24,8 @@ import java.util.stream.Stream;
  */
 final class BatonProcess implements AutoCloseable {
 
+    /** The body limit the benchmarks start Baton with: their batches are megabytes (the default is 1 MiB). */
+    static final String BENCH_MAX_BODY = "256M";
     private static final long READY_TIMEOUT_MILLIS = 300_000;
 
     final URI url;

@@ -53,6 +53,7 @@ public final class GraphBenchmark {
         String given = o.get("url");
         List<String> jvm = new ArrayList<>(LoadOptions.jvmOptions(o.get("baton-jvm-options")));
         jvm.add("-Dbaton.max-batch=" + Math.max(fanOut, fanIn + 1));
+        jvm.add("-Dquarkus.http.limits.max-body-size=" + BatonProcess.BENCH_MAX_BODY); // batches of megabytes
         try (BatonProcess baton = given != null ? BatonProcess.attach(URI.create(given), -1, -1)
                 : BatonProcess.start(Path.of(o.or("jar", "target/quarkus-app/quarkus-run.jar")), jvm)) {
             System.out.printf("Baton graph benchmark: %s, %d cores%n", baton.url, Runtime.getRuntime().availableProcessors());

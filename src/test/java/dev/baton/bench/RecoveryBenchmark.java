@@ -59,6 +59,7 @@ public final class RecoveryBenchmark {
         List<String> jvm = new ArrayList<>(List.of("-Xmx2g"));
         jvm.addAll(LoadOptions.jvmOptions(o.get("baton-jvm-options")));
         jvm.add("-Dbaton.max-batch=" + batch);
+        jvm.add("-Dquarkus.http.limits.max-body-size=" + BatonProcess.BENCH_MAX_BODY); // batches of megabytes
         jvm.add("-Dbaton.writer-lease-ttl=" + o.or("writer-lease-ttl", "2s"));
         jvm.add("-Dbaton.max-queued=" + Math.max(1_000_000, 2 * largest));
         RecoveryBenchmark bench = new RecoveryBenchmark(Path.of(o.or("jar", "target/quarkus-app/quarkus-run.jar")),

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -114,6 +117,30 @@ class StartupIT {
                 "baton.durability=fast is not one of checkpoint, journal; use e.g. checkpoint",
                 "baton.max-queued=many is not a whole number; use e.g. 100"), lines, exit.stderr());
         assertNoStackTrace(exit);
+    }
+
+    @Test
+    void listeningBeyondLoopbackWithNoTokenIsRefusedInOneLine() throws IOException {
+        BatonApp.Exit exit = refused(app("open").property("quarkus.http.host", "0.0.0.0"));
+
+        assertEquals(1, exit.status(), exit.stderr());
+        List<String> refusals = exit.stderr().lines()
+                .filter(line -> line.startsWith("quarkus.http.host=0.0.0.0 listens beyond loopback with no token set")).toList();
+        assertEquals(1, refusals.size(), exit.stderr());
+        assertTrue(refusals.get(0).contains("baton.auth.allow-open=true"), refusals.get(0));
+        assertNoStackTrace(exit);
+        assertFalse(Files.exists(dataDir.resolve("baton-redis.state")), "the embedded Redis it had started is stopped");
+    }
+
+    @Test
+    void allowOpenStartsWithAWarningAndSaysSoOnHealth() throws Exception {
+        BatonApp app = start(app("allow-open").property("quarkus.http.host", "0.0.0.0").property("baton.auth.allow-open", "true"));
+
+        assertTrue(Files.readString(app.log()).lines().anyMatch(line -> line.contains("WARN")
+                && line.contains("listens on 0.0.0.0 with no token (baton.auth.allow-open=true)")), app.logTail());
+        HttpResponse<String> health = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(app.url().resolve("/q/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(health.body().replace(" ", "").contains("\"auth\":\"open\""), health.body());
     }
 
     private BatonApp.Builder app(String name) {

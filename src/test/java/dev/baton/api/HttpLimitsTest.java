@@ -1,0 +1,143 @@
+package dev.baton.api;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.baton.testing.RedisTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The limits a request meets before Baton's code sees it: body size (413), JSON nesting depth and
+ * string and name lengths (400), header size (431), and the idle timeout that closes a connection
+ * which sends nothing (or stops half-way through a body).
+ */
+@QuarkusTest
+@TestProfile(HttpLimitsTest.Small.class)
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+class HttpLimitsTest {
+
+    public static class Small implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "quarkus.http.limits.max-body-size", "16K",
+                    "quarkus.http.limits.max-header-size", "4K",
+                    "quarkus.http.idle-timeout", "1s",
+                    "baton.json.max-depth", "8",
+                    "baton.json.max-string-length", "1000",
+                    "baton.json.max-name-length", "50");
+        }
+    }
+
+    private static String task(String payload) {
+        return "{\"type\": \"limits\", \"payload\": " + payload + "}";
+    }
+
+    /** An object {@code levels} deep: with the request's own braces, one level more. */
+    private static String nested(int levels) {
+        return "{\"a\": ".repeat(levels - 1) + "{}" + "}".repeat(levels - 1);
+    }
+
+    @Test
+    void aBodyPastTheLimitIs413NamingTheLimit() {
+        String big = task("{\"blob\": \"" + "x".repeat(900) + "\", \"more\": [" + "1,".repeat(10_000) + "1]}");
+        given().contentType(ContentType.JSON).body(big).post("/v1/tasks")
+                .then().statusCode(413).contentType(ContentType.JSON)
+                .header("Connection", "close")
+                .body("error", equalTo("too_large"), "message", containsString("quarkus.http.limits.max-body-size (16K, 16384 bytes)"));
+    }
+
+    @Test
+    void aChunkedBodyPastTheLimitIs413Too() throws IOException {
+        String chunk = "1,".repeat(4096);
+        StringBuilder raw = new StringBuilder("POST /v1/tasks HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+        String body = task("{\"a\": [" + chunk.repeat(3) + "1]}");
+        for (int i = 0; i < body.length(); i += 1000) {
+            String piece = body.substring(i, Math.min(body.length(), i + 1000));
+            raw.append(Integer.toHexString(piece.length())).append("\r\n").append(piece).append("\r\n");
+        }
+        raw.append("0\r\n\r\n");
+        RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, raw.toString().getBytes(StandardCharsets.US_ASCII));
+        assertEquals(413, answer.status(), answer.body()); // Quarkus cuts it off while reading: no body
+    }
+
+    @Test
+    void jsonNestedTooDeepIs400NamingTheLimit() {
+        given().contentType(ContentType.JSON).body(task(nested(8))).post("/v1/tasks")
+                .then().statusCode(400).body("error", equalTo("invalid_request"),
+                        "message", containsString("baton.json.max-depth"));
+        given().contentType(ContentType.JSON).body(task(nested(5))).post("/v1/tasks")
+                .then().statusCode(201);
+    }
+
+    @Test
+    void aStringOrANameTooLongIs400NamingTheLimit() {
+        given().contentType(ContentType.JSON).body(task("{\"s\": \"" + "x".repeat(1001) + "\"}")).post("/v1/tasks")
+                .then().statusCode(400).body("message", containsString("baton.json.max-string-length"));
+        given().contentType(ContentType.JSON).body(task("{\"" + "k".repeat(51) + "\": 1}")).post("/v1/tasks")
+                .then().statusCode(400).body("message", containsString("baton.json.max-name-length"));
+        given().contentType(ContentType.JSON).body(task("{\"s\": \"" + "x".repeat(1000) + "\"}")).post("/v1/tasks")
+                .then().statusCode(201);
+    }
+
+    @Test
+    void headersPastTheLimitAre431() throws IOException {
+        String raw = "GET /v1/stats HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Big: " + "y".repeat(5000) + "\r\n\r\n";
+        RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, raw.getBytes(StandardCharsets.US_ASCII));
+        assertEquals(431, answer.status(), answer.body());
+    }
+
+    @Test
+    void aSilentConnectionIsClosedAfterTheIdleTimeout() throws IOException {
+        try (Socket silent = new Socket("127.0.0.1", RestAssured.port)) {
+            awaitClosed(silent);
+        }
+    }
+
+    @Test
+    void aBodyThatStopsHalfWayIsClosedAfterTheIdleTimeout() throws IOException {
+        try (Socket slow = new Socket("127.0.0.1", RestAssured.port)) {
+            slow.getOutputStream().write(("POST /v1/tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n{\"type\": ").getBytes(StandardCharsets.US_ASCII));
+            slow.getOutputStream().flush();
+            awaitClosed(slow);
+        }
+    }
+
+    /** Waits until the server closes the connection: end of stream, or a reset. */
+    private static void awaitClosed(Socket socket) throws IOException {
+        socket.setSoTimeout(200);
+        InputStream in = socket.getInputStream();
+        await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).until(() -> {
+            try {
+                while (true) {
+                    int read = in.read();
+                    if (read < 0) {
+                        return true;
+                    }
+                }
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                return false;
+            } catch (SocketException reset) {
+                return true;
+            }
+        });
+    }
+}
