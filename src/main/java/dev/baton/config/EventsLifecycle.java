@@ -1,5 +1,6 @@
 package dev.baton.config;
 
+import dev.baton.analytics.Analytics;
 import dev.baton.engine.Coordinator;
 import dev.baton.events.BrokerChannel;
 import dev.baton.events.EventHub;
@@ -15,7 +16,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 /**
- * Starts the event fan-out after the store has recovered (so the replay ring starts at the
+ * Starts the event fan-out and the analytics after the store has recovered (so the replay ring starts at the
  * engine's seq) and stops it before the store on shutdown. The SSE streams end earlier, as
  * shutdown begins: see {@link #endStreams}.
  */
@@ -40,6 +41,9 @@ public class EventsLifecycle {
     @Inject
     Store store;
 
+    @Inject
+    Analytics analytics;
+
     void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 900) StartupEvent event) {
         if (config.events().redisPublish()) {
             hub.publishToRedis(redis, config.ackTimeout(), config.events().redisLinger(), config.events().redisQueueSize());
@@ -48,6 +52,7 @@ public class EventsLifecycle {
             hub.publishToBroker(broker.get(), config.events().brokerBuffer());
         }
         hub.start(coordinator.lastSeq());
+        analytics.start();
         store.onStepDown(hub::endOpenStreams);
     }
 
@@ -63,5 +68,6 @@ public class EventsLifecycle {
 
     void stop(@Observes @Priority(0) ShutdownEvent event) {
         hub.stop();
+        analytics.stop(); // before the store's final checkpoint, which writes what it recorded
     }
 }
