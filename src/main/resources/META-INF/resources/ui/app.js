@@ -400,9 +400,9 @@ async function dependencies(root) {
     const p = pos.get(id);
     svg += `<g class="node" data-id="${esc(id)}" data-status="${t.status}"><a href="#/task/${encodeURIComponent(id)}">
       <rect x="${p.x}" y="${p.y}" width="160" height="40" rx="5" fill="#fff" stroke="${colour[t.status] || '#000'}" stroke-width="${id === root.id ? 3 : 2}"/>
-      <text x="${p.x + 6}" y="${p.y + 16}">${esc(id.length > 24 ? id.slice(0, 23) + '…' : id)}</text>
-      <text x="${p.x + 6}" y="${p.y + 32}" fill="${colour[t.status] || '#000'}">${t.status}</text>
-      <title>${esc(t.type)} ${t.status}${t.error ? ': ' + esc(t.error) : ''}</title></a></g>`;
+      <text x="${p.x + 6}" y="${p.y + 16}">${esc((t.type || id).length > 24 ? (t.type || id).slice(0, 23) + '…' : (t.type || id))}</text>
+      <text x="${p.x + 6}" y="${p.y + 32}" fill="${colour[t.status] || '#000'}">${t.status}${t.error ? ': ' + esc(t.error.slice(0, 18)) : ''}</text>
+      <title>${esc(id)} ${t.status}${t.error ? ': ' + esc(t.error) : ''}</title></a></g>`;
   }
   const width = (maxDepth + 1) * 190 + 10;
   return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5"
