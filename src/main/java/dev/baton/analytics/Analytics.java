@@ -1,5 +1,6 @@
 package dev.baton.analytics;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.baton.engine.EventSink;
 import dev.baton.engine.EventType;
 import dev.baton.engine.TaskEvent;
@@ -309,20 +310,23 @@ public final class Analytics implements EventSink {
 
     // ---- reading ----
 
-    /** Percentiles of durations in milliseconds over a step; null values when nothing was measured. */
+    /** Percentiles of durations in milliseconds over a step; left out when nothing was measured. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Durations(long count, Long p50, Long p95, Long p99) {
     }
 
     /**
      * One step's figures.
      *
-     * @param utilisation slot-time running over slot-time offered (0..1), null when no agent was live
+     * @param utilisation slot-time running over slot-time offered (0..1), left out when no agent was live
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Point(Instant at, long submitted, long completed, long failed, long expired,
             Durations queueWaitMillis, Durations runTimeMillis, Double utilisation) {
     }
 
     /** The figures of one series over a time range, one point per step. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Report(String type, String agent, Instant from, Instant to, long stepSeconds, List<Point> points) {
     }
 
