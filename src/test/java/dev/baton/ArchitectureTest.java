@@ -12,7 +12,7 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /**
  * The arrows between Baton's packages (docs/architecture.md, "Packages and the arrows between
- * them"): api, store, events → engine; config wires them; nothing depends on api; the engine
+ * them"): api, store, events, analytics → engine; config wires them; nothing depends on api; the engine
  * depends on none of Baton's other packages and on no framework.
  */
 @AnalyzeClasses(packages = "dev.baton", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -41,16 +41,24 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("dev.baton.api..", "dev.baton.config..", "dev.baton.store..")
             .because("the fan-out reads the engine's events; config wires it, the API streams it");
 
-    /** Every class lives in one of the five packages, so a new package has to be given its place here. */
+    @ArchTest
+    static final ArchRule analyticsKnowsOnlyTheEngine = noClasses().that().resideInAPackage("dev.baton.analytics..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.baton.api..", "dev.baton.config..", "dev.baton.store..",
+                    "dev.baton.events..", "io.vertx..", "io.quarkus..", "jakarta..")
+            .because("the analytics reads the engine's events; config wires it, the store keeps its snapshot as text");
+
+    /** Every class lives in one of the six packages, so a new package has to be given its place here. */
     @ArchTest
     static final ArchRule everyClassHasALayer = classes().should().resideInAnyPackage(
-            "dev.baton.api..", "dev.baton.config..", "dev.baton.engine..", "dev.baton.events..", "dev.baton.store..")
-            .because("the arrows below are stated for these five packages");
+            "dev.baton.analytics..", "dev.baton.api..", "dev.baton.config..", "dev.baton.engine..", "dev.baton.events..",
+            "dev.baton.store..")
+            .because("the arrows below are stated for these six packages");
 
     /**
      * The whole picture in one rule: who may use each package. The api may also use config (the
      * configuration tree, metrics), store (the durable wait, the finished-task read) and events
-     * (the SSE hub); config, the composition root, may use store and events but not the api.
+     * (the SSE hub) and analytics (the figures it serves); config, the composition root, may use store,
+     * events and analytics but not the api.
      */
     @ArchTest
     static final ArchRule allowedArrows = layeredArchitecture().consideringOnlyDependenciesInLayers()
@@ -58,12 +66,14 @@ class ArchitectureTest {
             .layer("config").definedBy("dev.baton.config..")
             .layer("store").definedBy("dev.baton.store..")
             .layer("events").definedBy("dev.baton.events..")
+            .layer("analytics").definedBy("dev.baton.analytics..")
             .layer("engine").definedBy("dev.baton.engine..")
             .whereLayer("api").mayNotBeAccessedByAnyLayer()
             .whereLayer("config").mayOnlyBeAccessedByLayers("api")
             .whereLayer("store").mayOnlyBeAccessedByLayers("api", "config")
             .whereLayer("events").mayOnlyBeAccessedByLayers("api", "config")
-            .whereLayer("engine").mayOnlyBeAccessedByLayers("api", "config", "store", "events");
+            .whereLayer("analytics").mayOnlyBeAccessedByLayers("api", "config")
+            .whereLayer("engine").mayOnlyBeAccessedByLayers("api", "config", "store", "events", "analytics");
 
     @ArchTest
     static final ArchRule noCycles = slices().matching("dev.baton.(*)..").should().beFreeOfCycles();

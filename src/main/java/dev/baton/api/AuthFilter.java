@@ -46,23 +46,39 @@ public class AuthFilter {
 
     private volatile Tokens tokens;
 
+    /** A proxy too, for the same reason. */
+    @Inject
+    Instance<UiSessions> sessions;
+
     @ServerRequestFilter
     public Optional<RestResponse<ErrorBody>> authenticate(ContainerRequestContext request) {
-        return check(request.getMethod(), request.getUriInfo().getPath(), request.getHeaderString(HttpHeaders.AUTHORIZATION))
+        jakarta.ws.rs.core.Cookie cookie = request.getCookies().get(UiSessions.COOKIE);
+        return check(request.getMethod(), request.getUriInfo().getPath(), request.getHeaderString(HttpHeaders.AUTHORIZATION),
+                cookie == null ? null : cookie.getValue())
                 .map(Refusal::response);
     }
 
-    /** The refusal of a call, if it is refused; for the JAX-RS filter and the event routes alike. */
-    Optional<Refusal> check(String method, String path, String header) {
+    /**
+     * The refusal of a call, if it is refused; for the JAX-RS filter and the event routes alike.
+     * Without an Authorization header a dashboard session ({@code session}, the cookie's value)
+     * stands for the token it was opened with.
+     */
+    Optional<Refusal> check(String method, String path, String header, String session) {
         Tokens tokens = tokens();
-        if (tokens.open() || path.startsWith(PUBLIC_PREFIX)) {
+        if (tokens.open() || path.startsWith(PUBLIC_PREFIX) || path.equals(UiSessions.PATH)) {
             return Optional.empty();
         }
         String token = bearer(header);
+        Caller caller;
         if (token == null) {
-            return deny(401, "this call needs an Authorization: Bearer <token> header");
+            caller = session == null ? null : sessions.get().find(session);
+            if (caller == null) {
+                return deny(401, session == null ? "this call needs an Authorization: Bearer <token> header"
+                        : "the dashboard session has expired or is unknown; sign in again");
+            }
+        } else {
+            caller = tokens.find(token);
         }
-        Caller caller = tokens.find(token);
         if (caller == null) {
             return deny(401, "the bearer token is not a known token");
         }
@@ -128,6 +144,16 @@ public class AuthFilter {
     @ServerExceptionMapper
     public RestResponse<ErrorBody> forbidden(Forbidden e) {
         return ErrorBody.response(403, "forbidden", e.getMessage());
+    }
+
+    /** True when no token is configured: the API is open. */
+    boolean open() {
+        return tokens().open();
+    }
+
+    /** Who a token speaks for, or null for an unknown one. */
+    Caller caller(String token) {
+        return tokens().find(token);
     }
 
     private Tokens tokens() {

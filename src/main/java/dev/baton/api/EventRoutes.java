@@ -117,7 +117,8 @@ public class EventRoutes {
     private boolean refused(RoutingContext ctx) {
         String path = ctx.request().path();
         Optional<Refusal> refusal = serving.check(path)
-                .or(() -> auth.check(ctx.request().method().name(), path, ctx.request().getHeader(HttpHeaders.AUTHORIZATION)));
+                .or(() -> auth.check(ctx.request().method().name(), path, ctx.request().getHeader(HttpHeaders.AUTHORIZATION),
+                        session(ctx)));
         if (refusal.isEmpty()) {
             return false;
         }
@@ -127,6 +128,11 @@ public class EventRoutes {
         }
         error(ctx, r.status(), r.body());
         return true;
+    }
+
+    private static String session(RoutingContext ctx) {
+        io.vertx.core.http.Cookie cookie = ctx.request().getCookie(UiSessions.COOKIE);
+        return cookie == null ? null : cookie.getValue();
     }
 
     private void error(RoutingContext ctx, int status, ErrorBody body) {

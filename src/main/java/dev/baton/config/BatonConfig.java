@@ -101,6 +101,10 @@ public interface BatonConfig {
 
     Events events();
 
+    Analytics analytics();
+
+    Ui ui();
+
     @WithName("embedded-redis")
     EmbeddedRedisConfig embeddedRedis();
 
@@ -270,6 +274,26 @@ public interface BatonConfig {
         @WithDefault("10000")
         @Positive
         int brokerBuffer();
+    }
+
+    /** The per-minute figures of the last 24 hours behind {@code GET /v1/analytics} and the dashboard. */
+    interface Analytics {
+        /** Events waiting to be recorded; past it they are dropped for the analytics (counted). */
+        @WithDefault("65536")
+        @Positive
+        int queueSize();
+
+        /** Task types plus agents that get their own series; later ones count only in the total. */
+        @WithDefault("1000")
+        @Positive
+        int maxSeries();
+    }
+
+    /** The dashboard at {@code /ui}. */
+    interface Ui {
+        /** How long a dashboard session (signed in with a token) lasts. */
+        @WithDefault("8h")
+        Duration sessionExpiry();
     }
 
     interface EmbeddedRedisConfig {

@@ -1,5 +1,6 @@
 package dev.baton.config;
 
+import dev.baton.analytics.Analytics;
 import dev.baton.engine.Coordinator;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.EventSink;
@@ -41,12 +42,21 @@ public class EngineProducer {
      */
     @Produces
     @Singleton
-    EventSink eventSink(EngineMetrics metrics, StoreSink store, EventHub hub) {
+    EventSink eventSink(EngineMetrics metrics, StoreSink store, EventHub hub, Analytics analytics) {
         return event -> {
             metrics.accept(event);
             store.accept(event);
             hub.accept(event);
+            analytics.accept(event);
         };
+    }
+
+    @Produces
+    @Singleton
+    @Typed(Analytics.class)
+    Analytics analytics(BatonConfig config, Clock clock, MeterRegistry registry) {
+        return new Analytics(new Analytics.Settings(config.analytics().queueSize(), config.analytics().maxSeries()),
+                clock, registry);
     }
 
     @Produces
@@ -73,10 +83,12 @@ public class EngineProducer {
 
     @Produces
     @Singleton
-    Store store(BatonConfig config, Coordinator coordinator, StoreSink sink, Redis redis, Clock clock) {
-        return new Store(new Store.Settings(config.durability() == BatonConfig.Durability.journal,
+    Store store(BatonConfig config, Coordinator coordinator, StoreSink sink, Redis redis, Clock clock, Analytics analytics) {
+        Store store = new Store(new Store.Settings(config.durability() == BatonConfig.Durability.journal,
                 config.checkpointInterval().toMillis(), config.ackTimeout().toMillis(), config.retention().toMillis(),
                 config.writerLeaseTtl().toMillis(), config.redis().keyPrefix()), coordinator, sink, redis, clock);
+        store.keepWithCheckpoint(analytics::snapshot, analytics::restore);
+        return store;
     }
 
     @Produces

@@ -1,5 +1,6 @@
 package dev.baton.config;
 
+import dev.baton.analytics.Analytics;
 import dev.baton.engine.Coordinator;
 import dev.baton.events.BrokerChannel;
 import dev.baton.events.EventHub;
@@ -12,7 +13,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 /**
- * Starts the event fan-out after the store has recovered (so the replay ring starts at the
+ * Starts the event fan-out and the analytics after the store has recovered (so the replay ring starts at the
  * engine's seq) and stops it before the store on shutdown. The SSE streams end earlier, as
  * shutdown begins: see {@link #endStreams}.
  */
@@ -37,6 +38,9 @@ public class EventsLifecycle implements BackgroundLoop {
     @Inject
     Store store;
 
+    @Inject
+    Analytics analytics;
+
     @Override
     public String name() {
         return "event fan-out";
@@ -51,6 +55,7 @@ public class EventsLifecycle implements BackgroundLoop {
             hub.publishToBroker(broker.get(), config.events().brokerBuffer());
         }
         hub.start(coordinator.lastSeq());
+        analytics.start();
         store.onStepDown(hub::endOpenStreams);
     }
 
@@ -67,5 +72,6 @@ public class EventsLifecycle implements BackgroundLoop {
     @Override
     public void stop() {
         hub.stop();
+        analytics.stop(); // before the store's final checkpoint, which writes what it recorded
     }
 }

@@ -49,7 +49,7 @@ final class Checkpointer {
      * journal mode the caller first waits until the journal has them — because replay then
      * re-applies those events in order and ends on the same records.
      */
-    void write(StoreSink.Changes changes, List<AgentRecord> agents, long nowMillis) {
+    void write(StoreSink.Changes changes, List<AgentRecord> agents, String analytics, long nowMillis) {
         List<TaskRecord> tasks = new ArrayList<>(changes.tasks().values());
         for (int from = 0; from < tasks.size(); from += TASKS_PER_CHUNK) {
             FencedWrites.Commands chunk = new FencedWrites.Commands();
@@ -60,6 +60,7 @@ final class Checkpointer {
         if (changes.agents()) {
             addAgents(last, agents);
         }
+        addAnalytics(last, analytics);
         last.add("SET", keys.checkpoint(), Long.toString(changes.seq()));
         fence.run(last);
         afterExec.run();
@@ -71,7 +72,7 @@ final class Checkpointer {
      * wrote. The tasks hash is rebuilt under a temporary key and renamed over the old one with the
      * marker; the journal is emptied (the state holds all it had).
      */
-    void writeAll(EngineState state, long nowMillis) {
+    void writeAll(EngineState state, String analytics, long nowMillis) {
         String building = keys.tasks() + ":building";
         fence.run(new FencedWrites.Commands().add("DEL", building));
         List<TaskRecord> tasks = state.tasks();
@@ -85,6 +86,7 @@ final class Checkpointer {
             last.add("RENAME", building, keys.tasks());
         }
         addAgents(last, state.agents());
+        addAnalytics(last, analytics);
         last.add("SET", keys.checkpoint(), Long.toString(state.seq()));
         last.add("DEL", keys.journal(), keys.journalTop());
         fence.run(last);
@@ -160,6 +162,18 @@ final class Checkpointer {
             hset.add(StoreCodec.write(agent));
         }
         commands.add(hset);
+    }
+
+    private void addAnalytics(FencedWrites.Commands commands, String analytics) {
+        if (analytics != null) {
+            commands.add("SET", keys.analytics(), analytics);
+        }
+    }
+
+    /** The analytics written last, or null. */
+    String analytics() {
+        Response value = redis.send(Request.cmd(Command.GET).arg(keys.analytics()));
+        return value == null ? null : value.toString();
     }
 
     /** Reads one finished task kept for the retention, or null. */

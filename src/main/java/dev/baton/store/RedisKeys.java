@@ -37,6 +37,11 @@ public record RedisKeys(String prefix) {
         return prefix + "agents";
     }
 
+    /** String: the analytics' minute figures of the last 24 hours, written with each checkpoint. */
+    public String analytics() {
+        return prefix + "analytics";
+    }
+
     /** String: the seq up to which the hashes are complete. */
     public String checkpoint() {
         return prefix + "checkpoint";

@@ -19,6 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -75,6 +77,8 @@ public final class Store {
     /** Why the whole state must be written again (the journal found Redis behind), or null. */
     private volatile String rewriteWanted;
     private volatile Runnable onStepDown = () -> { };
+    private volatile Supplier<String> extraSnapshot = () -> null;
+    private volatile Consumer<String> extraRestore = text -> { };
     private volatile long lastCheckpointMillis;
     private volatile long lastMarker;
     private volatile long checkpoints;
@@ -90,6 +94,16 @@ public final class Store {
         this.checkpointer = new Checkpointer(redis, keys, fence, settings.retentionMillis());
         this.lease = new WriterLease(redis, keys, settings.writerLeaseTtlMillis(), fence);
         this.retained = new RetainedTasks(coordinator, checkpointer, sink, clock, settings.retentionMillis(), this::serving);
+    }
+
+    /**
+     * Something kept with each checkpoint under its own key (the analytics): {@code snapshot} is
+     * asked for its text at every checkpoint, {@code restore} given what Redis held at recovery (or
+     * null). Set before {@link #start}.
+     */
+    public void keepWithCheckpoint(Supplier<String> snapshot, Consumer<String> restore) {
+        this.extraSnapshot = snapshot;
+        this.extraRestore = restore;
     }
 
     /** Runs when this Baton steps down after losing the writer lease (to end event streams). */
@@ -178,6 +192,7 @@ public final class Store {
         }
         journal = fresh;
         coordinator.restore(state, clock.millis());
+        extraRestore.accept(checkpointer.analytics());
         sink.markDirty(recovered.replayed(), state.seq());
         lastMarker = recovered.marker();
         if (lease.epoch() == 1) {
@@ -328,7 +343,7 @@ public final class Store {
             }
             sink.drain();
             EngineState all = coordinator.state();
-            checkpointer.writeAll(all, clock.millis());
+            checkpointer.writeAll(all, extraSnapshot.get(), clock.millis());
             lastMarker = all.seq();
             Journal current = journal;
             if (current != null) {
@@ -382,7 +397,7 @@ public final class Store {
                 // records in the hash must never be ahead of the journal (see Checkpointer#write)
                 journal.durable(changes.seq()).get(settings.ackTimeoutMillis(), TimeUnit.MILLISECONDS);
             }
-            checkpointer.write(changes, coordinator.agentRecords(), clock.millis());
+            checkpointer.write(changes, coordinator.agentRecords(), extraSnapshot.get(), clock.millis());
             lastMarker = changes.seq();
             lastCheckpointMillis = clock.millis();
             checkpoints++;

@@ -126,6 +126,9 @@ class ResponseConformanceTest {
 
         // operations, and leaving
         call().get("/v1/stats").then().statusCode(200);
+        call().get("/v1/analytics?type={t}&step=5m", type).then().statusCode(200);
+        call().get("/v1/analytics?agent={a}", agent).then().statusCode(200);
+        call().get("/v1/analytics?step=7s").then().statusCode(400);
         call().delete("/v1/agents/{id}", agent).then().statusCode(200);
         call().delete("/v1/agents/{id}", agent).then().statusCode(404);
 

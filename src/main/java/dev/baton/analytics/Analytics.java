@@ -1,0 +1,481 @@
+package dev.baton.analytics;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.baton.engine.EventSink;
+import dev.baton.engine.EventType;
+import dev.baton.engine.TaskEvent;
+import dev.baton.engine.TaskRecord;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The last 24 hours of task figures per minute, for everything, per task type and per agent
+ * (docs/events.md, "Analytics"): submitted, completed, failed, expired, queue-wait and run-time
+ * percentiles, utilisation. A consumer of the engine's events, outside the engine.
+ *
+ * <p><b>Threads.</b> {@link #accept} runs under the engine's lock and only offers to a bounded
+ * queue (full: the event is dropped for the analytics and counted), so recording costs the claim
+ * path one queue offer. One thread, {@code baton-analytics}, drains the queue and records, and once
+ * a second accrues the time running tasks and live agents' slots spent. Reads ({@link #query},
+ * {@link #snapshot}) take the same monitor as recording; each holds it for microseconds.
+ *
+ * <p><b>Memory.</b> Each series is a ring of 1,440 minute buckets ({@link Series}); at most
+ * {@link Settings#maxSeries} types and agents get their own series (later ones count only in the
+ * total). Running tasks and agents are tracked while they run or live.
+ *
+ * <p><b>Durability.</b> {@link #snapshot} is written with each checkpoint and {@link #restore}d
+ * at recovery: a crash loses at most the figures of the last checkpoint interval; a task that was
+ * running across a restart has its time before the restart counted, the rest from the first event after.
+ *
+ * <p><b>Figures.</b> Queue wait is from joining a ready deque to assignment (at {@code task.assigned});
+ * run time from assignment to the end of that attempt (completed, failed, retrying, expired). Failed
+ * counts tasks that ended failed (dead letters); expired counts lease expiries. Utilisation is the
+ * slot-time spent running over the slot-time live agents offered; for a type, over the whole fleet's.
+ */
+public final class Analytics implements EventSink {
+
+    private static final Logger LOG = Logger.getLogger(Analytics.class);
+    static final String ALL = "all";
+    private static final long TICK_MILLIS = 1000;
+    private static final int MAX_BATCH = 4096;
+
+    /**
+     * @param queueSize events waiting to be recorded; past it they are dropped for the analytics (counted)
+     * @param maxSeries types plus agents that get their own series
+     */
+    public record Settings(int queueSize, int maxSeries) {
+    }
+
+    /** A task's current run, accrued to its type and agent. */
+    private record Run(String type, String agent, long[] accruedUntil) {
+    }
+
+    /** A live agent's slots. */
+    private static final class Slots {
+        int slots;
+        long accruedUntil;
+    }
+
+    private final Settings settings;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final ArrayBlockingQueue<TaskEvent> queue;
+    private final Counter dropped;
+    private final Map<String, Series> series = new LinkedHashMap<>();
+    private final Map<String, Run> running = new HashMap<>();
+    private final Map<String, Slots> agents = new HashMap<>();
+    private final Map<String, Timer[]> timers = new HashMap<>();
+    private volatile boolean stopped;
+    private Thread thread;
+
+    public Analytics(Settings settings, Clock clock, MeterRegistry registry) {
+        this.settings = settings;
+        this.clock = clock;
+        this.registry = registry;
+        this.queue = new ArrayBlockingQueue<>(settings.queueSize());
+        this.dropped = Counter.builder("baton.analytics.dropped")
+                .description("Engine events the analytics dropped because its queue was full").register(registry);
+        series.put(ALL, new Series());
+    }
+
+    /** Under the engine's lock: enqueue only. */
+    @Override
+    public void accept(TaskEvent event) {
+        if (!queue.offer(event)) {
+            dropped.increment();
+        }
+    }
+
+    /** Start recording on its own thread. Safe to call twice. */
+    public synchronized void start() {
+        if (thread != null || stopped) {
+            return;
+        }
+        thread = new Thread(this::run, "baton-analytics");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stop the thread (what is queued is recorded first). Safe to call twice or unstarted. */
+    public void stop() {
+        Thread running;
+        synchronized (this) {
+            stopped = true;
+            running = thread;
+            thread = null;
+        }
+        if (running != null) {
+            running.interrupt();
+            try {
+                running.join(TimeUnit.SECONDS.toMillis(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        drain();
+    }
+
+    private void run() {
+        List<TaskEvent> batch = new ArrayList<>();
+        while (!stopped) {
+            try {
+                TaskEvent first = queue.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    recordAll(batch);
+                    batch.clear();
+                }
+                accrue(clock.millis());
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("recording analytics failed; going on with the next events", e);
+                batch.clear();
+            }
+        }
+    }
+
+    /** Record what is queued now, on the caller's thread (tests, shutdown). */
+    public void drain() {
+        List<TaskEvent> batch = new ArrayList<>();
+        queue.drainTo(batch);
+        recordAll(batch);
+    }
+
+    private synchronized void recordAll(List<TaskEvent> batch) {
+        for (TaskEvent event : batch) {
+            record(event);
+        }
+    }
+
+    /** One event, in seq order. */
+    synchronized void record(TaskEvent event) {
+        long at = event.at();
+        switch (event.type()) {
+            case AGENT_REGISTERED -> {
+                Slots slots = agents.computeIfAbsent(event.agentId(), id -> new Slots());
+                accrueAgent(event.agentId(), slots, at);
+                slots.slots = event.agent() == null ? slots.slots : event.agent().spec().maxConcurrency();
+                slots.accruedUntil = Math.max(slots.accruedUntil, at);
+                return;
+            }
+            case AGENT_LOST, AGENT_LEFT -> {
+                Slots slots = agents.remove(event.agentId());
+                if (slots != null) {
+                    accrueAgent(event.agentId(), slots, at);
+                }
+                return;
+            }
+            default -> {
+            }
+        }
+        TaskRecord task = event.task();
+        String type = event.taskType();
+        switch (event.type()) {
+            case SUBMITTED -> each(type, null, at, m -> m.submitted++);
+            case ASSIGNED -> {
+                endRun(event.taskId(), at);
+                String agent = event.agentId();
+                long started = task != null && task.startedAt() != null ? task.startedAt() : at;
+                if (task != null && task.readyAt() > 0) {
+                    long wait = Math.max(0, started - task.readyAt());
+                    each(type, agent, at, m -> m.queueWait().record(wait));
+                    timers(type)[0].record(wait, TimeUnit.MILLISECONDS);
+                }
+                running.put(event.taskId(), new Run(type, agent, new long[] {started}));
+            }
+            case COMPLETED, FAILED, RETRYING, EXPIRED, REQUEUED, RELEASED, CANCELLED -> {
+                Run run = endRun(event.taskId(), at);
+                String agent = run == null ? event.agentId() : run.agent();
+                if (run != null && task != null && task.startedAt() != null && timed(event.type())) {
+                    long took = Math.max(0, at - task.startedAt());
+                    each(type, agent, at, m -> m.runTime().record(took));
+                    timers(type)[1].record(took, TimeUnit.MILLISECONDS);
+                }
+                switch (event.type()) {
+                    case COMPLETED -> each(type, agent, at, m -> m.completed++);
+                    case FAILED -> each(type, agent, at, m -> m.failed++);
+                    case EXPIRED -> each(type, agent, at, m -> m.expired++);
+                    default -> {
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** The ends of an attempt that ran its course (a cancel or a lost agent's requeue cut it short). */
+    private static boolean timed(EventType type) {
+        return type == EventType.COMPLETED || type == EventType.FAILED || type == EventType.RETRYING || type == EventType.EXPIRED;
+    }
+
+    private Run endRun(String taskId, long at) {
+        Run run = running.remove(taskId);
+        if (run != null) {
+            accrueRun(run, at);
+        }
+        return run;
+    }
+
+    /** Accrue every running task and live agent up to {@code now}. */
+    synchronized void accrue(long now) {
+        for (Run run : running.values()) {
+            accrueRun(run, now);
+        }
+        agents.forEach((id, slots) -> accrueAgent(id, slots, now));
+    }
+
+    private void accrueRun(Run run, long until) {
+        long from = run.accruedUntil()[0];
+        if (until <= from) {
+            return;
+        }
+        series(ALL).accrue(from, until, 1, true);
+        Series type = series("type:" + run.type());
+        if (type != null) {
+            type.accrue(from, until, 1, true);
+        }
+        Series agent = run.agent() == null ? null : series("agent:" + run.agent());
+        if (agent != null) {
+            agent.accrue(from, until, 1, true);
+        }
+        run.accruedUntil()[0] = until;
+    }
+
+    private void accrueAgent(String id, Slots slots, long until) {
+        if (until <= slots.accruedUntil || slots.slots == 0) {
+            slots.accruedUntil = Math.max(slots.accruedUntil, until);
+            return;
+        }
+        series(ALL).accrue(slots.accruedUntil, until, slots.slots, false);
+        Series agent = series("agent:" + id);
+        if (agent != null) {
+            agent.accrue(slots.accruedUntil, until, slots.slots, false);
+        }
+        slots.accruedUntil = until;
+    }
+
+    private void each(String type, String agent, long at, java.util.function.Consumer<Series.Minute> change) {
+        apply(series(ALL), at, change);
+        if (type != null) {
+            apply(series("type:" + type), at, change);
+        }
+        if (agent != null) {
+            apply(series("agent:" + agent), at, change);
+        }
+    }
+
+    private static void apply(Series target, long at, java.util.function.Consumer<Series.Minute> change) {
+        if (target == null) {
+            return;
+        }
+        Series.Minute minute = target.atMillis(at);
+        if (minute != null) {
+            change.accept(minute);
+        }
+    }
+
+    /** The series of a key, made if there is room; null when there is none. */
+    private Series series(String key) {
+        Series found = series.get(key);
+        if (found == null && series.size() <= settings.maxSeries()) {
+            found = new Series();
+            series.put(key, found);
+        }
+        return found;
+    }
+
+    /** The Prometheus timers of a type: queue wait, run time (one shared pair past the series limit). */
+    private Timer[] timers(String type) {
+        String tag = type == null || !series.containsKey("type:" + type) ? "other" : type;
+        return timers.computeIfAbsent(tag, t -> new Timer[] {
+            Timer.builder("baton.task.queue.wait").description("From joining a ready deque to assignment, per task type")
+                    .tag("type", t).publishPercentileHistogram().register(registry),
+            Timer.builder("baton.task.run.time").description("From assignment to the end of the attempt, per task type")
+                    .tag("type", t).publishPercentileHistogram().register(registry)});
+    }
+
+    // ---- reading ----
+
+    /** Percentiles of durations in milliseconds over a step; left out when nothing was measured. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Durations(long count, Long p50, Long p95, Long p99) {
+    }
+
+    /**
+     * One step's figures.
+     *
+     * @param utilisation slot-time running over slot-time offered (0..1), left out when no agent was live
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Point(Instant at, long submitted, long completed, long failed, long expired,
+            Durations queueWaitMillis, Durations runTimeMillis, Double utilisation) {
+    }
+
+    /** The figures of one series over a time range, one point per step. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Report(String type, String agent, Instant from, Instant to, long stepSeconds, List<Point> points) {
+    }
+
+    /** The earliest instant the analytics may still hold, for a read at {@code now}. */
+    public static long earliest(long now) {
+        return (Math.floorDiv(now, Series.MINUTE_MILLIS) - Series.MINUTES + 1) * Series.MINUTE_MILLIS;
+    }
+
+    /**
+     * The figures of a type, an agent, or everything (both null), from {@code from} (rounded down
+     * to its minute) to {@code to}, in steps of {@code stepMillis} (a whole number of minutes).
+     */
+    public synchronized Report query(String type, String agent, long from, long to, long stepMillis, long now) {
+        accrue(now);
+        long step = Math.max(1, stepMillis / Series.MINUTE_MILLIS);
+        long first = Math.max(Math.floorDiv(from, Series.MINUTE_MILLIS), Math.floorDiv(earliest(now), Series.MINUTE_MILLIS));
+        long last = Math.floorDiv(to - 1, Series.MINUTE_MILLIS);
+        Series own = type != null ? series.get("type:" + type) : agent != null ? series.get("agent:" + agent) : series.get(ALL);
+        Series capacity = type != null ? series.get(ALL) : own;
+        List<Point> points = new ArrayList<>();
+        for (long start = first; start <= last; start += step) {
+            long submitted = 0;
+            long completed = 0;
+            long failed = 0;
+            long expired = 0;
+            long busy = 0;
+            long offered = 0;
+            LogHistogram wait = new LogHistogram();
+            LogHistogram run = new LogHistogram();
+            for (long minute = start; minute < start + step && minute <= last; minute++) {
+                Series.Minute m = own == null ? null : own.peek(minute);
+                if (m != null) {
+                    submitted += m.submitted;
+                    completed += m.completed;
+                    failed += m.failed;
+                    expired += m.expired;
+                    busy += m.busyMillis;
+                    if (m.queueWait != null) {
+                        wait.addAll(m.queueWait);
+                    }
+                    if (m.runTime != null) {
+                        run.addAll(m.runTime);
+                    }
+                }
+                Series.Minute c = capacity == null ? null : capacity.peek(minute);
+                if (c != null) {
+                    offered += c.capacityMillis;
+                }
+            }
+            Double utilisation = offered == 0 ? null : Math.min(1.0, Math.round(1000.0 * busy / offered) / 1000.0);
+            points.add(new Point(Instant.ofEpochMilli(start * Series.MINUTE_MILLIS), submitted, completed, failed, expired,
+                    durations(wait), durations(run), utilisation));
+        }
+        return new Report(type, agent, Instant.ofEpochMilli(first * Series.MINUTE_MILLIS),
+                Instant.ofEpochMilli((last + 1) * Series.MINUTE_MILLIS), step * 60, points);
+    }
+
+    private static Durations durations(LogHistogram h) {
+        return new Durations(h.total(), h.percentile(0.5), h.percentile(0.95), h.percentile(0.99));
+    }
+
+    // ---- checkpoint ----
+
+    /**
+     * Every series as text, for the checkpoint: a line {@code S <key>} per series, then a line per
+     * minute with figures: {@code <minute> <submitted> <completed> <failed> <expired> <busy>
+     * <capacity> <wait bins> <run bins>}, bins as {@code bin:count,...} or {@code -}.
+     */
+    public synchronized String snapshot() {
+        StringBuilder out = new StringBuilder("baton-analytics 1\n");
+        series.forEach((key, s) -> {
+            out.append("S ").append(key).append('\n');
+            for (Series.Minute m : s.minutes()) {
+                out.append(m.minute).append(' ').append(m.submitted).append(' ').append(m.completed).append(' ')
+                        .append(m.failed).append(' ').append(m.expired).append(' ').append(m.busyMillis).append(' ')
+                        .append(m.capacityMillis).append(' ');
+                bins(out, m.queueWait);
+                out.append(' ');
+                bins(out, m.runTime);
+                out.append('\n');
+            }
+        });
+        return out.toString();
+    }
+
+    private static void bins(StringBuilder out, LogHistogram h) {
+        if (h == null || h.total() == 0) {
+            out.append('-');
+            return;
+        }
+        boolean first = true;
+        for (int i = 0; i < LogHistogram.BINS; i++) {
+            if (h.count(i) > 0) {
+                out.append(first ? "" : ",").append(i).append(':').append(h.count(i));
+                first = false;
+            }
+        }
+    }
+
+    /**
+     * Replaces what is held with a {@link #snapshot} read back at recovery (none: starts empty). An
+     * unreadable one keeps what was read of it, with a warning.
+     */
+    public synchronized void restore(String snapshot) {
+        series.clear();
+        series.put(ALL, new Series());
+        if (snapshot == null || snapshot.isEmpty()) {
+            return;
+        }
+        try {
+            String[] lines = snapshot.split("\n");
+            if (!lines[0].equals("baton-analytics 1")) {
+                LOG.warnf("analytics snapshot of an unknown format ('%s'); starting empty", lines[0]);
+                return;
+            }
+            Series current = null;
+            for (int i = 1; i < lines.length; i++) {
+                String line = lines[i];
+                if (line.startsWith("S ")) {
+                    current = series(line.substring(2));
+                    continue;
+                }
+                String[] f = line.split(" ");
+                Series.Minute m = current == null ? null : current.at(Long.parseLong(f[0]));
+                if (m == null) {
+                    continue;
+                }
+                m.submitted += Long.parseLong(f[1]);
+                m.completed += Long.parseLong(f[2]);
+                m.failed += Long.parseLong(f[3]);
+                m.expired += Long.parseLong(f[4]);
+                m.busyMillis += Long.parseLong(f[5]);
+                m.capacityMillis += Long.parseLong(f[6]);
+                readBins(f[7], m, true);
+                readBins(f[8], m, false);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("analytics snapshot unreadable (%s); keeping what was read of it", e.toString());
+        }
+    }
+
+    private static void readBins(String text, Series.Minute m, boolean wait) {
+        if (text.equals("-")) {
+            return;
+        }
+        LogHistogram h = wait ? m.queueWait() : m.runTime();
+        for (String pair : text.split(",")) {
+            int colon = pair.indexOf(':');
+            h.add(Integer.parseInt(pair.substring(0, colon)), Long.parseLong(pair.substring(colon + 1)));
+        }
+    }
+}
