@@ -127,7 +127,7 @@ public class AuthFilter {
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> forbidden(Forbidden e) {
-        return ErrorBody.response(403, "forbidden", e.getMessage());
+        return ErrorMapper.refusal(e).response();
     }
 
     private Tokens tokens() {
