@@ -1,6 +1,5 @@
 package dev.baton.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.baton.config.BatonConfig;
@@ -9,9 +8,11 @@ import dev.baton.engine.ClaimAttempt;
 import dev.baton.engine.ClaimedTask;
 import dev.baton.engine.CompletionResult;
 import dev.baton.engine.Coordinator;
+import dev.baton.engine.BatchItem;
 import dev.baton.engine.HeartbeatResult;
 import dev.baton.engine.LeaseHolderCheck;
 import dev.baton.engine.PendingClaim;
+import dev.baton.engine.TaskSpec;
 import dev.baton.store.Store;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -31,15 +32,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 
 /**
- * The agent's loop (claim, heartbeat, complete, fail) on Vert.x routes in front of the JAX-RS
- * resources, which stay the declaration of these calls (and their OpenAPI entries). Through
- * RESTEasy each call cost more CPU in filters, content negotiation and reflective entity writing
- * than the engine spent on it. The answers are the same bytes: the same checks
- * ({@link ServingFilter#check}, {@link AuthFilter#check}), the same request records read by the
- * same {@link ObjectMapper}, the same answer records written by it, and the same error mapping
- * ({@link ErrorMapper#refusal}).
+ * The hot calls (submit, and the agent's loop: claim, heartbeat, complete, fail) on Vert.x routes
+ * in front of the JAX-RS resources, which stay the declaration of these calls (and their OpenAPI
+ * entries). Through RESTEasy each call cost more CPU in filters, content negotiation and
+ * reflective entity writing than the engine spent on it. The answers are the same bytes: the same
+ * checks ({@link ServingFilter#check}, {@link AuthFilter#check}), the same request records read
+ * by the same {@link ObjectMapper}, the same answer records written by hand ({@link WireJson}),
+ * and the same error mapping ({@link ErrorMapper#refusal}).
  *
  * <p>A request these routes would have to interpret differently from JAX-RS is passed on to it
  * untouched ({@code ctx.next()}, before its body is read): a refused one (so the refusal is the
@@ -85,11 +87,14 @@ public class HotRoutes {
     private ObjectReader heartbeatReader;
     private ObjectReader completeReader;
     private ObjectReader failReader;
+    private ObjectReader submitReader;
 
     void install(@Observes Router router) {
         heartbeatReader = json.readerFor(LeaseRequests.Heartbeat.class);
         completeReader = json.readerFor(LeaseRequests.Complete.class);
         failReader = json.readerFor(LeaseRequests.Fail.class);
+        submitReader = json.readerFor(SubmitTaskRequest.class);
+        router.post("/v1/tasks").handler(ctx -> withBody(ctx, submitReader, this::submit));
         router.post("/v1/agents/:id/claim").handler(this::claim);
         router.post("/v1/tasks/:id/heartbeat").handler(ctx -> withBody(ctx, heartbeatReader, this::heartbeat));
         router.post("/v1/tasks/:id/complete").handler(ctx -> withBody(ctx, completeReader, this::complete));
@@ -156,25 +161,46 @@ public class HotRoutes {
         if (tasks.isEmpty()) {
             ctx.response().setStatusCode(204).end();
         } else {
-            answer(ctx, 200, ClaimedTaskJson.Batch.of(tasks));
+            write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.claimed(tasks));
         }
     }
 
-    private void heartbeat(RoutingContext ctx, String taskId, LeaseRequests.Heartbeat body) {
-        HeartbeatResult result = coordinator.heartbeat(taskId, LeaseRequests.requireLease(body.leaseId()),
-                body.progress(), body.checkedMessage(), clock.millis(), holder(ctx, body.agentId()));
-        answer(ctx, 200, new LeaseResource.HeartbeatJson(Instant.ofEpochMilli(result.leaseExpiresAt()), result.cancelRequested(),
-                result.task().status().name()));
+    /** As {@link TaskResource#submit}: 201 with {@code Location} for a new task, 200 for a repeat. */
+    private void submit(RoutingContext ctx, SubmitTaskRequest body) {
+        TaskSpec spec = body.toSingleSpec();
+        List<String> named = TaskResource.named(List.of(new BatchItem(null, spec)), coordinator.config().maxDependencies());
+        store.retained().call(named, () -> coordinator.submit(spec, clock.millis()))
+                .flatMap(result -> store.durable(result.seq()).replaceWith(result))
+                .subscribe().with(result -> {
+                    TaskJson task = TaskJson.of(result.task());
+                    if (result.created()) {
+                        String uri = ctx.request().absoluteURI();
+                        int query = uri.indexOf('?');
+                        ctx.response().putHeader(HttpHeaders.LOCATION,
+                                TaskResource.location(query < 0 ? uri : uri.substring(0, query), task.id()).toString());
+                    }
+                    write(ctx.response().setStatusCode(result.created() ? 201 : 200), JSON_ANSWER, WireJson.task(task));
+                }, failure -> refuse(ctx, failure));
     }
 
-    private void complete(RoutingContext ctx, String taskId, LeaseRequests.Complete body) {
+    private void heartbeat(RoutingContext ctx, LeaseRequests.Heartbeat body) {
+        String taskId = Requests.pathId("id", ctx.pathParam("id"));
+        HeartbeatResult result = coordinator.heartbeat(taskId, LeaseRequests.requireLease(body.leaseId()),
+                body.progress(), body.checkedMessage(), clock.millis(), holder(ctx, body.agentId()));
+        write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.heartbeat(new LeaseResource.HeartbeatJson(
+                Instant.ofEpochMilli(result.leaseExpiresAt()), result.cancelRequested(), result.task().status().name())));
+    }
+
+    private void complete(RoutingContext ctx, LeaseRequests.Complete body) {
+        String taskId = Requests.pathId("id", ctx.pathParam("id"));
         String leaseId = LeaseRequests.requireLease(body.leaseId());
         String result = body.resultJson();
         LeaseHolderCheck holder = holder(ctx, body.agentId());
         outcome(ctx, taskId, () -> coordinator.complete(taskId, leaseId, result, clock.millis(), holder));
     }
 
-    private void fail(RoutingContext ctx, String taskId, LeaseRequests.Fail body) {
+    private void fail(RoutingContext ctx, LeaseRequests.Fail body) {
+        String taskId = Requests.pathId("id", ctx.pathParam("id"));
         String leaseId = LeaseRequests.requireLease(body.leaseId());
         String error = body.requireError();
         boolean retryable = body.isRetryable();
@@ -186,15 +212,16 @@ public class HotRoutes {
     private void outcome(RoutingContext ctx, String taskId, java.util.function.Supplier<CompletionResult> call) {
         Uni<TaskResource.Outcome> answered = store.retained().call(List.of(taskId), call)
                 .flatMap(result -> store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result)));
-        answered.subscribe().with(outcome -> answer(ctx, 200, outcome), failure -> refuse(ctx, failure));
+        answered.subscribe().with(outcome -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.outcome(outcome)),
+                failure -> refuse(ctx, failure));
     }
 
     private LeaseHolderCheck holder(RoutingContext ctx, String agentId) {
         return auth.leaseHolder(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), agentId);
     }
 
-    /** A lease call: the path's task id and the body read as {@code reader}'s record, or a refusal. */
-    private <T> void withBody(RoutingContext ctx, ObjectReader reader, Call<T> call) {
+    /** A call with a body, read as {@code reader}'s record (a refusal when it cannot be). */
+    private <T> void withBody(RoutingContext ctx, ObjectReader reader, BiConsumer<RoutingContext, T> call) {
         HttpServerRequest request = ctx.request();
         if (!servedHere(ctx) || !plainJsonBody(request)) {
             ctx.next();
@@ -207,17 +234,12 @@ public class HotRoutes {
             }
             try {
                 T body = Requests.required(reader.readValue(read.result().getBytes()));
-                call.run(ctx, Requests.pathId("id", ctx.pathParam("id")), body);
+                call.accept(ctx, body);
             } catch (IOException | RuntimeException e) {
                 refuse(ctx, e);
             }
         });
         request.resume();
-    }
-
-    @FunctionalInterface
-    private interface Call<T> {
-        void run(RoutingContext ctx, String taskId, T body);
     }
 
     /** Whether this call is answered here: served, allowed, unencoded, asking for JSON or anything. */
@@ -265,27 +287,10 @@ public class HotRoutes {
                 && (declared.equals("application/json") || declared.equals("application/json;charset=utf-8"));
     }
 
-    private void answer(RoutingContext ctx, int status, Object entity) {
-        byte[] bytes;
-        try {
-            bytes = json.writeValueAsBytes(entity);
-        } catch (JsonProcessingException e) {
-            refuse(ctx, e);
-            return;
-        }
-        write(ctx.response().setStatusCode(status), JSON_ANSWER, bytes);
-    }
-
     private void refuse(RoutingContext ctx, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         Refusal refusal = ErrorMapper.refusal(cause);
-        byte[] bytes;
-        try {
-            bytes = json.writeValueAsBytes(refusal.body());
-        } catch (JsonProcessingException e) {
-            ctx.fail(e);
-            return;
-        }
+        byte[] bytes = WireJson.error(refusal.body());
         HttpServerResponse response = ctx.response().setStatusCode(refusal.status());
         if (refusal.header() != null) {
             response.putHeader(refusal.header(), refusal.headerValue());

@@ -6,11 +6,19 @@ import static dev.baton.api.Api.unique;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.engine.ClaimedTask;
+import dev.baton.engine.Priority;
+import dev.baton.engine.TaskStatus;
+import dev.baton.engine.TaskView;
 import dev.baton.testing.RedisTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -31,11 +39,9 @@ class HotRoutesTest {
 
     @Test
     void leaseCallRefusalsAreTheSameBytesOnBothPaths() {
-        String type = unique("t");
-        String agent = unique("a");
-        registerAgent(agent, 1, type);
-        String id = submit(type, "MEDIUM");
-        String lease = given().post("/v1/agents/{id}/claim", agent).then().statusCode(200).extract().path("tasks[0].lease_id");
+        Api.Lease claimed = Api.Setup.of("MEDIUM").claim();
+        String id = claimed.taskId();
+        String lease = claimed.leaseId();
         String quoted = "\"" + lease + "\"";
         for (String call : List.of("heartbeat", "complete", "fail")) {
             String error = call.equals("fail") ? ",\"error\":\"x\"" : "";
@@ -60,11 +66,9 @@ class HotRoutesTest {
 
     @Test
     void aRepeatedCompleteAndCallsOnAFinishedTaskAreTheSameBytesOnBothPaths() {
-        String type = unique("t");
-        String agent = unique("a");
-        registerAgent(agent, 1, type);
-        String id = submit(type, "HIGH");
-        String lease = given().post("/v1/agents/{id}/claim", agent).then().statusCode(200).extract().path("tasks[0].lease_id");
+        Api.Lease claimed = Api.Setup.of("HIGH").claim();
+        String id = claimed.taskId();
+        String lease = claimed.leaseId();
         String body = "{\"lease_id\":\"" + lease + "\",\"result\":{\"n\":[1,2.5,\"é\",null,{\"deep\":true}]}}";
         given().contentType(ContentType.JSON).body(body).post("/v1/tasks/{id}/complete", id).then().statusCode(200);
         same("complete", id, body, 200);
@@ -93,6 +97,66 @@ class HotRoutesTest {
         assertEquals(200, slow.statusCode());
         assertEquals(slow.contentType(), fast.contentType());
         assertEquals(keys(slow.asString()), keys(fast.asString()), "the same fields in the same order");
+    }
+
+    @Inject
+    ObjectMapper json;
+
+    @Test
+    void theHandWrittenAnswersAreTheBytesJacksonWrites() throws Exception {
+        String odd = "quote \" backslash \\ slash / tab \t nl \n cr \r bs \b ff \f nul \u0000 us \u001f del \u007f é 雪 😀 \u2028";
+        TaskView full = new TaskView("t-1", odd, odd, Priority.HIGH, Priority.LOW, "{\"a\": [1, 2.50, \"x\"]}",
+                List.of("d-1", odd), List.of("d-1"), true, TaskStatus.IN_PROGRESS, "agent-" + odd, 2, 3, 1, 1, 40, odd,
+                "[1,{\"r\":null}]", odd, 1_700_000_000_001L, 1_700_000_000_000L, 1_700_000_000_100L, 1_700_000_001_000L,
+                7, 1_700_000_060_000L, true, 5L);
+        TaskView sparse = new TaskView("t-2", "type", null, Priority.CRITICAL, Priority.CRITICAL, null,
+                List.of(), List.of(), false, TaskStatus.PENDING, null, 0, 0, 0, 0, 0, null,
+                null, null, null, 0L, null, null, null, null, false, null);
+        for (TaskView view : List.of(full, sparse)) {
+            TaskResource.Outcome outcome = new TaskResource.Outcome(TaskJson.of(view), view == full);
+            assertEquals(json.writeValueAsString(outcome), new String(WireJson.outcome(outcome), StandardCharsets.UTF_8));
+        }
+        List<ClaimedTask> claimed = List.of(new ClaimedTask(full, "lease-" + odd, 1L), new ClaimedTask(sparse, "l2", 2L));
+        assertEquals(json.writeValueAsString(ClaimedTaskJson.Batch.of(claimed)), new String(WireJson.claimed(claimed), StandardCharsets.UTF_8));
+        LeaseResource.HeartbeatJson beat = new LeaseResource.HeartbeatJson(Instant.ofEpochMilli(1_700_000_000_000L), true, "IN_PROGRESS");
+        assertEquals(json.writeValueAsString(beat), new String(WireJson.heartbeat(beat), StandardCharsets.UTF_8));
+        ErrorBody error = new ErrorBody("invalid_request", odd);
+        assertEquals(json.writeValueAsString(error), new String(WireJson.error(error), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void submitsAnswerTheSameOnBothPaths() {
+        String type = unique("t");
+        String id = unique("task");
+        String body = "{\"id\":\"" + id + "\",\"type\":\"" + type + "\",\"payload\":{\"k\":[1,\"é\"]},\"priority\":\"HIGH\"}";
+        Response created = given().contentType(ContentType.JSON).body(body).post("/v1/tasks");
+        assertEquals(201, created.statusCode());
+        sameSubmit(body, 200);
+        sameSubmit(body.replace("HIGH", "LOW"), 409);
+        sameSubmit("{\"type\":\"" + type + "\",\"bogus\":1}", 400);
+        sameSubmit("{\"type\":\"" + type + "\",\"priority\":\"high\"}", 400);
+        sameSubmit("{\"type\":\"" + type + "\",\"run_at\":1700000000}", 400);
+        sameSubmit("{\"type\":\"" + type + "\",\"payload\":[1]}", 400);
+        sameSubmit("{\"type\":\"" + type + "\",\"ref\":\"r\"}", 400);
+        sameSubmit("{\"type\":\"" + type + "\",\"depends_on\":[\"nope-" + id + "\"]}", 400);
+        sameSubmit("{\"priority\":\"LOW\"}", 400);
+        sameSubmit("{\"type\":5}", 400);
+        Response fast = given().contentType(ContentType.JSON).body("{\"type\":\"" + type + "\"}").post("/v1/tasks");
+        Response slow = given().contentType(ContentType.JSON).header("Accept", JAX_RS_ACCEPT).body("{\"type\":\"" + type + "\"}").post("/v1/tasks");
+        assertEquals(201, fast.statusCode());
+        assertEquals(201, slow.statusCode());
+        assertEquals(slow.contentType(), fast.contentType());
+        assertEquals(keys(slow.asString()), keys(fast.asString()), "the same fields in the same order");
+        assertEquals(slow.header("Location").replace(slow.path("id"), "ID"), fast.header("Location").replace(fast.path("id"), "ID"));
+    }
+
+    /** An {@code Accept} header the hot routes pass on to JAX-RS (which takes it as JSON). */
+    private static final String JAX_RS_ACCEPT = "application/json, */*";
+
+    private static void sameSubmit(String body, int status) {
+        Response fast = given().contentType(ContentType.JSON).body(body).post("/v1/tasks");
+        Response slow = given().contentType(ContentType.JSON).header("Accept", JAX_RS_ACCEPT).body(body).post("/v1/tasks");
+        compare("submit " + body, fast, slow, status);
     }
 
     private static void same(String call, String id, String body, int status) {
