@@ -143,7 +143,7 @@ public class AuthFilter {
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> forbidden(Forbidden e) {
-        return ErrorBody.response(403, "forbidden", e.getMessage());
+        return ErrorMapper.refusal(e).response();
     }
 
     /** True when no token is configured: the API is open. */

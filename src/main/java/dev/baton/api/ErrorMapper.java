@@ -44,13 +44,33 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> baton(BatonException e) {
-        int status = status(e);
-        RestResponse.ResponseBuilder<ErrorBody> response = ErrorBody.builder(status, e.code(), e.getMessage());
+        return refusal(e).response();
+    }
+
+    /**
+     * The answer to a failed call, for the JAX-RS mappers and the hot routes alike: a refusal of
+     * ours, a lease used by another agent's token, Redis not confirming, a body Jackson could not
+     * read, or (logged) anything unexpected.
+     */
+    static Refusal refusal(Throwable e) {
         if (e instanceof BackpressureException b) {
             long seconds = Math.max(1, (b.retryAfterMillis() + MILLIS_PER_SECOND - 1) / MILLIS_PER_SECOND);
-            response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+            return new Refusal(TOO_MANY_REQUESTS, new ErrorBody(b.code(), b.getMessage()), HttpHeaders.RETRY_AFTER, Long.toString(seconds));
         }
-        return response.build();
+        if (e instanceof BatonException b) {
+            return new Refusal(status(b), new ErrorBody(b.code(), b.getMessage()));
+        }
+        if (e instanceof AuthFilter.Forbidden) {
+            return new Refusal(403, new ErrorBody("forbidden", e.getMessage()));
+        }
+        if (e instanceof DurabilityUnavailableException) {
+            return new Refusal(503, new ErrorBody("durability_unavailable", e.getMessage()), HttpHeaders.RETRY_AFTER, "1");
+        }
+        if (e instanceof JsonProcessingException json) {
+            return new Refusal(400, new ErrorBody("invalid_request", describe(json)));
+        }
+        LOG.error("unexpected failure", e);
+        return new Refusal(500, new ErrorBody("internal_error", "unexpected failure: " + e));
     }
 
     static int status(BatonException e) {
@@ -74,19 +94,18 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> durability(DurabilityUnavailableException e) {
-        return ErrorBody.builder(503, "durability_unavailable", e.getMessage())
-                .header(HttpHeaders.RETRY_AFTER, "1").build();
+        return refusal(e).response();
     }
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> json(JsonProcessingException e) {
-        return invalid(describe(e));
+        return refusal(e).response();
     }
 
     /** Jackson's own mapper for this type answers a bare 400; ours names the field. */
     @ServerExceptionMapper
     public RestResponse<ErrorBody> mismatch(MismatchedInputException e) {
-        return invalid(describe(e));
+        return refusal(e).response();
     }
 
     @ServerExceptionMapper
@@ -143,8 +162,7 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> unexpected(RuntimeException e) {
-        LOG.error("unexpected failure", e);
-        return ErrorBody.response(500, "internal_error", "unexpected failure: " + e);
+        return refusal(e).response();
     }
 
     private static RestResponse<ErrorBody> invalid(String message) {

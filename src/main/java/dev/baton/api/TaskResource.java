@@ -81,11 +81,12 @@ public class TaskResource {
     @APIResponse(responseCode = "429", description = "too many queued tasks")
     public Uni<RestResponse<TaskJson>> submit(SubmitTaskRequest body, UriInfo uri) {
         TaskSpec spec = Requests.required(body).toSingleSpec();
-        return store.retained().call(named(List.of(new BatchItem(null, spec))), () -> coordinator.submit(spec, clock.millis()))
+        return store.retained().call(named(List.of(new BatchItem(null, spec)), coordinator.config().maxDependencies()),
+                        () -> coordinator.submit(spec, clock.millis()))
                 .flatMap(result -> {
                     TaskJson task = TaskJson.of(result.task());
                     RestResponse<TaskJson> answer = !result.created() ? RestResponse.ok(task)
-                            : RestResponse.ResponseBuilder.<TaskJson>created(location(uri, task.id()))
+                            : RestResponse.ResponseBuilder.<TaskJson>created(location(uri.getAbsolutePath().toString(), task.id()))
                                     .entity(task).build();
                     return store.durable(result.seq()).replaceWith(answer);
                 });
@@ -106,7 +107,7 @@ public class TaskResource {
     @APIResponse(responseCode = "429", description = "the members would pass baton.max-queued")
     public Uni<RestResponse<BatchJson>> batch(BatchRequest body) {
         List<BatchItem> items = Requests.required(body).toItems();
-        return store.retained().call(named(items), () -> coordinator.submitBatch(items, clock.millis())).flatMap(result -> {
+        return store.retained().call(named(items, coordinator.config().maxDependencies()), () -> coordinator.submitBatch(items, clock.millis())).flatMap(result -> {
             BatchJson json = new BatchJson(result.tasks());
             boolean createdAny = result.tasks().stream().anyMatch(BatchResult.Member::created);
             return store.durable(result.seq())
@@ -183,10 +184,9 @@ public class TaskResource {
      * members' own ids and what their {@code depends_on} names outside the batch's refs (a list
      * longer than the engine allows is refused by the engine without a look-up).
      */
-    private List<String> named(List<BatchItem> items) {
+    static List<String> named(List<BatchItem> items, int maxDependencies) {
         Set<String> refs = new HashSet<>();
         items.forEach(item -> refs.add(item.ref()));
-        int maxDependencies = coordinator.config().maxDependencies();
         Set<String> ids = new LinkedHashSet<>();
         for (BatchItem item : items) {
             TaskSpec spec = item.spec();
@@ -203,9 +203,8 @@ public class TaskResource {
         return new ArrayList<>(ids);
     }
 
-    /** Where the new task is read: this collection's URL and the id, percent-encoded as a path segment. */
-    private static URI location(UriInfo uri, String id) {
-        String base = uri.getAbsolutePath().toString();
+    /** Where the new task is read: this collection's URL ({@code base}) and the id, percent-encoded as a path segment. */
+    static URI location(String base, String id) {
         return URI.create((base.endsWith("/") ? base : base + "/") + Requests.encodeSegment(id));
     }
 

@@ -1,0 +1,310 @@
+package dev.baton.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.baton.config.BatonConfig;
+import dev.baton.config.EngineMetrics;
+import dev.baton.engine.ClaimAttempt;
+import dev.baton.engine.ClaimedTask;
+import dev.baton.engine.CompletionResult;
+import dev.baton.engine.Coordinator;
+import dev.baton.engine.BatchItem;
+import dev.baton.engine.HeartbeatResult;
+import dev.baton.engine.LeaseHolderCheck;
+import dev.baton.engine.PendingClaim;
+import dev.baton.engine.TaskSpec;
+import dev.baton.store.Store;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
+
+/**
+ * The hot calls (submit, and the agent's loop: claim, heartbeat, complete, fail) on Vert.x routes
+ * in front of the JAX-RS resources, which stay the declaration of these calls (and their OpenAPI
+ * entries). Through RESTEasy each call cost more CPU in filters, content negotiation and
+ * reflective entity writing than the engine spent on it. The answers are the same bytes: the same
+ * checks ({@link ServingFilter#check}, {@link AuthFilter#check}), the same request records read
+ * by the same {@link ObjectMapper}, the same answer records written by hand ({@link WireJson}),
+ * and the same error mapping ({@link ErrorMapper#refusal}).
+ *
+ * <p>A request these routes would have to interpret differently from JAX-RS is passed on to it
+ * untouched ({@code ctx.next()}, before its body is read): a refused one (so the refusal is the
+ * filters' own), a percent-encoded path or query, an {@code Accept} header other than none,
+ * {@code *}{@code /*} and {@code application/json}, a body without a plain JSON content type or
+ * without {@code Content-Length}, an empty or large body, and a claim with a body.
+ */
+@ApplicationScoped
+public class HotRoutes {
+
+    /** The content type JAX-RS gives a JSON answer; errors are {@code application/json} as they are there. */
+    static final String JSON_ANSWER = "application/json;charset=UTF-8";
+    /** Bodies up to this size are read here; larger ones go to JAX-RS, which enforces the body limit. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
+    @Inject
+    Coordinator coordinator;
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    Store store;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    BatonConfig config;
+
+    @Inject
+    EngineMetrics metrics;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    AuthFilter auth;
+
+    @Inject
+    ServingFilter serving;
+
+    private ObjectReader heartbeatReader;
+    private ObjectReader completeReader;
+    private ObjectReader failReader;
+    private ObjectReader submitReader;
+
+    void install(@Observes Router router) {
+        heartbeatReader = json.readerFor(LeaseRequests.Heartbeat.class);
+        completeReader = json.readerFor(LeaseRequests.Complete.class);
+        failReader = json.readerFor(LeaseRequests.Fail.class);
+        submitReader = json.readerFor(SubmitTaskRequest.class);
+        router.post("/v1/tasks").handler(ctx -> withBody(ctx, submitReader, this::submit));
+        router.post("/v1/agents/:id/claim").handler(this::claim);
+        router.post("/v1/tasks/:id/heartbeat").handler(ctx -> withBody(ctx, heartbeatReader, this::heartbeat));
+        router.post("/v1/tasks/:id/complete").handler(ctx -> withBody(ctx, completeReader, this::complete));
+        router.post("/v1/tasks/:id/fail").handler(ctx -> withBody(ctx, failReader, this::fail));
+    }
+
+    private void claim(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        if (!servedHere(ctx) || hasBody(request) || (request.query() != null && encoded(request.query()))) {
+            ctx.next();
+            return;
+        }
+        long startNanos = System.nanoTime();
+        try {
+            String id = Requests.pathId("id", ctx.pathParam("id"));
+            long wait = Requests.longParam("wait_ms", request.getParam("wait_ms"), 0, 0, config.claimMaxWait().toMillis());
+            int wanted = Requests.intParam("max", request.getParam("max"), 1, 1, config.claimMaxTasks());
+            if (wait == 0) {
+                List<ClaimedTask> tasks = coordinator.claim(id, wanted, clock.millis());
+                metrics.claimed(System.nanoTime() - startNanos);
+                claimed(ctx, tasks);
+                return;
+            }
+            ClaimAttempt attempt = coordinator.claimOrWait(id, wanted, clock.millis());
+            if (!attempt.parked()) {
+                metrics.claimed(System.nanoTime() - startNanos);
+                claimed(ctx, attempt.tasks());
+                return;
+            }
+            park(ctx, attempt.pending(), wait);
+        } catch (RuntimeException e) {
+            refuse(ctx, e);
+        }
+    }
+
+    /**
+     * Waits for the engine to push a task (or for the timer, or the client going away, to end the
+     * wait through {@link Coordinator#endWait}, which answers empty unless a task got there first).
+     * The answer is written on the claim's event loop, at once when the push happens there.
+     */
+    private void park(RoutingContext ctx, PendingClaim pending, long wait) {
+        Context context = Vertx.currentContext();
+        long timer = vertx.setTimer(wait, t -> coordinator.endWait(pending, clock.millis()));
+        ctx.response().closeHandler(closed -> coordinator.endWait(pending, clock.millis()));
+        pending.result().whenComplete((tasks, failure) -> {
+            vertx.cancelTimer(timer);
+            if (Vertx.currentContext() == context) {
+                answerClaim(ctx, tasks, failure);
+            } else {
+                context.runOnContext(v -> answerClaim(ctx, tasks, failure));
+            }
+        });
+    }
+
+    private void answerClaim(RoutingContext ctx, List<ClaimedTask> tasks, Throwable failure) {
+        if (failure != null) {
+            refuse(ctx, failure);
+        } else {
+            claimed(ctx, tasks);
+        }
+    }
+
+    private void claimed(RoutingContext ctx, List<ClaimedTask> tasks) {
+        if (tasks.isEmpty()) {
+            ctx.response().setStatusCode(204).end();
+        } else {
+            write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.claimed(tasks));
+        }
+    }
+
+    /** As {@link TaskResource#submit}: 201 with {@code Location} for a new task, 200 for a repeat. */
+    private void submit(RoutingContext ctx, SubmitTaskRequest body) {
+        TaskSpec spec = body.toSingleSpec();
+        List<String> named = TaskResource.named(List.of(new BatchItem(null, spec)), coordinator.config().maxDependencies());
+        store.retained().call(named, () -> coordinator.submit(spec, clock.millis()))
+                .flatMap(result -> store.durable(result.seq()).replaceWith(result))
+                .subscribe().with(result -> {
+                    TaskJson task = TaskJson.of(result.task());
+                    if (result.created()) {
+                        String uri = ctx.request().absoluteURI();
+                        int query = uri.indexOf('?');
+                        ctx.response().putHeader(HttpHeaders.LOCATION,
+                                TaskResource.location(query < 0 ? uri : uri.substring(0, query), task.id()).toString());
+                    }
+                    write(ctx.response().setStatusCode(result.created() ? 201 : 200), JSON_ANSWER, WireJson.task(task));
+                }, failure -> refuse(ctx, failure));
+    }
+
+    private void heartbeat(RoutingContext ctx, LeaseRequests.Heartbeat body) {
+        String taskId = Requests.pathId("id", ctx.pathParam("id"));
+        HeartbeatResult result = coordinator.heartbeat(taskId, LeaseRequests.requireLease(body.leaseId()),
+                body.progress(), body.checkedMessage(), clock.millis(), holder(ctx, body.agentId()));
+        write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.heartbeat(new LeaseResource.HeartbeatJson(
+                Instant.ofEpochMilli(result.leaseExpiresAt()), result.cancelRequested(), result.task().status().name())));
+    }
+
+    private void complete(RoutingContext ctx, LeaseRequests.Complete body) {
+        String taskId = Requests.pathId("id", ctx.pathParam("id"));
+        String leaseId = LeaseRequests.requireLease(body.leaseId());
+        String result = body.resultJson();
+        LeaseHolderCheck holder = holder(ctx, body.agentId());
+        outcome(ctx, taskId, () -> coordinator.complete(taskId, leaseId, result, clock.millis(), holder));
+    }
+
+    private void fail(RoutingContext ctx, LeaseRequests.Fail body) {
+        String taskId = Requests.pathId("id", ctx.pathParam("id"));
+        String leaseId = LeaseRequests.requireLease(body.leaseId());
+        String error = body.requireError();
+        boolean retryable = body.isRetryable();
+        LeaseHolderCheck holder = holder(ctx, body.agentId());
+        outcome(ctx, taskId, () -> coordinator.fail(taskId, leaseId, error, retryable, clock.millis(), holder));
+    }
+
+    /** Runs a finishing call as LeaseResource does, and answers once its change is durable. */
+    private void outcome(RoutingContext ctx, String taskId, java.util.function.Supplier<CompletionResult> call) {
+        Uni<TaskResource.Outcome> answered = store.retained().call(List.of(taskId), call)
+                .flatMap(result -> store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result)));
+        answered.subscribe().with(outcome -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.outcome(outcome)),
+                failure -> refuse(ctx, failure));
+    }
+
+    private LeaseHolderCheck holder(RoutingContext ctx, String agentId) {
+        return auth.leaseHolder(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), agentId);
+    }
+
+    /** A call with a body, read as {@code reader}'s record (a refusal when it cannot be). */
+    private <T> void withBody(RoutingContext ctx, ObjectReader reader, BiConsumer<RoutingContext, T> call) {
+        HttpServerRequest request = ctx.request();
+        if (!servedHere(ctx) || !plainJsonBody(request)) {
+            ctx.next();
+            return;
+        }
+        request.body().onComplete(read -> {
+            if (read.failed()) {
+                ctx.fail(read.cause());
+                return;
+            }
+            try {
+                T body = Requests.required(reader.readValue(read.result().getBytes()));
+                call.accept(ctx, body);
+            } catch (IOException | RuntimeException e) {
+                refuse(ctx, e);
+            }
+        });
+        request.resume();
+    }
+
+    /** Whether this call is answered here: served, allowed, unencoded, asking for JSON or anything. */
+    private boolean servedHere(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        String path = request.path();
+        if (encoded(path) || !acceptsJson(request.getHeader(HttpHeaders.ACCEPT))) {
+            return false;
+        }
+        return serving.check(path).isEmpty()
+                && auth.check(request.method().name(), path, request.getHeader(HttpHeaders.AUTHORIZATION)).isEmpty();
+    }
+
+    private static boolean encoded(String text) {
+        return text.indexOf('%') >= 0 || text.indexOf('+') >= 0;
+    }
+
+    private static boolean acceptsJson(String accept) {
+        return accept == null || accept.equals("*/*") || accept.equals("application/json");
+    }
+
+    private static boolean hasBody(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || (length != null && !length.trim().equals("0"));
+    }
+
+    /** A body of known, small, non-zero length, declared as JSON in UTF-8 (or with no charset). */
+    private static boolean plainJsonBody(HttpServerRequest request) {
+        if (request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
+            return false;
+        }
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+        if (length == null || type == null) {
+            return false;
+        }
+        int bytes;
+        try {
+            bytes = Integer.parseInt(length);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        String declared = type.replace(" ", "").toLowerCase(Locale.ROOT);
+        return bytes > 0 && bytes <= MAX_BODY_BYTES
+                && (declared.equals("application/json") || declared.equals("application/json;charset=utf-8"));
+    }
+
+    private void refuse(RoutingContext ctx, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Refusal refusal = ErrorMapper.refusal(cause);
+        byte[] bytes = WireJson.error(refusal.body());
+        HttpServerResponse response = ctx.response().setStatusCode(refusal.status());
+        if (refusal.header() != null) {
+            response.putHeader(refusal.header(), refusal.headerValue());
+        }
+        write(response, "application/json", bytes);
+    }
+
+    /** Headers in the order JAX-RS writes them: the length, then the type. */
+    private static void write(HttpServerResponse response, String type, byte[] bytes) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.length))
+                .putHeader(HttpHeaders.CONTENT_TYPE, type)
+                .end(Buffer.buffer(bytes));
+    }
+}

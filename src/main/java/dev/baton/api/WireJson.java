@@ -1,0 +1,176 @@
+package dev.baton.api;
+
+import dev.baton.engine.ClaimedTask;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The hot routes' answers written by hand, as the same bytes Jackson writes for the same records
+ * ({@link TaskJson} with its absent values left out, {@code payload} and {@code result} raw,
+ * instants in ISO-8601, strings escaped as Jackson escapes them): Jackson reads each record
+ * component by reflection, which cost more than the engine's whole call. {@code HotRoutesTest}
+ * compares the two.
+ */
+final class WireJson {
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    private static final int TASK_CHARS = 512;
+
+    private WireJson() {
+    }
+
+    /** {@code {"tasks": [task + lease_id, ...]}}, as {@link ClaimedTaskJson.Batch}. */
+    static byte[] claimed(List<ClaimedTask> tasks) {
+        StringBuilder out = new StringBuilder(TASK_CHARS * tasks.size()).append("{\"tasks\":[");
+        for (int i = 0; i < tasks.size(); i++) {
+            ClaimedTask claimed = tasks.get(i);
+            out.append(i == 0 ? "{" : ",{");
+            fields(out, TaskJson.of(claimed.task()));
+            out.append(",\"lease_id\":");
+            string(out, claimed.leaseId());
+            out.append('}');
+        }
+        return bytes(out.append("]}"));
+    }
+
+    /** As {@link TaskJson}. */
+    static byte[] task(TaskJson task) {
+        StringBuilder out = new StringBuilder(TASK_CHARS).append('{');
+        fields(out, task);
+        return bytes(out.append('}'));
+    }
+
+    /** The task and {@code duplicate}, as {@link TaskResource.Outcome}. */
+    static byte[] outcome(TaskResource.Outcome outcome) {
+        StringBuilder out = new StringBuilder(TASK_CHARS).append('{');
+        fields(out, outcome.task());
+        return bytes(out.append(",\"duplicate\":").append(outcome.duplicate()).append('}'));
+    }
+
+    /** As {@link LeaseResource.HeartbeatJson}. */
+    static byte[] heartbeat(LeaseResource.HeartbeatJson beat) {
+        StringBuilder out = new StringBuilder(96).append('{');
+        boolean first = instant(out, true, "lease_expires_at", beat.leaseExpiresAt());
+        out.append(first ? "" : ",").append("\"cancel_requested\":").append(beat.cancelRequested());
+        field(out, false, "status", beat.status());
+        return bytes(out.append('}'));
+    }
+
+    /** As {@link ErrorBody}. */
+    static byte[] error(ErrorBody body) {
+        StringBuilder out = new StringBuilder(128).append("{\"error\":");
+        string(out, body.error());
+        out.append(",\"message\":");
+        string(out, body.message());
+        return bytes(out.append('}'));
+    }
+
+    /** A task's fields (without braces) in {@link TaskJson}'s order, absent ones left out. */
+    private static void fields(StringBuilder out, TaskJson t) {
+        boolean first = field(out, true, "id", t.id());
+        first = field(out, first, "type", t.type());
+        first = field(out, first, "description", t.description());
+        first = field(out, first, "priority", t.priority() == null ? null : t.priority().name());
+        first = field(out, first, "level", t.level() == null ? null : t.level().name());
+        first = field(out, first, "status", t.status() == null ? null : t.status().name());
+        first = raw(out, first, "payload", t.payload());
+        first = list(out, first, "depends_on", t.dependsOn());
+        first = list(out, first, "waiting_on", t.waitingOn());
+        first = field(out, first, "on_dependency_failure", t.onDependencyFailure());
+        first = field(out, first, "assigned_agent", t.assignedAgent());
+        first = number(out, first, "attempt", t.attempt());
+        first = number(out, first, "max_retries", t.maxRetries());
+        first = number(out, first, "failures", t.failures());
+        first = number(out, first, "expiries", t.expiries());
+        first = number(out, first, "progress", t.progress());
+        first = field(out, first, "message", t.message());
+        first = raw(out, first, "result", t.result());
+        first = field(out, first, "error", t.error());
+        first = instant(out, first, "run_at", t.runAt());
+        first = instant(out, first, "created_at", t.createdAt());
+        first = instant(out, first, "started_at", t.startedAt());
+        first = instant(out, first, "completed_at", t.completedAt());
+        first = t.queuePosition() == null ? first : number(out, first, "queue_position", t.queuePosition());
+        first = instant(out, first, "lease_expires_at", t.leaseExpiresAt());
+        if (t.cancelRequested() != null) {
+            name(out, first, "cancel_requested").append(t.cancelRequested().booleanValue());
+        }
+    }
+
+    private static StringBuilder name(StringBuilder out, boolean first, String name) {
+        return out.append(first ? "\"" : ",\"").append(name).append("\":");
+    }
+
+    private static boolean field(StringBuilder out, boolean first, String name, String value) {
+        if (value == null) {
+            return first;
+        }
+        string(name(out, first, name), value);
+        return false;
+    }
+
+    private static boolean raw(StringBuilder out, boolean first, String name, String json) {
+        if (json == null) {
+            return first;
+        }
+        name(out, first, name).append(json);
+        return false;
+    }
+
+    private static boolean number(StringBuilder out, boolean first, String name, int value) {
+        name(out, first, name).append(value);
+        return false;
+    }
+
+    private static boolean instant(StringBuilder out, boolean first, String name, Instant value) {
+        return value == null ? first : field(out, first, name, value.toString());
+    }
+
+    private static boolean list(StringBuilder out, boolean first, String name, List<String> values) {
+        if (values == null) {
+            return first;
+        }
+        name(out, first, name).append('[');
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            string(out, values.get(i));
+        }
+        out.append(']');
+        return false;
+    }
+
+    /** A JSON string as Jackson writes it: {@code "} and {@code \} escaped, control characters as short or {@code \}{@code u00XX} escapes. */
+    static void string(StringBuilder out, String value) {
+        if (value == null) {
+            out.append("null");
+            return;
+        }
+        out.append('"');
+        int start = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                continue;
+            }
+            out.append(value, start, i).append('\\');
+            switch (c) {
+                case '"', '\\' -> out.append(c);
+                case '\b' -> out.append('b');
+                case '\t' -> out.append('t');
+                case '\n' -> out.append('n');
+                case '\f' -> out.append('f');
+                case '\r' -> out.append('r');
+                default -> out.append("u00").append(HEX[c >> 4]).append(HEX[c & 15]);
+            }
+            start = i + 1;
+        }
+        out.append(value, start, value.length()).append('"');
+    }
+
+    private static byte[] bytes(StringBuilder out) {
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

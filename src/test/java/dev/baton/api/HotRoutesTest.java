@@ -1,0 +1,196 @@
+package dev.baton.api;
+
+import static dev.baton.api.Api.registerAgent;
+import static dev.baton.api.Api.submit;
+import static dev.baton.api.Api.unique;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.engine.ClaimedTask;
+import dev.baton.engine.Priority;
+import dev.baton.engine.TaskStatus;
+import dev.baton.engine.TaskView;
+import dev.baton.testing.RedisTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hot routes ({@link HotRoutes}) answer exactly as the JAX-RS resources behind them. A path
+ * with a percent-encoded character is passed on to JAX-RS, which decodes it to the same id: each
+ * request here is sent both ways and the status, the content type, {@code Retry-After} and the
+ * body must be the same.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+class HotRoutesTest {
+
+    private static final Pattern KEY = Pattern.compile("\"([a-z_]+)\":");
+
+    @Test
+    void leaseCallRefusalsAreTheSameBytesOnBothPaths() {
+        Api.Lease claimed = Api.Setup.of("MEDIUM").claim();
+        String id = claimed.taskId();
+        String lease = claimed.leaseId();
+        String quoted = "\"" + lease + "\"";
+        for (String call : List.of("heartbeat", "complete", "fail")) {
+            String error = call.equals("fail") ? ",\"error\":\"x\"" : "";
+            same(call, "nope-" + id, "{\"lease_id\":" + quoted + error + "}", 404);
+            same(call, id, "{\"lease_id\":" + quoted + ",", 400);
+            same(call, id, "{\"lease_id\":" + quoted + ",\"bogus\":1}", 400);
+            same(call, id, "{\"lease_id\":7}", 400);
+            same(call, id, "{\"lease_id\":" + quoted + "} []", 400);
+            same(call, id, "{\"lease_id\":" + quoted + ",\"lease_id\":" + quoted + "}", 400);
+            same(call, id, "{}", 400);
+            same(call, id, "null", 400);
+            same(call, id, "[]", 400);
+            same(call, id, "{\"lease_id\":\"stale\"" + error + "}", 409);
+            same(call, id, "{\"lease_id\":" + quoted + error + ",\"agent_id\":\"someone-else\"}", 409);
+        }
+        same("heartbeat", id, "{\"lease_id\":" + quoted + ",\"progress\":101}", 400);
+        same("heartbeat", id, "{\"lease_id\":" + quoted + ",\"progress\":\"5\"}", 400);
+        same("complete", id, "{\"lease_id\":" + quoted + ",\"result\":{\"k\":\"\\ud800\"}}", 400);
+        same("fail", id, "{\"lease_id\":" + quoted + "}", 400);
+        same("fail", id, "{\"lease_id\":" + quoted + ",\"error\":\"x\",\"retryable\":\"no\"}", 400);
+    }
+
+    @Test
+    void aRepeatedCompleteAndCallsOnAFinishedTaskAreTheSameBytesOnBothPaths() {
+        Api.Lease claimed = Api.Setup.of("HIGH").claim();
+        String id = claimed.taskId();
+        String lease = claimed.leaseId();
+        String body = "{\"lease_id\":\"" + lease + "\",\"result\":{\"n\":[1,2.5,\"é\",null,{\"deep\":true}]}}";
+        given().contentType(ContentType.JSON).body(body).post("/v1/tasks/{id}/complete", id).then().statusCode(200);
+        same("complete", id, body, 200);
+        same("heartbeat", id, "{\"lease_id\":\"" + lease + "\"}", 409);
+        same("fail", id, "{\"lease_id\":\"" + lease + "\",\"error\":\"late\"}", 409);
+    }
+
+    @Test
+    void claimsAnswerTheSameOnBothPaths() {
+        String type = unique("t");
+        String agent = unique("a");
+        String twin = unique("a");
+        registerAgent(agent, 1, type);
+        registerAgent(twin, 1, type);
+        sameClaim("nope-" + agent, "", 404);
+        sameClaim(agent, "?max=0", 400);
+        sameClaim(agent, "?wait_ms=soon", 400);
+        sameClaim(agent, "?wait_ms=-1", 400);
+        sameClaim(agent, "?max=1&wait_ms=0", 204);
+        sameClaim(agent, "?wait_ms=20", 204);
+        submit(type, "LOW");
+        submit(type, "LOW");
+        Response fast = given().post("/v1/agents/" + agent + "/claim?max=1");
+        Response slow = given().urlEncodingEnabled(false).post("/v1/agents/" + encodedFirst(twin) + "/claim?max=1");
+        assertEquals(200, fast.statusCode());
+        assertEquals(200, slow.statusCode());
+        assertEquals(slow.contentType(), fast.contentType());
+        assertEquals(keys(slow.asString()), keys(fast.asString()), "the same fields in the same order");
+    }
+
+    @Inject
+    ObjectMapper json;
+
+    @Test
+    void theHandWrittenAnswersAreTheBytesJacksonWrites() throws Exception {
+        String odd = "quote \" backslash \\ slash / tab \t nl \n cr \r bs \b ff \f nul \u0000 us \u001f del \u007f é 雪 😀 \u2028";
+        TaskView full = new TaskView("t-1", odd, odd, Priority.HIGH, Priority.LOW, "{\"a\": [1, 2.50, \"x\"]}",
+                List.of("d-1", odd), List.of("d-1"), true, TaskStatus.IN_PROGRESS, "agent-" + odd, 2, 3, 1, 1, 40, odd,
+                "[1,{\"r\":null}]", odd, 1_700_000_000_001L, 1_700_000_000_000L, 1_700_000_000_100L, 1_700_000_001_000L,
+                7, 1_700_000_060_000L, true, 5L);
+        TaskView sparse = new TaskView("t-2", "type", null, Priority.CRITICAL, Priority.CRITICAL, null,
+                List.of(), List.of(), false, TaskStatus.PENDING, null, 0, 0, 0, 0, 0, null,
+                null, null, null, 0L, null, null, null, null, false, null);
+        for (TaskView view : List.of(full, sparse)) {
+            TaskResource.Outcome outcome = new TaskResource.Outcome(TaskJson.of(view), view == full);
+            assertEquals(json.writeValueAsString(outcome), new String(WireJson.outcome(outcome), StandardCharsets.UTF_8));
+        }
+        List<ClaimedTask> claimed = List.of(new ClaimedTask(full, "lease-" + odd, 1L), new ClaimedTask(sparse, "l2", 2L));
+        assertEquals(json.writeValueAsString(ClaimedTaskJson.Batch.of(claimed)), new String(WireJson.claimed(claimed), StandardCharsets.UTF_8));
+        LeaseResource.HeartbeatJson beat = new LeaseResource.HeartbeatJson(Instant.ofEpochMilli(1_700_000_000_000L), true, "IN_PROGRESS");
+        assertEquals(json.writeValueAsString(beat), new String(WireJson.heartbeat(beat), StandardCharsets.UTF_8));
+        ErrorBody error = new ErrorBody("invalid_request", odd);
+        assertEquals(json.writeValueAsString(error), new String(WireJson.error(error), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void submitsAnswerTheSameOnBothPaths() {
+        String type = unique("t");
+        String id = unique("task");
+        String body = "{\"id\":\"" + id + "\",\"type\":\"" + type + "\",\"payload\":{\"k\":[1,\"é\"]},\"priority\":\"HIGH\"}";
+        Response created = given().contentType(ContentType.JSON).body(body).post("/v1/tasks");
+        assertEquals(201, created.statusCode());
+        sameSubmit(body, 200);
+        sameSubmit(body.replace("HIGH", "LOW"), 409);
+        sameSubmit("{\"type\":\"" + type + "\",\"bogus\":1}", 400);
+        sameSubmit("{\"type\":\"" + type + "\",\"priority\":\"high\"}", 400);
+        sameSubmit("{\"type\":\"" + type + "\",\"run_at\":1700000000}", 400);
+        sameSubmit("{\"type\":\"" + type + "\",\"payload\":[1]}", 400);
+        sameSubmit("{\"type\":\"" + type + "\",\"ref\":\"r\"}", 400);
+        sameSubmit("{\"type\":\"" + type + "\",\"depends_on\":[\"nope-" + id + "\"]}", 400);
+        sameSubmit("{\"priority\":\"LOW\"}", 400);
+        sameSubmit("{\"type\":5}", 400);
+        Response fast = given().contentType(ContentType.JSON).body("{\"type\":\"" + type + "\"}").post("/v1/tasks");
+        Response slow = given().contentType(ContentType.JSON).header("Accept", JAX_RS_ACCEPT).body("{\"type\":\"" + type + "\"}").post("/v1/tasks");
+        assertEquals(201, fast.statusCode());
+        assertEquals(201, slow.statusCode());
+        assertEquals(slow.contentType(), fast.contentType());
+        assertEquals(keys(slow.asString()), keys(fast.asString()), "the same fields in the same order");
+        assertEquals(slow.header("Location").replace(slow.path("id"), "ID"), fast.header("Location").replace(fast.path("id"), "ID"));
+    }
+
+    /** An {@code Accept} header the hot routes pass on to JAX-RS (which takes it as JSON). */
+    private static final String JAX_RS_ACCEPT = "application/json, */*";
+
+    private static void sameSubmit(String body, int status) {
+        Response fast = given().contentType(ContentType.JSON).body(body).post("/v1/tasks");
+        Response slow = given().contentType(ContentType.JSON).header("Accept", JAX_RS_ACCEPT).body(body).post("/v1/tasks");
+        compare("submit " + body, fast, slow, status);
+    }
+
+    private static void same(String call, String id, String body, int status) {
+        Response fast = given().contentType(ContentType.JSON).body(body).post("/v1/tasks/" + id + "/" + call);
+        Response slow = given().urlEncodingEnabled(false).contentType(ContentType.JSON).body(body)
+                .post("/v1/tasks/" + encodedFirst(id) + "/" + call);
+        compare(call + " " + body, fast, slow, status);
+    }
+
+    private static void sameClaim(String agent, String query, int status) {
+        Response fast = given().urlEncodingEnabled(false).post("/v1/agents/" + agent + "/claim" + query);
+        Response slow = given().urlEncodingEnabled(false).post("/v1/agents/" + encodedFirst(agent) + "/claim" + query);
+        compare("claim" + query, fast, slow, status);
+    }
+
+    private static void compare(String what, Response fast, Response slow, int status) {
+        assertEquals(status, slow.statusCode(), what + ": JAX-RS " + slow.asString());
+        assertEquals(status, fast.statusCode(), what + ": hot route " + fast.asString());
+        assertEquals(slow.header("Content-Type"), fast.header("Content-Type"), what);
+        assertEquals(slow.header("Retry-After"), fast.header("Retry-After"), what);
+        assertEquals(slow.asString(), fast.asString(), what);
+    }
+
+    /** The id with its first character percent-encoded: the same id to JAX-RS, and not a hot route's path. */
+    private static String encodedFirst(String id) {
+        return String.format("%%%02X", (int) id.charAt(0)) + id.substring(1);
+    }
+
+    private static List<String> keys(String json) {
+        List<String> keys = new ArrayList<>();
+        Matcher m = KEY.matcher(json);
+        while (m.find()) {
+            keys.add(m.group(1));
+        }
+        return keys;
+    }
+}
