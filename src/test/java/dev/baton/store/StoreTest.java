@@ -364,7 +364,7 @@ class StoreTest {
         Checkpointer checkpointer = new Checkpointer(new RedisCalls(client, Duration.ofSeconds(5)), new RedisKeys("{t}:"),
                 fence, 86_400_000L);
         FencedWrites.FencedException refused = assertThrows(FencedWrites.FencedException.class,
-                () -> checkpointer.write(new StoreSink.Changes(tasks, true, first.engine().lastSeq()), List.of(), now()));
+                () -> checkpointer.write(new StoreSink.Changes(tasks, true, first.engine().lastSeq()), List.of(), List.of(), now()));
         assertTrue(!refused.redisBehind(), refused.getMessage());
         assertEquals(0, send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong());
         assertEquals("0", send(Request.cmd(Command.GET).arg("{t}:checkpoint")).toString());
