@@ -7,6 +7,7 @@ import static dev.baton.api.Api.status;
 import static dev.baton.api.Api.submit;
 import static dev.baton.api.Api.unique;
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.baton.testing.RedisTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,8 @@ class FlowApiTest {
                 .body("find { it.type == '" + type + "' }.pending", equalTo(1),
                         "find { it.type == '" + type + "' }.paused", equalTo(true));
         given().get("/v1/stats").then().statusCode(200).body("paused_types", hasItem(type));
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/metrics").asString()
+                .contains("baton_type_paused{type=\"" + type + "\"} 1.0"));
 
         json().body(Map.of()).put("/v1/types/{type}", type).then().statusCode(200)
                 .body("paused", equalTo(false), "runtime", nullValue(), "max_running", nullValue());
