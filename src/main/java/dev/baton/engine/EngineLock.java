@@ -40,12 +40,9 @@ final class EngineLock {
     }
 
     <T> T change(long now, Supplier<T> body) {
-        lock.lock();
         try {
-            advance(now);
-            return body.get();
+            return read(now, body);
         } finally {
-            lock.unlock();
             if (!lock.isHeldByCurrentThread()) {
                 afterChange.run();
             }

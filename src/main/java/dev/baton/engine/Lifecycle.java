@@ -162,13 +162,8 @@ final class Lifecycle {
 
     /** A failed run: SCHEDULED for a retry after its backoff while retries are left and it may, else FAILED. */
     void fail(Task task, String leaseId, String error, boolean retryable) {
-        Agent agent = agents.get(task.assignedAgent);
-        if (agent != null) {
-            agent.overall.failure();
-            agent.history(task.type()).failure();
-        }
         String agentId = task.assignedAgent;
-        endRun(task);
+        Agent agent = endFailedRun(task);
         task.endedLeaseId = leaseId;
         task.endedByComplete = false;
         task.error = error;
@@ -187,13 +182,8 @@ final class Lifecycle {
 
     /** The lease ran out: back to the front of its deque, or FAILED as a poison pill after too many expiries. */
     void expire(Task task) {
-        Agent agent = agents.get(task.assignedAgent);
-        if (agent != null) {
-            agent.overall.failure();
-            agent.history(task.type()).failure();
-        }
         String agentId = task.assignedAgent;
-        endRun(task);
+        Agent agent = endFailedRun(task);
         task.expiries++;
         task.attempt++;
         counters.expired++;
@@ -349,6 +339,17 @@ final class Lifecycle {
             emit(event, task, null);
             dispatcher.place(task, false, lock.now());
         }
+    }
+
+    /** A run ended without success: its agent's history learns it, and the run ends; answers the agent (or null). */
+    private Agent endFailedRun(Task task) {
+        Agent agent = agents.get(task.assignedAgent);
+        if (agent != null) {
+            agent.overall.failure();
+            agent.history(task.type()).failure();
+        }
+        endRun(task);
+        return agent;
     }
 
     /** The run ends: the lease and the agent's slot are given back (the status move follows). */

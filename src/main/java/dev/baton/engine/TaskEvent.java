@@ -6,7 +6,7 @@ package dev.baton.engine;
  *
  * @param task  the task as it is after the change (null for agent events); the journal keeps it
  * @param agent the agent after a registration (null otherwise)
- * @param score why the agent got the task, on {@link EventType#ASSIGNED} (null otherwise; not journaled)
+ * @param score why the agent got the task, on {@link EventType#ASSIGNED} (null otherwise)
  * @param settings the type's new runtime settings, on {@link EventType#TYPE_UPDATED} (null otherwise); the journal keeps them
  */
 public record TaskEvent(

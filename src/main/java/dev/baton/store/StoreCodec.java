@@ -1,13 +1,11 @@
 package dev.baton.store;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.baton.engine.AgentRecord;
-import dev.baton.engine.ScoreBreakdown;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TypeSettings;
@@ -25,14 +23,7 @@ final class StoreCodec {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .addMixIn(TaskEvent.class, JournaledEvent.class)
             .build();
-
-    /** What the journal leaves out of an event: the assignment's score explains, recovery does not need it. */
-    private abstract static class JournaledEvent {
-        @JsonIgnore
-        abstract ScoreBreakdown score();
-    }
 
     private StoreCodec() {
     }

@@ -132,6 +132,14 @@ class EventsRedisTest {
                 if (!(copy.remove("seq") instanceof Number)) {
                     throw new AssertionError("no numeric seq in " + event);
                 }
+                if (!copy.containsKey("score")) {
+                    throw new AssertionError("no score key in " + event);
+                }
+                Object score = copy.remove("score"); // the assignment's score terms; null on other events
+                boolean assigned = "task.assigned".equals(copy.get("event"));
+                if (assigned ? !(score instanceof Map<?, ?> terms && terms.get("total") instanceof Number) : score != null) {
+                    throw new AssertionError("score " + score + " on " + event);
+                }
                 long at = Instant.parse((String) copy.remove("at")).toEpochMilli();
                 if (at < fromMillis || at > toMillis) {
                     throw new AssertionError("at outside the test's time: " + event);

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** What the store writes of a task or an agent is read back whole: a field missing from the stored JSON fails here. */
 class StoredRecordTest {
@@ -27,14 +26,12 @@ class StoredRecordTest {
     }
 
     @Test
-    void theJournalKeepsAnAssignmentsRecordButNotItsScore() {
+    void theJournalKeepsAnAssignmentWithItsScore() {
         TaskRecord record = Samples.record(TaskRecord.class);
         TaskEvent assigned = new TaskEvent(9, EventType.ASSIGNED, record.id(), record.spec().type(), record.level(),
                 record.status(), "agent-1", 0, null, 1_700_000_000_000L, record, null,
                 new ScoreBreakdown(95, 50, 25, 0, 20, 0));
-        String entry = StoreCodec.journalEntry(List.of(assigned));
-        assertFalse(entry.contains("score"), entry);
-        assertEquals(record, StoreCodec.batch(entry).events().get(0).task());
+        assertEquals(List.of(assigned), StoreCodec.batch(StoreCodec.journalEntry(List.of(assigned))).events());
     }
 
     @Test

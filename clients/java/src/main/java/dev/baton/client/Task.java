@@ -1,0 +1,41 @@
+package dev.baton.client;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A task as Baton answers it ({@code GET /v1/tasks/{id}}). {@code payload} and {@code result} are
+ * JSON trees; read them as your own types with {@link BatonClient#convert(JsonNode, Class)}. Fields
+ * a status does not have are null (e.g. {@code result} before COMPLETED, {@code leaseExpiresAt}
+ * when no agent holds the task).
+ */
+public record Task(
+        String id,
+        String type,
+        String description,
+        Priority priority,
+        Priority level,
+        TaskStatus status,
+        JsonNode payload,
+        List<String> dependsOn,
+        List<String> waitingOn,
+        String onDependencyFailure,
+        String assignedAgent,
+        int attempt,
+        Integer maxRetries,
+        int failures,
+        int expiries,
+        Integer progress,
+        String message,
+        JsonNode result,
+        String error,
+        Instant runAt,
+        Instant createdAt,
+        Instant startedAt,
+        Instant completedAt,
+        Long queuePosition,
+        Instant leaseExpiresAt,
+        boolean cancelRequested) {
+}
