@@ -130,7 +130,8 @@ public class EventRoutes {
         return true;
     }
 
-    private static String session(RoutingContext ctx) {
+    /** The dashboard session cookie's value, or null: what {@link AuthFilter#check} takes when there is no Authorization header. */
+    static String session(RoutingContext ctx) {
         io.vertx.core.http.Cookie cookie = ctx.request().getCookie(UiSessions.COOKIE);
         return cookie == null ? null : cookie.getValue();
     }

@@ -250,7 +250,8 @@ public class HotRoutes {
             return false;
         }
         return serving.check(path).isEmpty()
-                && auth.check(request.method().name(), path, request.getHeader(HttpHeaders.AUTHORIZATION)).isEmpty();
+                && auth.check(request.method().name(), path, request.getHeader(HttpHeaders.AUTHORIZATION),
+                        EventRoutes.session(ctx)).isEmpty();
     }
 
     private static boolean encoded(String text) {

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Small parsing helpers shared by the resources: a bad value is a 400 that names it. */
 final class Requests {
@@ -80,6 +82,39 @@ final class Requests {
             }
         }
         return node;
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+
+    /** A duration as a number and a unit ({@code 250ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 1d}), in millis; null stays null. */
+    static Long durationMillis(String field, String value) {
+        if (value == null) {
+            return null;
+        }
+        Matcher m = DURATION.matcher(value);
+        if (!m.matches()) {
+            throw new InvalidRequestException(field, "is not a duration, was '" + value + "'; use e.g. 250ms, 10s, 5m, 2h, 1d");
+        }
+        long unit = switch (m.group(2)) {
+            case "ms" -> 1;
+            case "s" -> 1_000;
+            case "m" -> 60_000;
+            case "h" -> 3_600_000;
+            default -> 86_400_000;
+        };
+        return Long.parseLong(m.group(1)) * unit;
+    }
+
+    /** Millis as {@link #durationMillis} reads them, in the largest whole unit. */
+    static String duration(long millis) {
+        long[] units = {86_400_000, 3_600_000, 60_000, 1_000};
+        String[] names = {"d", "h", "m", "s"};
+        for (int i = 0; i < units.length; i++) {
+            if (millis != 0 && millis % units[i] == 0) {
+                return millis / units[i] + names[i];
+            }
+        }
+        return millis + "ms";
     }
 
     /** A path segment with everything but unreserved characters (and {@code :}) percent-encoded as UTF-8. */

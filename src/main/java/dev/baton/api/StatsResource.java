@@ -12,6 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -45,12 +46,12 @@ public class StatsResource {
         return new Stats(depth, s.pending(), s.running(), s.waiting(), s.scheduled(),
                 new Agents(s.agents(), s.agentsLost(), s.agentsWaiting()),
                 new Throughput(s.submitted(), s.completed(), s.failed(), s.expired(), s.cancelled(), s.completedPerSecond()),
-                metrics.claimLatencyMillis(), s.errorRate(), s.utilisation(), s.lastSeq());
+                metrics.claimLatencyMillis(), s.errorRate(), s.utilisation(), s.lastSeq(), s.pausedTypes());
     }
 
     public record Stats(Map<Priority, Depth> depth, int pending, int running, int waiting, int scheduled,
             Agents agents, Throughput throughput, Map<String, Number> claimLatencyMs, double errorRate,
-            double utilisation, long lastSeq) {
+            double utilisation, long lastSeq, List<String> pausedTypes) {
     }
 
     public record Depth(int total, Map<String, Integer> byType) {

@@ -208,7 +208,7 @@ public class TaskResource {
         return URI.create((base.endsWith("/") ? base : base + "/") + Requests.encodeSegment(id));
     }
 
-    private static TaskStatus status(String status) {
+    static TaskStatus status(String status) {
         if (status == null || status.isEmpty()) {
             return null;
         }

@@ -40,6 +40,8 @@ public class EngineMetrics implements EventSink {
     private final Timer claimLatency;
     private final Timer dispatchLatency;
     private final Map<String, AtomicInteger> depths = new ConcurrentHashMap<>();
+    /** 1 while a type is paused, 0 after it resumed (a type never paused has no gauge). */
+    private final Map<String, AtomicInteger> paused = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger scheduled = new AtomicInteger();
@@ -114,6 +116,11 @@ public class EngineMetrics implements EventSink {
             for (Map.Entry<String, Integer> type : level.getValue().entrySet()) {
                 depth(level.getKey(), type.getKey()).set(type.getValue());
             }
+        }
+        paused.values().forEach(flag -> flag.set(0));
+        for (String type : stats.pausedTypes()) {
+            paused.computeIfAbsent(type, t -> registry.gauge("baton.type.paused", Tags.of("type", t), new AtomicInteger()))
+                    .set(1);
         }
     }
 

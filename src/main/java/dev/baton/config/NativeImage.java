@@ -10,6 +10,7 @@ import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TaskSpec;
 import dev.baton.engine.TaskStatus;
+import dev.baton.engine.TypeSettings;
 import dev.baton.events.WireEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -25,7 +26,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(
         targets = {TaskRecord.class, AgentRecord.class, TaskSpec.class, AgentSpec.class, AgentView.History.class,
                 TaskEvent.class, TaskStatus.class, Priority.class, EventType.class, WireEvent.class, WireEvent.Notification.class,
-                ScoreBreakdown.class},
+                ScoreBreakdown.class, TypeSettings.class},
         classNames = {"dev.baton.store.StoreCodec$Batch", "dev.baton.api.ErrorBody"})
 final class NativeImage {
 

@@ -18,14 +18,15 @@ import java.util.random.RandomGenerator;
  *   <li>{@link Statuses}: the only writer of a task's status, with the counts it implies;</li>
  *   <li>{@link Timers}: scheduled starts and lease expiries;</li>
  *   <li>{@link AgentRegistry}: agents and their liveness; {@link Waiters}: parked long-polls;</li>
- *   <li>{@link Dispatcher}: ready deques, scorer and running caps, for pull and push;</li>
+ *   <li>{@link Dispatcher}: ready deques, scorer and {@link TypeRules} (pause, caps), for pull and push;</li>
  *   <li>{@link DependencyGraph}: which dependents a task's end releases or cancels;</li>
  *   <li>{@link Counters}: totals and rates; {@link EventLog}: event numbering;
  *   {@link Snapshots}: records and views.</li>
  * </ul>
  *
  * The moves themselves (a status change and everything it implies) are {@link Lifecycle}'s;
- * this class checks each call, takes the lock and says which move to make.
+ * this class checks each call, takes the lock and says which move to make. Types' settings and
+ * bulk actions enter through {@link #flow()}, under the same lock.
  *
  * <h2>Implementation notes</h2>
  * <ul>
@@ -59,6 +60,8 @@ public final class Coordinator {
     private final DependencyGraph graph;
     private final Lifecycle lifecycle;
     private final LeaseChecks leases;
+    private final TypeRules rules;
+    private final FlowControl flow;
 
     public Coordinator(EngineConfig config, EventSink sink, RandomGenerator random) {
         this.config = Objects.requireNonNull(config, "config");
@@ -66,16 +69,22 @@ public final class Coordinator {
         this.ids = new Ids(Objects.requireNonNull(random, "random"));
         this.tasks = new TaskTable(config.finishedCacheSize(), config.retentionMillis());
         this.lock = new EngineLock(tasks::advance, waiters::flush);
-        this.dispatcher = new Dispatcher(config, waiters, new Scorer(config.weights()), statuses,
-                this::assign);
+        this.rules = new TypeRules(config);
+        this.dispatcher = new Dispatcher(config, rules, waiters, new Scorer(config.weights()), statuses, this::assign);
         this.graph = new DependencyGraph(tasks, config.maxDependencies());
-        this.lifecycle = new Lifecycle(config, random, ids, lock, tasks, statuses, counters, timers, agents, dispatcher,
-                graph, events);
+        this.lifecycle = new Lifecycle(config, rules, random, ids, lock, tasks, statuses, counters, timers, agents,
+                dispatcher, graph, events);
         this.leases = new LeaseChecks(lock, tasks, agents, lifecycle);
+        this.flow = new FlowControl(config, lock, tasks, statuses, dispatcher, rules, lifecycle, events);
     }
 
     public EngineConfig config() {
         return config;
+    }
+
+    /** Task types' runtime settings and bulk actions. */
+    public FlowControl flow() {
+        return flow;
     }
 
     // ---------------------------------------------------------------------------------------
@@ -146,11 +155,7 @@ public final class Coordinator {
         return lock.read(now, () -> lifecycle.view(tasks.require(id)));
     }
 
-    /**
-     * A page of tasks in id order after {@code query.after()}. Filters are applied while walking
-     * the id index, so a selective filter over many tasks walks far; this is an operator's call,
-     * not a hot path.
-     */
+    /** A page of tasks in id order after {@code query.after()}; a selective filter walks far (not a hot path). */
     public TaskPage list(TaskQuery query, long now) {
         return lock.read(now, () -> {
             int limit = Math.max(1, query.limit());
@@ -188,23 +193,17 @@ public final class Coordinator {
         });
     }
 
-    /**
-     * The ids among {@code ids} that the engine does not know (neither live nor in its finished
-     * cache): a finished task past the cache may still be kept elsewhere for the retention.
-     */
+    /** The ids the engine does not know (not live, not cached): a finished task may still be kept elsewhere. */
     public List<String> unknown(Collection<String> ids) {
         return lock.read(() -> ids.stream().filter(id -> id != null && tasks.find(id) == null)
                 .collect(Collectors.toCollection(ArrayList::new)));
     }
 
     /**
-     * Run {@code call} (one of this coordinator's methods) with finished tasks taken back, as they
-     * were when they ended (read back from where they are kept for the retention): submit,
-     * complete, fail, cancel, retry and {@code depends_on} treat them as any finished task, all of
-     * them at once even when they outnumber the finished cache. Afterwards those still finished
-     * stay in the cache like other finished tasks. Records of tasks the engine knows, of tasks
-     * that have not ended or that ended longer than the retention ago are ignored; taking them
-     * back changes nothing, so no event.
+     * Run {@code call} (one of this coordinator's methods) with finished tasks taken back as they
+     * ended (read from where they are kept for the retention), all at once even past the finished
+     * cache; those still finished then stay in the cache. Records of known, unfinished or expired
+     * tasks are ignored. Taking them back changes nothing, so no event.
      */
     public <T> T withFinished(Collection<TaskRecord> records, long now, Supplier<T> call) {
         return lock.change(now, () -> {
@@ -377,7 +376,7 @@ public final class Coordinator {
     /** A consistent copy of the whole state, for a full checkpoint. */
     public EngineState state() {
         return lock.read(() -> new EngineState(tasks.all().stream().map(Snapshots::record)
-                .collect(Collectors.toCollection(ArrayList::new)), agentRecordsLocked(), events.seq()));
+                .collect(Collectors.toCollection(ArrayList::new)), agentRecordsLocked(), rules.changed(), events.seq()));
     }
 
     /** Every agent with its history, for a checkpoint. */
@@ -390,11 +389,11 @@ public final class Coordinator {
     }
 
     /**
-     * Rebuild an empty engine from recovered records: deques in their original ready order, the
-     * dependency graph, timers, and leases with a fresh clock (a running task's agent gets a whole
-     * lease to call again). Then settle what the records left half-done — a waiting task whose
-     * last dependency ended in the same moment as the crash is released or cancelled now, with
-     * new events. Event numbering continues after {@code state.seq()}.
+     * Rebuild an empty engine from recovered records: types' settings, deques in their original
+     * ready order, the graph, timers, and leases with a fresh clock (a whole lease to call again).
+     * Then settle what the records left half-done (a waiting task whose last dependency ended as
+     * it crashed is released or cancelled now, with new events). Numbering continues after
+     * {@code state.seq()}.
      */
     public void restore(EngineState state, long now) {
         lock.change(now, () -> {
@@ -415,7 +414,7 @@ public final class Coordinator {
 
     public EngineStats stats(long now) {
         return lock.read(now, () -> counters.stats(dispatcher.ready(), statuses, agents.size(), agents.load(),
-                events.seq(), lock.now()));
+                events.seq(), lock.now(), rules.paused()));
     }
 
     public long lastSeq() {

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Who runs what: the ready deques, the scorer and the per-type running caps, for both ways a task
- * reaches an agent.
+ * Who runs what: the ready deques, the scorer and the per-type rules (paused, running caps), for
+ * both ways a task reaches an agent.
  *
  * <ul>
  *   <li><b>Pull</b> ({@link #pull}): an agent claims; the best head among the deques of the types
@@ -26,7 +26,7 @@ final class Dispatcher {
         ClaimedTask assign(Task task, Agent agent);
     }
 
-    private final EngineConfig config;
+    private final TypeRules rules;
     private final ReadyQueues ready;
     private final Waiters waiters;
     private final Scorer scorer;
@@ -34,8 +34,9 @@ final class Dispatcher {
     private final Assigner assigner;
     private final Waiters.Score byScore;
 
-    Dispatcher(EngineConfig config, Waiters waiters, Scorer scorer, Statuses statuses, Assigner assigner) {
-        this.config = config;
+    Dispatcher(EngineConfig config, TypeRules rules, Waiters waiters, Scorer scorer, Statuses statuses,
+            Assigner assigner) {
+        this.rules = rules;
         this.ready = new ReadyQueues(config.priorityAgingMillis());
         this.waiters = waiters;
         this.scorer = scorer;
@@ -50,7 +51,7 @@ final class Dispatcher {
 
     /** A PENDING task goes to the best parked claim that may take it now, else to its deque (front: it keeps its age). */
     void place(Task task, boolean front, long now) {
-        if (!atRunningCap(task.type())) {
+        if (!blocked(task.type())) {
             PendingClaim waiter = waiters.best(task, byScore);
             if (waiter != null) {
                 waiters.deliver(waiter, List.of(assigner.assign(task, waiter.agent)));
@@ -73,7 +74,7 @@ final class Dispatcher {
         List<ClaimedTask> claimed = new ArrayList<>(wanted);
         Iterable<String> types = agent.general ? null : agent.spec.capabilities();
         while (claimed.size() < wanted) {
-            Task task = ready.best(types, type -> !atRunningCap(type), t -> scorer.score(t, agent), now);
+            Task task = ready.best(types, type -> !blocked(type), t -> scorer.score(t, agent), now);
             if (task == null) {
                 break;
             }
@@ -92,15 +93,15 @@ final class Dispatcher {
                 waiters.deliver(pending, tasks);
             }
         }
-        if (config.policy(type).maxRunning() != null) {
+        if (rules.of(type).maxRunning() != null) {
             feedWaiters(type, now);
         }
     }
 
-    /** Hand queued tasks of {@code type} to parked claims while the type's cap allows. */
-    private void feedWaiters(String type, long now) {
+    /** Hand queued tasks of {@code type} to parked claims while its rule allows (after a slot came free, or the rule changed). */
+    void feedWaiters(String type, long now) {
         List<String> types = List.of(type);
-        while (!atRunningCap(type)) {
+        while (!blocked(type)) {
             Task head = ready.best(types, t -> true, t -> 0, now);
             if (head == null) {
                 return;
@@ -114,9 +115,10 @@ final class Dispatcher {
         }
     }
 
-    private boolean atRunningCap(String type) {
-        Integer cap = config.policy(type).maxRunning();
-        return cap != null && statuses.running(type) >= cap;
+    /** Paused, or at its running cap. */
+    private boolean blocked(String type) {
+        TypeRules.Rule rule = rules.of(type);
+        return rule.paused() || rule.maxRunning() != null && statuses.running(type) >= rule.maxRunning();
     }
 
     /** Recovered PENDING tasks, in the order they became ready, back at the ends of their deques. */

@@ -7,7 +7,12 @@ import java.util.List;
  * writes, and what recovery hands back.
  *
  * @param tasks  live tasks, and finished ones still within retention
+ * @param types  the task types' runtime settings
  * @param seq    the last event the copy includes
  */
-public record EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, long seq) {
+public record EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, List<TypeSettings> types, long seq) {
+
+    public EngineState {
+        types = types == null ? List.of() : types;
+    }
 }

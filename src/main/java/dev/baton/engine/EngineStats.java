@@ -1,5 +1,6 @@
 package dev.baton.engine;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,6 +11,7 @@ import java.util.Map;
  * @param completedPerSecond completions per second over the last minute
  * @param errorRate          failed runs / finished runs over the last minute
  * @param utilisation        busy slots / slots of live agents
+ * @param pausedTypes        task types paused at runtime, in name order
  */
 public record EngineStats(
         Map<Priority, Integer> depthByLevel,
@@ -29,5 +31,6 @@ public record EngineStats(
         double completedPerSecond,
         double errorRate,
         double utilisation,
-        long lastSeq) {
+        long lastSeq,
+        List<String> pausedTypes) {
 }

@@ -36,6 +36,12 @@ final class EventLog {
                 task.message != null ? task.message : task.error, now, Snapshots.record(task), null, score));
     }
 
+    /** A task type's runtime settings changed: {@code task_type} names it, {@code message} sums the settings up. */
+    void type(TypeSettings settings, long now) {
+        sink.accept(new TaskEvent(++seq, EventType.TYPE_UPDATED, null, settings.type(), null, null, null, null,
+                settings.summary(), now, null, null, null, settings));
+    }
+
     void agent(EventType type, Agent agent, long now) {
         sink.accept(new TaskEvent(++seq, type, null, null, null, null, agent.id, null, null, now, null,
                 type == EventType.AGENT_REGISTERED ? Snapshots.record(agent) : null));

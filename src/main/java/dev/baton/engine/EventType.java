@@ -18,7 +18,8 @@ public enum EventType {
     CANCELLED("task.cancelled"),
     AGENT_REGISTERED("agent.registered"),
     AGENT_LOST("agent.lost"),
-    AGENT_LEFT("agent.left");
+    AGENT_LEFT("agent.left"),
+    TYPE_UPDATED("type.updated");
 
     private final String wireName;
 

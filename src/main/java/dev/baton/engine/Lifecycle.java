@@ -20,6 +20,7 @@ import java.util.random.RandomGenerator;
 final class Lifecycle {
 
     private final EngineConfig config;
+    private final TypeRules rules;
     private final RandomGenerator random;
     private final Ids ids;
     private final EngineLock lock;
@@ -49,10 +50,11 @@ final class Lifecycle {
         }
     };
 
-    Lifecycle(EngineConfig config, RandomGenerator random, Ids ids, EngineLock lock, TaskTable tasks, Statuses statuses,
-            Counters counters, Timers timers, AgentRegistry agents, Dispatcher dispatcher, DependencyGraph graph,
-            EventLog events) {
+    Lifecycle(EngineConfig config, TypeRules rules, RandomGenerator random, Ids ids, EngineLock lock, TaskTable tasks,
+            Statuses statuses, Counters counters, Timers timers, AgentRegistry agents, Dispatcher dispatcher,
+            DependencyGraph graph, EventLog events) {
         this.config = config;
+        this.rules = rules;
         this.random = random;
         this.ids = ids;
         this.lock = lock;
@@ -69,7 +71,7 @@ final class Lifecycle {
     /** A new task with its final id, settled against its (already found) parents: waiting, cancelled or ready. */
     Task create(TaskSpec spec, List<Task> parents) {
         Task task = new Task(spec.id(), spec, spec.maxRetries() != null ? spec.maxRetries()
-                : config.retryPolicy(spec.type()).maxRetries(), lock.now());
+                : rules.of(spec.type()).retry().maxRetries(), lock.now());
         tasks.addLive(task);
         statuses.place(task); // WAITING until settled
         counters.submitted++;
@@ -268,6 +270,7 @@ final class Lifecycle {
     void restore(EngineState state) {
         long t = lock.now();
         events.continueAfter(state.seq());
+        state.types().forEach(rules::set);
         for (AgentRecord r : state.agents()) {
             agents.add(Snapshots.rebuild(r, t));
             r.byType().forEach((type, h) -> {
@@ -360,7 +363,7 @@ final class Lifecycle {
     }
 
     private void scheduleRetry(Task task, String agentId) {
-        long base = config.retryPolicy(task.type()).backoffBefore(task.failures);
+        long base = rules.of(task.type()).retry().backoffBefore(task.failures);
         double jitter = config.jitter() <= 0 ? 0 : (random.nextDouble() * 2 - 1) * config.jitter();
         long delay = Math.max(0, Math.round(base * (1 + jitter)));
         if (config.demoteOnRetry()) {

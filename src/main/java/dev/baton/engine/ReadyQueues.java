@@ -155,6 +155,19 @@ final class ReadyQueues {
         return depths;
     }
 
+    /** PENDING tasks per type, all levels together. */
+    Map<String, Integer> depthByType() {
+        Map<String, Integer> depths = new HashMap<>();
+        for (Map<String, ReadyQueue> queues : byLevel) {
+            for (ReadyQueue queue : queues.values()) {
+                if (!queue.isEmpty()) {
+                    depths.merge(queue.type, queue.size(), Integer::sum);
+                }
+            }
+        }
+        return depths;
+    }
+
     /** Every queued task in (level, queue order): for invariant checks and snapshots. */
     List<Task> all() {
         List<Task> tasks = new ArrayList<>(size);

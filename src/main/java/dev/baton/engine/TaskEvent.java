@@ -7,6 +7,7 @@ package dev.baton.engine;
  * @param task  the task as it is after the change (null for agent events); the journal keeps it
  * @param agent the agent after a registration (null otherwise)
  * @param score why the agent got the task, on {@link EventType#ASSIGNED} (null otherwise)
+ * @param settings the type's new runtime settings, on {@link EventType#TYPE_UPDATED} (null otherwise); the journal keeps them
  */
 public record TaskEvent(
         long seq,
@@ -21,11 +22,19 @@ public record TaskEvent(
         long at,
         TaskRecord task,
         AgentRecord agent,
-        ScoreBreakdown score) {
+        ScoreBreakdown score,
+        TypeSettings settings) {
+
+    /** An event without type settings: every kind but {@link EventType#TYPE_UPDATED}. */
+    public TaskEvent(long seq, EventType type, String taskId, String taskType, Priority priority, TaskStatus status,
+            String agentId, Integer progress, String message, long at, TaskRecord task, AgentRecord agent,
+            ScoreBreakdown score) {
+        this(seq, type, taskId, taskType, priority, status, agentId, progress, message, at, task, agent, score, null);
+    }
 
     /** An event without a score: every kind but {@link EventType#ASSIGNED}. */
     public TaskEvent(long seq, EventType type, String taskId, String taskType, Priority priority, TaskStatus status,
             String agentId, Integer progress, String message, long at, TaskRecord task, AgentRecord agent) {
-        this(seq, type, taskId, taskType, priority, status, agentId, progress, message, at, task, agent, null);
+        this(seq, type, taskId, taskType, priority, status, agentId, progress, message, at, task, agent, null, null);
     }
 }

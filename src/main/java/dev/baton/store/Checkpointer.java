@@ -1,6 +1,7 @@
 package dev.baton.store;
 
 import dev.baton.engine.AgentRecord;
+import dev.baton.engine.TypeSettings;
 import dev.baton.engine.EngineState;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TaskStatus;
@@ -13,12 +14,13 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 
 /**
  * Writes checkpoints: the changed live tasks into the tasks hash, finished tasks out of it into
  * keys that expire with the retention (and their ids into a sorted set per terminal status, for
- * listing), then the agents and the {@code checkpoint} marker in one
+ * listing), then the agents, the task types' settings and the {@code checkpoint} marker in one
  * step. Only after that is the journal trimmed, and only up to the marker. Every write is fenced
  * ({@link FencedWrites}): a Baton that lost the writer lease changes nothing.
  */
@@ -49,7 +51,8 @@ final class Checkpointer {
      * journal mode the caller first waits until the journal has them — because replay then
      * re-applies those events in order and ends on the same records.
      */
-    void write(StoreSink.Changes changes, List<AgentRecord> agents, String analytics, long nowMillis) {
+    void write(StoreSink.Changes changes, List<AgentRecord> agents, List<TypeSettings> types, String analytics,
+            long nowMillis) {
         List<TaskRecord> tasks = new ArrayList<>(changes.tasks().values());
         for (int from = 0; from < tasks.size(); from += TASKS_PER_CHUNK) {
             FencedWrites.Commands chunk = new FencedWrites.Commands();
@@ -58,7 +61,7 @@ final class Checkpointer {
         }
         FencedWrites.Commands last = new FencedWrites.Commands();
         if (changes.agents()) {
-            addAgents(last, agents);
+            addAgents(last, agents, types);
         }
         addAnalytics(last, analytics);
         last.add("SET", keys.checkpoint(), Long.toString(changes.seq()));
@@ -85,7 +88,7 @@ final class Checkpointer {
         if (tasks.stream().anyMatch(t -> !t.status().isTerminal())) {
             last.add("RENAME", building, keys.tasks());
         }
-        addAgents(last, state.agents());
+        addAgents(last, state.agents(), state.types());
         addAnalytics(last, analytics);
         last.add("SET", keys.checkpoint(), Long.toString(state.seq()));
         last.add("DEL", keys.journal(), keys.journalTop());
@@ -149,17 +152,24 @@ final class Checkpointer {
         return next;
     }
 
-    private void addAgents(FencedWrites.Commands commands, List<AgentRecord> agents) {
-        commands.add("DEL", keys.agents());
-        if (agents.isEmpty()) {
+    /** The agents and the task types' settings, each hash replaced whole (they change together: not task events). */
+    private void addAgents(FencedWrites.Commands commands, List<AgentRecord> agents, List<TypeSettings> types) {
+        replaceHash(commands, keys.agents(), agents, agent -> agent.spec().id());
+        replaceHash(commands, keys.types(), types, TypeSettings::type);
+    }
+
+    private static <T> void replaceHash(FencedWrites.Commands commands, String key, List<T> values,
+            Function<T, String> field) {
+        commands.add("DEL", key);
+        if (values.isEmpty()) {
             return;
         }
         List<String> hset = new ArrayList<>();
         hset.add("HSET");
-        hset.add(keys.agents());
-        for (AgentRecord agent : agents) {
-            hset.add(agent.spec().id());
-            hset.add(StoreCodec.write(agent));
+        hset.add(key);
+        for (T value : values) {
+            hset.add(field.apply(value));
+            hset.add(StoreCodec.write(value));
         }
         commands.add(hset);
     }

@@ -5,6 +5,7 @@ import dev.baton.engine.EngineState;
 import dev.baton.engine.EventType;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
+import dev.baton.engine.TypeSettings;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
@@ -53,6 +54,10 @@ final class Recovery {
         RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.agents())))
                 .forEach((id, json) -> agents.put(id, StoreCodec.agent(json)));
 
+        Map<String, TypeSettings> types = new LinkedHashMap<>();
+        RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.types())))
+                .forEach((type, json) -> types.put(type, StoreCodec.typeSettings(json)));
+
         Map<String, Long> seenSeq = new HashMap<>();
         Map<String, TaskRecord> replayed = new HashMap<>();
         long lastSeq = marker;
@@ -74,7 +79,7 @@ final class Recovery {
                         }
                         journalEvents++;
                         lastSeq = Math.max(lastSeq, event.seq());
-                        apply(event, tasks, agents, seenSeq, replayed);
+                        apply(event, tasks, agents, types, seenSeq, replayed);
                     }
                 }
             }
@@ -83,13 +88,14 @@ final class Recovery {
             lastSeq = Math.max(lastSeq, lastEntrySeq);
             start = (lastEntrySeq + 1) + "-0";
         }
-        EngineState state = new EngineState(new ArrayList<>(tasks.values()), new ArrayList<>(agents.values()), lastSeq);
+        EngineState state = new EngineState(new ArrayList<>(tasks.values()), new ArrayList<>(agents.values()),
+                new ArrayList<>(types.values()), lastSeq);
         Response top = redis.send(Request.cmd(Command.GET).arg(keys.journalTop()));
         return new Result(state, replayed, fromCheckpoint, journalEvents, marker, top == null ? "" : top.toString());
     }
 
     private static void apply(TaskEvent event, Map<String, TaskRecord> tasks, Map<String, AgentRecord> agents,
-            Map<String, Long> seenSeq, Map<String, TaskRecord> replayed) {
+            Map<String, TypeSettings> types, Map<String, Long> seenSeq, Map<String, TaskRecord> replayed) {
         if (event.task() != null) {
             Long seen = seenSeq.get(event.taskId());
             if (seen == null || event.seq() > seen) {
@@ -105,6 +111,8 @@ final class Recovery {
                             known.overall(), known.byType()));
         } else if (event.type() == EventType.AGENT_LEFT) {
             agents.remove(event.agentId());
+        } else if (event.type() == EventType.TYPE_UPDATED && event.settings() != null) {
+            types.put(event.settings().type(), event.settings()); // the engine drops empty settings as it restores
         }
     }
 }

@@ -42,6 +42,11 @@ public record RedisKeys(String prefix) {
         return prefix + "analytics";
     }
 
+    /** Hash: task type → its runtime settings JSON ({@code PUT /v1/types/{type}}). */
+    public String types() {
+        return prefix + "types";
+    }
+
     /** String: the seq up to which the hashes are complete. */
     public String checkpoint() {
         return prefix + "checkpoint";

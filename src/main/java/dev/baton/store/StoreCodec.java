@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.baton.engine.AgentRecord;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
+import dev.baton.engine.TypeSettings;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -67,6 +68,10 @@ final class StoreCodec {
 
     static TaskRecord task(String json) {
         return read(json, TaskRecord.class);
+    }
+
+    static TypeSettings typeSettings(String json) {
+        return read(json, TypeSettings.class);
     }
 
     static AgentRecord agent(String json) {

@@ -112,6 +112,20 @@ class AuthApiTest {
     }
 
     @Test
+    void onlyTheAdminTokenChangesTypesAndRunsBulkActions() {
+        String type = unique("admin");
+        for (String token : List.of(PRODUCER, SHARED_AGENT, VIEWER)) {
+            as(token).body(Map.of("paused", true)).put("/v1/types/{type}", type).then().statusCode(403);
+            as(token).body(Map.of("action", "cancel", "filter", Map.of("type", type))).post("/v1/tasks/bulk")
+                    .then().statusCode(403);
+        }
+        as(VIEWER).get("/v1/types/{type}", type).then().statusCode(200).body("paused", equalTo(false));
+        as(ADMIN).body(Map.of("paused", true)).put("/v1/types/{type}", type).then().statusCode(200).body("paused", equalTo(true));
+        as(ADMIN).body(Map.of("action", "cancel", "filter", Map.of("type", type))).post("/v1/tasks/bulk")
+                .then().statusCode(200).body("matched", equalTo(0));
+    }
+
+    @Test
     void theSharedAgentTokenActsAsAnyAgent() {
         Running someone = Running.as(SHARED_AGENT, unique("alice"));
         as(SHARED_AGENT).body(Map.of("lease_id", someone.leaseId(), "result", Map.of("ok", true)))

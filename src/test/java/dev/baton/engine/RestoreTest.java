@@ -76,7 +76,7 @@ class RestoreTest extends EngineHarness {
             tasks.add(t.id().equals(parent.id()) ? completed(t) : t);
         }
         List<TaskEvent> copyEvents = new ArrayList<>();
-        Coordinator copy = restored(new EngineState(tasks, state.agents(), state.seq()), copyEvents);
+        Coordinator copy = restored(new EngineState(tasks, state.agents(), state.types(), state.seq()), copyEvents);
         assertEquals(TaskStatus.PENDING, copy.task(child.id(), now).status());
         assertEquals(EventType.RELEASED, copyEvents.get(0).type());
     }

@@ -15,6 +15,8 @@ import dev.baton.engine.EngineConfig;
 import dev.baton.engine.EventSink;
 import dev.baton.engine.Priority;
 import dev.baton.engine.TaskSpec;
+import dev.baton.engine.TypeSettings;
+import dev.baton.engine.TypeView;
 import dev.baton.engine.TaskView;
 import dev.baton.testing.RedisServerProcess;
 import io.vertx.mutiny.core.Vertx;
@@ -187,6 +189,26 @@ class StoreTest {
         Node second = node(true, 3_600_000);
         assertSameTasks(first, second, ids);
         assertEquals(2, second.engine().agent("w", now()).maxConcurrency());
+    }
+
+    @Test
+    void typeSettingsSurviveARestartFromTheJournalAndFromACheckpoint() {
+        Node first = node(true, 3_600_000);
+        durable(first, first.engine().flow().setType(new TypeSettings("t", true, 2, 1, List.of(500L)), now()).seq());
+        durable(first, first.engine().flow().setType(new TypeSettings("u", true, null, null, null), now()).seq());
+        durable(first, first.engine().flow().setType(new TypeSettings("u", false, null, null, null), now()).seq());
+        first.store().halt(); // a crash: the settings are only in the journal
+
+        Node second = node(true, 100);
+        TypeView t = second.engine().flow().type("t", now());
+        assertEquals(List.of(true, 2, 1, List.of(500L)), List.of(t.paused(), t.maxRunning(), t.maxRetries(), t.backoffMillis()));
+        assertEquals(null, second.engine().flow().type("u", now()).changed(), "emptied settings stay empty");
+        awaitCheckpointAt(second.engine().lastSeq());
+        await().atMost(Duration.ofSeconds(10)).until(() -> send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong() == 0);
+        second.store().halt();
+
+        Node third = node(true, 3_600_000); // from the checkpoint's types hash alone
+        assertEquals(List.of(new TypeSettings("t", true, 2, 1, List.of(500L))), third.engine().flow().typeSettings());
     }
 
     @Test
@@ -364,7 +386,8 @@ class StoreTest {
         Checkpointer checkpointer = new Checkpointer(new RedisCalls(client, Duration.ofSeconds(5)), new RedisKeys("{t}:"),
                 fence, 86_400_000L);
         FencedWrites.FencedException refused = assertThrows(FencedWrites.FencedException.class,
-                () -> checkpointer.write(new StoreSink.Changes(tasks, true, first.engine().lastSeq()), List.of(), null, now()));
+                () -> checkpointer.write(new StoreSink.Changes(tasks, true, first.engine().lastSeq()), List.of(), List.of(), null,
+                        now()));
         assertTrue(!refused.redisBehind(), refused.getMessage());
         assertEquals(0, send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong());
         assertEquals("0", send(Request.cmd(Command.GET).arg("{t}:checkpoint")).toString());

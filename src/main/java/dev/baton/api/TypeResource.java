@@ -1,0 +1,103 @@
+package dev.baton.api;
+
+import dev.baton.engine.Coordinator;
+import dev.baton.engine.TypeSettings;
+import dev.baton.engine.TypeUpdate;
+import dev.baton.engine.TypeView;
+import dev.baton.store.Store;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Clock;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** {@code /v1/types}: every known task type with its settings and figures; an admin changes them at runtime. */
+@Path("/v1/types")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "operations")
+@NonBlocking
+public class TypeResource {
+
+    @Inject
+    Coordinator coordinator;
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    Store store;
+
+    @GET
+    @Operation(operationId = "listTypes", summary = "Every known task type (configured, set at runtime, queued or ever run) with its settings and figures")
+    public List<TypeJson> list() {
+        return coordinator.flow().types(clock.millis()).stream().map(TypeJson::of).toList();
+    }
+
+    @GET
+    @Path("/{type}")
+    @Operation(operationId = "getType", summary = "One task type's settings and figures")
+    public TypeJson get(@PathParam("type") String type) {
+        return TypeJson.of(coordinator.flow().type(Requests.pathId("type", type), clock.millis()));
+    }
+
+    @PUT
+    @Path("/{type}")
+    @Operation(operationId = "setType", summary = "Replace a task type's runtime settings (admin)",
+            description = "paused: claims skip the type, submits continue; absent fields fall back to the configuration; journaled")
+    @APIResponse(responseCode = "200", description = "the type with its new settings", content = @Content(schema = @Schema(implementation = TypeJson.class)))
+    @APIResponse(responseCode = "400", description = "a bad setting, named in field")
+    public Uni<TypeJson> set(@PathParam("type") String type, TypeSettingsRequest body) {
+        TypeSettings settings = Requests.required(body).toSettings(Requests.pathId("type", type));
+        TypeUpdate update = coordinator.flow().setType(settings, clock.millis());
+        return store.durable(update.seq()).replaceWith(TypeJson.of(update.type()));
+    }
+
+    /** The body of {@code PUT /v1/types/{type}}. */
+    public record TypeSettingsRequest(
+            @Schema(defaultValue = "false") Boolean paused,
+            @Schema(minimum = "1", description = "fleet-wide cap on running tasks of the type") Integer maxRunning,
+            @Schema(minimum = "0", description = "retries of tasks submitted from now on") Integer maxRetries,
+            @Schema(description = "waits before each retry, the last repeating, e.g. [\"10s\", \"1m\"]") List<String> backoff) {
+
+        TypeSettings toSettings(String type) {
+            List<Long> backoffMillis = null;
+            if (backoff != null) {
+                backoffMillis = backoff.stream().map(wait -> Requests.durationMillis("backoff", wait == null ? "" : wait)).toList();
+            }
+            return new TypeSettings(type, Boolean.TRUE.equals(paused), maxRunning, maxRetries, backoffMillis);
+        }
+    }
+
+    /**
+     * A type as {@code /v1/types} shows it: the settings in effect, the runtime ones ({@code runtime},
+     * null when it runs as configured), and how many of its tasks are ready and running.
+     */
+    public record TypeJson(String type, boolean paused, Integer maxRunning, int maxRetries, List<String> backoff,
+            TypeSettingsRequest runtime, int pending, int running) {
+
+        static TypeJson of(TypeView v) {
+            TypeSettings own = v.changed();
+            return new TypeJson(v.type(), v.paused(), v.maxRunning(), v.maxRetries(), durations(v.backoffMillis()),
+                    own == null ? null : new TypeSettingsRequest(own.paused(), own.maxRunning(), own.maxRetries(),
+                            own.backoffMillis() == null ? null : durations(own.backoffMillis())),
+                    v.pending(), v.running());
+        }
+
+        private static List<String> durations(List<Long> millis) {
+            return millis.stream().map(Requests::duration).toList();
+        }
+    }
+}
