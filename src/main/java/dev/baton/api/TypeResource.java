@@ -1,5 +1,6 @@
 package dev.baton.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.baton.engine.Coordinator;
 import dev.baton.engine.TypeSettings;
 import dev.baton.engine.TypeUpdate;
@@ -66,6 +67,7 @@ public class TypeResource {
     }
 
     /** The body of {@code PUT /v1/types/{type}}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TypeSettingsRequest(
             @Schema(defaultValue = "false") Boolean paused,
             @Schema(minimum = "1", description = "fleet-wide cap on running tasks of the type") Integer maxRunning,
@@ -83,8 +85,10 @@ public class TypeResource {
 
     /**
      * A type as {@code /v1/types} shows it: the settings in effect, the runtime ones ({@code runtime},
-     * null when it runs as configured), and how many of its tasks are ready and running.
+     * absent when it runs as configured), and how many of its tasks are ready and running. Absent
+     * values are left out, as the OpenAPI document declares them.
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TypeJson(String type, boolean paused, Integer maxRunning, int maxRetries, List<String> backoff,
             TypeSettingsRequest runtime, int pending, int running) {
 

@@ -129,6 +129,17 @@ class ResponseConformanceTest {
         call().get("/v1/analytics?type={t}&step=5m", type).then().statusCode(200);
         call().get("/v1/analytics?agent={a}", agent).then().statusCode(200);
         call().get("/v1/analytics?step=7s").then().statusCode(400);
+
+        // task types and bulk actions
+        call().body(Map.of("paused", true, "max_running", 2, "max_retries", 1, "backoff", List.of("5s", "1m")))
+                .put("/v1/types/{t}", type).then().statusCode(200);
+        call().get("/v1/types").then().statusCode(200);
+        call().get("/v1/types/{t}", type).then().statusCode(200);
+        call().body(Map.of("max_running", 0)).put("/v1/types/{t}", type).then().statusCode(400);
+        call().body(Map.of()).put("/v1/types/{t}", type).then().statusCode(200);
+        call().body(Map.of("action", "cancel", "filter", Map.of("type", type), "dry_run", true)).post("/v1/tasks/bulk")
+                .then().statusCode(200);
+        call().body(Map.of("action", "cancel", "filter", Map.of())).post("/v1/tasks/bulk").then().statusCode(400);
         call().delete("/v1/agents/{id}", agent).then().statusCode(200);
         call().delete("/v1/agents/{id}", agent).then().statusCode(404);
 
