@@ -3,15 +3,19 @@ package dev.baton.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -28,8 +32,9 @@ import org.jboss.logging.Logger;
  *
  * <p>A body whose {@code Content-Length} is past {@code quarkus.http.limits.max-body-size} is refused
  * here too, before Quarkus' own check (which answers 413 with no body): 413 {@code too_large} naming
- * the limit, and the connection closed, since the rest of that body is not read. A chunked body past
- * the limit is cut off by Quarkus while it is read: 413 without a body.
+ * the limit, and the connection closed, since the rest of that body is not read. A chunked body
+ * (no length declared) is read here up to the limit, so that one past it gets the same 413 with the
+ * same body instead of Quarkus' bare 413; JAX-RS then takes the body read.
  */
 @ApplicationScoped
 public class HttpErrors {
@@ -47,12 +52,17 @@ public class HttpErrors {
     @ConfigProperty(name = "quarkus.http.limits.max-body-size")
     Optional<MemorySize> maxBodySize;
 
+    @ConfigProperty(name = "quarkus.http.read-timeout", defaultValue = "60s")
+    Duration readTimeout;
+
     private volatile Router router;
 
     void install(@Observes Router router) {
         this.router = router;
         router.route().order(Integer.MIN_VALUE).failureHandler(this::failed);
-        maxBodySize.ifPresent(limit -> router.route().order(BODY_LIMIT_ORDER).handler(ctx -> limitBody(ctx, limit.asLongValue())));
+        long limit = maxBodySize.map(MemorySize::asLongValue).orElse(-1L);
+        BodyHandler chunked = BodyHandler.create(false).setBodyLimit(limit);
+        router.route().order(BODY_LIMIT_ORDER).handler(ctx -> limitBody(ctx, limit, chunked));
         for (int status : ROUTER_STATUSES) {
             router.errorHandler(status, this::failed);
         }
@@ -60,6 +70,9 @@ public class HttpErrors {
 
     private void failed(RoutingContext ctx) {
         HttpServerResponse response = ctx.response();
+        if (ctx.failure() instanceof HttpClosedException) {
+            return; // the peer (or a timeout) closed the connection: nobody is left to answer
+        }
         if (response.ended() || response.headWritten()) {
             if (!response.ended()) {
                 response.close(); // a stream that failed half-way: nothing honest is left to send
@@ -67,6 +80,10 @@ public class HttpErrors {
             return;
         }
         int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
+        if (status == 413 && maxBodySize.isPresent()) {
+            tooLarge(ctx, "the body is longer than " + limitText(maxBodySize.get().asLongValue()));
+            return;
+        }
         String method = ctx.request().method().name();
         String path = ctx.request().path();
         String code;
@@ -98,8 +115,26 @@ public class HttpErrors {
         response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON).end(text(code, message));
     }
 
-    private void limitBody(RoutingContext ctx, long limit) {
-        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    /**
+     * A body past the size limit is refused before it is read, and every body must arrive within
+     * {@code quarkus.http.read-timeout} of its headers: a body trickled in a byte at a time, each
+     * within the idle timeout, is answered 408 at that deadline and its connection closed.
+     */
+    private void limitBody(RoutingContext ctx, long limit, BodyHandler chunked) {
+        HttpServerRequest request = ctx.request();
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        boolean isChunked = length == null && request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null;
+        if (isChunked || (length != null && !length.equals("0"))) {
+            deadline(ctx);
+        }
+        if (isChunked) {
+            chunked.handle(ctx); // reads the body up to the limit; past it fails the request with 413
+            return;
+        }
+        if (limit < 0) {
+            ctx.next();
+            return;
+        }
         long declared;
         try {
             declared = length == null ? -1 : Long.parseLong(length.trim());
@@ -110,14 +145,41 @@ public class HttpErrors {
             ctx.next();
             return;
         }
-        String configured = ConfigProvider.getConfig().getOptionalValue("quarkus.http.limits.max-body-size", String.class)
-                .orElse(limit + " bytes");
+        tooLarge(ctx, "the body is " + declared + " bytes, more than " + limitText(limit));
+    }
+
+    private void deadline(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        if (request.isEnded()) {
+            return;
+        }
+        long timer = ctx.vertx().setTimer(readTimeout.toMillis(), fired -> {
+            HttpServerResponse response = ctx.response();
+            if (request.isEnded() || response.headWritten() || response.closed()) {
+                return;
+            }
+            response.endHandler(ended -> request.connection().close());
+            response.setStatusCode(408).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON)
+                    .putHeader(HttpHeaders.CONNECTION, "close")
+                    .end(text("request_timeout", "the body did not arrive within quarkus.http.read-timeout ("
+                            + readTimeout.toMillis() + " ms) of its headers"));
+        });
+        ctx.addEndHandler(ended -> ctx.vertx().cancelTimer(timer));
+    }
+
+    /** 413 naming the limit; the connection is closed after it, since the rest of the body is not read. */
+    private void tooLarge(RoutingContext ctx, String message) {
         HttpServerResponse response = ctx.response();
         response.endHandler(ended -> ctx.request().connection().close());
         response.setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON)
                 .putHeader(HttpHeaders.CONNECTION, "close")
-                .end(text("too_large", "the body is " + declared + " bytes, more than quarkus.http.limits.max-body-size ("
-                        + configured + ", " + limit + " bytes)"));
+                .end(text("too_large", message));
+    }
+
+    private static String limitText(long limit) {
+        String configured = ConfigProvider.getConfig().getOptionalValue("quarkus.http.limits.max-body-size", String.class)
+                .orElse(limit + " bytes");
+        return "quarkus.http.limits.max-body-size (" + configured + ", " + limit + " bytes)";
     }
 
     private String text(String code, String message) {

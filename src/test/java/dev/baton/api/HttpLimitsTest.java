@@ -2,8 +2,10 @@ package dev.baton.api;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.baton.testing.RedisTestResource;
@@ -15,6 +17,7 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +42,7 @@ class HttpLimitsTest {
                     "quarkus.http.limits.max-body-size", "16K",
                     "quarkus.http.limits.max-header-size", "4K",
                     "quarkus.http.idle-timeout", "1s",
+                    "quarkus.http.read-timeout", "3s",
                     "baton.json.max-depth", "8",
                     "baton.json.max-string-length", "1000",
                     "baton.json.max-name-length", "50");
@@ -64,18 +68,31 @@ class HttpLimitsTest {
     }
 
     @Test
-    void aChunkedBodyPastTheLimitIs413Too() throws IOException {
+    void aChunkedBodyPastTheLimitIs413NamingTheLimit() throws IOException {
         String chunk = "1,".repeat(4096);
+        RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, chunked(task("{\"a\": [" + chunk.repeat(3) + "1]}")));
+        assertEquals(413, answer.status(), answer.body());
+        assertThat(answer.body(), containsString("\"error\":\"too_large\""));
+        assertThat(answer.body(), containsString("quarkus.http.limits.max-body-size"));
+    }
+
+    @Test
+    void aChunkedBodyWithinTheLimitIsServed() throws IOException {
+        RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, chunked(task("{\"a\": [" + "1,".repeat(2000) + "1]}")));
+        assertEquals(201, answer.status(), answer.body());
+        assertThat(answer.body(), containsString("\"type\":\"limits\""));
+    }
+
+    /** A POST of {@code body} to /v1/tasks in chunks of 1,000 bytes, with no length declared. */
+    private static byte[] chunked(String body) {
         StringBuilder raw = new StringBuilder("POST /v1/tasks HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                 + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
-        String body = task("{\"a\": [" + chunk.repeat(3) + "1]}");
         for (int i = 0; i < body.length(); i += 1000) {
             String piece = body.substring(i, Math.min(body.length(), i + 1000));
             raw.append(Integer.toHexString(piece.length())).append("\r\n").append(piece).append("\r\n");
         }
         raw.append("0\r\n\r\n");
-        RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, raw.toString().getBytes(StandardCharsets.US_ASCII));
-        assertEquals(413, answer.status(), answer.body()); // Quarkus cuts it off while reading: no body
+        return raw.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     @Test
@@ -118,6 +135,42 @@ class HttpLimitsTest {
                     + "Content-Length: 100\r\n\r\n{\"type\": ").getBytes(StandardCharsets.US_ASCII));
             slow.getOutputStream().flush();
             awaitClosed(slow);
+        }
+    }
+
+    @Test
+    void aBodyTrickledPastTheReadTimeoutIs408AndClosed() throws IOException {
+        try (Socket slow = new Socket("127.0.0.1", RestAssured.port)) {
+            OutputStream out = slow.getOutputStream();
+            out.write(("POST /v1/tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 1000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            slow.setSoTimeout(300); // one byte per 300 ms keeps the connection busy: the idle timeout (1s) never fires
+            InputStream in = slow.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            long started = System.nanoTime();
+            await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).until(() -> {
+                try {
+                    out.write(' ');
+                    out.flush();
+                } catch (IOException closed) {
+                    // the server has answered and closed; read what it said
+                }
+                try {
+                    for (int read; (read = in.read()) >= 0; ) {
+                        answer.append((char) read);
+                    }
+                    return true;
+                } catch (java.net.SocketTimeoutException nothingYet) {
+                    return answer.length() > 0 && answer.indexOf("}") > 0;
+                } catch (SocketException reset) {
+                    return true;
+                }
+            });
+            assertThat(answer.toString(), containsString("HTTP/1.1 408"));
+            assertThat(answer.toString(), containsString("quarkus.http.read-timeout"));
+            assertThat("answered after the read timeout, not the idle timeout",
+                    Duration.ofNanos(System.nanoTime() - started).toMillis(), greaterThanOrEqualTo(2_500L));
         }
     }
 
