@@ -12,8 +12,8 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /**
  * The arrows between Baton's packages (docs/architecture.md, "Packages and the arrows between
- * them"): api, store, events, analytics → engine; config wires them; nothing depends on api; the engine
- * depends on none of Baton's other packages and on no framework.
+ * them"): api, store, events, analytics → engine; webhooks → store, engine; config wires them;
+ * nothing depends on api; the engine depends on none of Baton's other packages and on no framework.
  */
 @AnalyzeClasses(packages = "dev.baton", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -47,18 +47,25 @@ class ArchitectureTest {
                     "dev.baton.events..", "io.vertx..", "io.quarkus..", "jakarta..")
             .because("the analytics reads the engine's events; config wires it, the store keeps its snapshot as text");
 
-    /** Every class lives in one of the six packages, so a new package has to be given its place here. */
+    @ArchTest
+    static final ArchRule webhooksKnowOnlyTheStoreAndTheEngine = noClasses().that().resideInAPackage("dev.baton.webhooks..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.baton.api..", "dev.baton.config..", "dev.baton.events..",
+                    "dev.baton.analytics..", "io.quarkus..", "jakarta..")
+            .because("the deliverer reads the store's outbox; config wires it, the API checks callbacks and renders bodies");
+
+    /** Every class lives in one of the seven packages, so a new package has to be given its place here. */
     @ArchTest
     static final ArchRule everyClassHasALayer = classes().should().resideInAnyPackage(
             "dev.baton.analytics..", "dev.baton.api..", "dev.baton.config..", "dev.baton.engine..", "dev.baton.events..",
-            "dev.baton.store..")
-            .because("the arrows below are stated for these six packages");
+            "dev.baton.store..", "dev.baton.webhooks..")
+            .because("the arrows below are stated for these seven packages");
 
     /**
      * The whole picture in one rule: who may use each package. The api may also use config (the
      * configuration tree, metrics), store (the durable wait, the finished-task read) and events
-     * (the SSE hub) and analytics (the figures it serves); config, the composition root, may use store,
-     * events and analytics but not the api.
+     * (the SSE hub) and analytics (the figures it serves) and webhooks (the callback allow-list);
+     * config, the composition root, may use store, events, analytics and webhooks but not the api.
+     * Webhooks use the store (the outbox) and the engine.
      */
     @ArchTest
     static final ArchRule allowedArrows = layeredArchitecture().consideringOnlyDependenciesInLayers()
@@ -67,13 +74,15 @@ class ArchitectureTest {
             .layer("store").definedBy("dev.baton.store..")
             .layer("events").definedBy("dev.baton.events..")
             .layer("analytics").definedBy("dev.baton.analytics..")
+            .layer("webhooks").definedBy("dev.baton.webhooks..")
             .layer("engine").definedBy("dev.baton.engine..")
             .whereLayer("api").mayNotBeAccessedByAnyLayer()
             .whereLayer("config").mayOnlyBeAccessedByLayers("api")
-            .whereLayer("store").mayOnlyBeAccessedByLayers("api", "config")
+            .whereLayer("store").mayOnlyBeAccessedByLayers("api", "config", "webhooks")
+            .whereLayer("webhooks").mayOnlyBeAccessedByLayers("api", "config")
             .whereLayer("events").mayOnlyBeAccessedByLayers("api", "config")
             .whereLayer("analytics").mayOnlyBeAccessedByLayers("api", "config")
-            .whereLayer("engine").mayOnlyBeAccessedByLayers("api", "config", "store", "events", "analytics");
+            .whereLayer("engine").mayOnlyBeAccessedByLayers("api", "config", "store", "events", "analytics", "webhooks");
 
     @ArchTest
     static final ArchRule noCycles = slices().matching("dev.baton.(*)..").should().beFreeOfCycles();

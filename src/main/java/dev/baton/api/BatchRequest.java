@@ -22,9 +22,14 @@ public record BatchRequest(@Schema(required = true) List<SubmitTaskRequest> task
             try {
                 items.add(member.toBatchItem());
             } catch (InvalidRequestException e) {
-                throw e.under("tasks[" + i + "]" + (member.ref() == null ? "" : "(" + member.ref() + ")"));
+                throw e.under(member(i, member.ref()));
             }
         }
         return items;
+    }
+
+    /** How a refusal names the member at {@code index}: {@code tasks[2]} or {@code tasks[2](build)}. */
+    static String member(int index, String ref) {
+        return "tasks[" + index + "]" + (ref == null ? "" : "(" + ref + ")");
     }
 }

@@ -14,6 +14,7 @@ import dev.baton.engine.LeaseHolderCheck;
 import dev.baton.engine.PendingClaim;
 import dev.baton.engine.TaskSpec;
 import dev.baton.store.Store;
+import dev.baton.webhooks.CallbackPolicy;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -80,6 +81,9 @@ public class HotRoutes {
 
     @Inject
     AuthFilter auth;
+
+    @Inject
+    CallbackPolicy callbacks;
 
     @Inject
     ServingFilter serving;
@@ -168,6 +172,7 @@ public class HotRoutes {
     /** As {@link TaskResource#submit}: 201 with {@code Location} for a new task, 200 for a repeat. */
     private void submit(RoutingContext ctx, SubmitTaskRequest body) {
         TaskSpec spec = body.toSingleSpec();
+        callbacks.check("callback_url", spec.callbackUrl());
         List<String> named = TaskResource.named(List.of(new BatchItem(null, spec)), coordinator.config().maxDependencies());
         store.retained().call(named, () -> coordinator.submit(spec, clock.millis()))
                 .flatMap(result -> store.durable(result.seq()).replaceWith(result))

@@ -24,7 +24,9 @@ public record SubmitTaskRequest(
         List<String> dependsOn,
         @Schema(minimum = "0") Integer maxRetries,
         @Schema(description = "not handed out before this instant") @JsonDeserialize(using = StrictJson.IsoInstant.class) Instant runAt,
-        @Schema(enumeration = {"cancel", "run"}, defaultValue = "cancel") String onDependencyFailure) {
+        @Schema(enumeration = {"cancel", "run"}, defaultValue = "cancel") String onDependencyFailure,
+        @Schema(description = "an http(s) URL on a host of baton.webhooks.allowed-hosts: when the task ends, Baton POSTs "
+                + "its final view there, signed (docs/api.md#webhooks)", maxLength = 2048) String callbackUrl) {
 
     /** A single submit: {@code ref} means nothing outside a batch. */
     TaskSpec toSingleSpec() {
@@ -56,6 +58,6 @@ public record SubmitTaskRequest(
         Requests.validUnicode("payload", payload);
         return new TaskSpec(id, type, description, priority,
                 payload == null || payload.isNull() ? null : payload.toString(),
-                dependsOn, maxRetries, Requests.epochMillis("run_at", runAt), run);
+                dependsOn, maxRetries, Requests.epochMillis("run_at", runAt), run, callbackUrl);
     }
 }

@@ -42,7 +42,8 @@ public record TaskJson(
         Instant completedAt,
         Integer queuePosition,
         Instant leaseExpiresAt,
-        Boolean cancelRequested) {
+        Boolean cancelRequested,
+        @Schema(description = "where Baton POSTs the final view when the task ends") String callbackUrl) {
 
     static TaskJson of(TaskView t) {
         return new TaskJson(t.id(), t.type(), t.description(), t.priority(), t.level(), t.status(),
@@ -53,7 +54,7 @@ public record TaskJson(
                 t.assignedAgent(), t.attempt(), t.maxRetries(), t.failures(), t.expiries(), t.progress(),
                 t.message(), t.result(), t.error(), instant(t.runAt()), Instant.ofEpochMilli(t.createdAt()),
                 instant(t.startedAt()), instant(t.completedAt()), t.queuePosition(), instant(t.leaseExpiresAt()),
-                t.cancelRequested() ? Boolean.TRUE : null);
+                t.cancelRequested() ? Boolean.TRUE : null, t.callbackUrl());
     }
 
     /** A finished task read back from Redis (no queue, no lease). */

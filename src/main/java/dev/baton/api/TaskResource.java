@@ -11,6 +11,7 @@ import dev.baton.engine.NotFoundException;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TaskSpec;
 import dev.baton.store.Store;
+import dev.baton.webhooks.CallbackPolicy;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import dev.baton.engine.SubmitResult;
@@ -69,18 +70,22 @@ public class TaskResource {
     @Inject
     Store store;
 
+    @Inject
+    CallbackPolicy callbacks;
+
     @POST
     @Operation(operationId = "submitTask", summary = "Submit a task", description = "201 with the task; the same id with the same body again answers 200")
     @APIResponse(responseCode = "201", description = "created", content = @Content(schema = @Schema(implementation = TaskJson.class)),
             headers = @Header(name = "Location", description = "the task's URL", schema = @Schema(type = SchemaType.STRING)))
     @APIResponse(responseCode = "200", description = "a repeat of an earlier submit (same id, same body)",
             content = @Content(schema = @Schema(implementation = TaskJson.class)))
-    @APIResponse(responseCode = "400", description = "invalid task, or an unknown dependency")
+    @APIResponse(responseCode = "400", description = "invalid task, an unknown dependency, or a callback_url on a host not allowed")
     @APIResponse(responseCode = "409", description = "id_conflict: the id exists with another body")
     @APIResponse(responseCode = "413", description = "the body is too large")
     @APIResponse(responseCode = "429", description = "too many queued tasks")
     public Uni<RestResponse<TaskJson>> submit(SubmitTaskRequest body, UriInfo uri) {
         TaskSpec spec = Requests.required(body).toSingleSpec();
+        callbacks.check("callback_url", spec.callbackUrl());
         return store.retained().call(named(List.of(new BatchItem(null, spec)), coordinator.config().maxDependencies()),
                         () -> coordinator.submit(spec, clock.millis()))
                 .flatMap(result -> {
@@ -107,6 +112,7 @@ public class TaskResource {
     @APIResponse(responseCode = "429", description = "the members would pass baton.max-queued")
     public Uni<RestResponse<BatchJson>> batch(BatchRequest body) {
         List<BatchItem> items = Requests.required(body).toItems();
+        checkCallbacks(callbacks, items);
         return store.retained().call(named(items, coordinator.config().maxDependencies()), () -> coordinator.submitBatch(items, clock.millis())).flatMap(result -> {
             BatchJson json = new BatchJson(result.tasks());
             boolean createdAny = result.tasks().stream().anyMatch(BatchResult.Member::created);
@@ -201,6 +207,14 @@ public class TaskResource {
             }
         }
         return new ArrayList<>(ids);
+    }
+
+    /** Refuses a member's {@code callback_url} that Baton may not call, naming the member. */
+    static void checkCallbacks(CallbackPolicy callbacks, List<BatchItem> items) {
+        for (int i = 0; i < items.size(); i++) {
+            BatchItem item = items.get(i);
+            callbacks.check(BatchRequest.member(i, item.ref()) + ".callback_url", item.spec().callbackUrl());
+        }
     }
 
     /** Where the new task is read: this collection's URL ({@code base}) and the id, percent-encoded as a path segment. */

@@ -95,7 +95,9 @@ final class WireJson {
         first = instant(out, first, "lease_expires_at", t.leaseExpiresAt());
         if (t.cancelRequested() != null) {
             name(out, first, "cancel_requested").append(t.cancelRequested().booleanValue());
+            first = false;
         }
+        field(out, first, "callback_url", t.callbackUrl());
     }
 
     private static StringBuilder name(StringBuilder out, boolean first, String name) {

@@ -18,13 +18,16 @@ import java.util.List;
  * <ol>
  *   <li>{@link StoreLifecycle}: recovery, then the journal writer and the checkpointer (the store
  *   starts them in that order once the state is back);</li>
+ *   <li>{@link WebhooksLifecycle}: the webhook deliverer, sending what recovery found pending in
+ *   the outbox and what task ends add to it;</li>
  *   <li>{@link EventsLifecycle}: the event fan-out (SSE hub, Redis pub/sub, broker), started at
  *   the recovered engine's last seq;</li>
  *   <li>{@link EngineTicker}: the engine's timers, last, so nothing comes due before the state is
  *   back and its events have somewhere to go.</li>
  * </ol>
  *
- * On shutdown the ticker stops first (nothing new comes due), then the fan-out, then the store
+ * On shutdown the ticker stops first (nothing new comes due), then the fan-out, the webhooks
+ * (what they did not deliver stays in the outbox), then the store
  * writes its backlog and a final checkpoint. A loop that failed to start is not stopped.
  */
 @Singleton
@@ -36,8 +39,8 @@ public class BackgroundLoops {
     private final Deque<BackgroundLoop> started = new ArrayDeque<>();
 
     @Inject
-    BackgroundLoops(StoreLifecycle store, EventsLifecycle events, EngineTicker ticker) {
-        this(List.of(store, events, ticker));
+    BackgroundLoops(StoreLifecycle store, WebhooksLifecycle webhooks, EventsLifecycle events, EngineTicker ticker) {
+        this(List.of(store, webhooks, events, ticker));
     }
 
     BackgroundLoops(List<BackgroundLoop> order) {

@@ -105,6 +105,8 @@ public interface BatonConfig {
 
     Ui ui();
 
+    Webhooks webhooks();
+
     @WithName("embedded-redis")
     EmbeddedRedisConfig embeddedRedis();
 
@@ -128,6 +130,9 @@ public interface BatonConfig {
         Optional<@Min(0) Integer> maxRetries();
 
         Optional<List<Duration>> backoff();
+
+        /** Where this type's tasks without a {@code callback_url} are delivered when they end (a host of {@code baton.webhooks.allowed-hosts}). */
+        Optional<String> webhook();
     }
 
     /** Weights of the assignment score (docs/model.md). */
@@ -287,6 +292,38 @@ public interface BatonConfig {
         @WithDefault("1000")
         @Positive
         int maxSeries();
+    }
+
+    /** Webhooks on task end (docs/api.md#webhooks): where Baton may call, how it signs, how long it retries. */
+    interface Webhooks {
+        /** Hosts Baton may call back: exact names, or {@code *.domain} for any name under it. None: no callbacks. */
+        Optional<List<String>> allowedHosts();
+
+        /** The HMAC-SHA256 key of {@code Baton-Signature}; required with allowed hosts. Never logged. */
+        Optional<String> secret();
+
+        /** Waits before each retry of a failed delivery; the last repeats. */
+        @WithDefault("1s,5s,30s,2m,10m")
+        @NotEmpty
+        List<Duration> backoff();
+
+        /** Attempts after which a delivery is given up (counted from Baton's last start). */
+        @WithDefault("20")
+        @Positive
+        int maxAttempts();
+
+        /** Time since the task ended after which a failing delivery is given up. */
+        @WithDefault("24h")
+        Duration maxAge();
+
+        /** Longest wait for a receiver to connect, and then to answer. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** Most deliveries in flight at once; the others wait their turn. */
+        @WithDefault("16")
+        @Positive
+        int maxConcurrent();
     }
 
     /** The dashboard at {@code /ui}. */

@@ -13,6 +13,7 @@ import dev.baton.events.TaskStates;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.baton.store.Store;
 import dev.baton.store.StoreSink;
+import dev.baton.webhooks.Webhooks;
 import io.vertx.mutiny.redis.client.Redis;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.Typed;
@@ -83,11 +84,13 @@ public class EngineProducer {
 
     @Produces
     @Singleton
-    Store store(BatonConfig config, Coordinator coordinator, StoreSink sink, Redis redis, Clock clock, Analytics analytics) {
+    Store store(BatonConfig config, Coordinator coordinator, StoreSink sink, Redis redis, Clock clock, Analytics analytics,
+            Webhooks webhooks) {
         Store store = new Store(new Store.Settings(config.durability() == BatonConfig.Durability.journal,
                 config.checkpointInterval().toMillis(), config.ackTimeout().toMillis(), config.retention().toMillis(),
                 config.writerLeaseTtl().toMillis(), config.redis().keyPrefix()), coordinator, sink, redis, clock);
         store.keepWithCheckpoint(analytics::snapshot, analytics::restore);
+        webhooks.attach(store);
         return store;
     }
 

@@ -12,6 +12,7 @@ import dev.baton.engine.TaskSpec;
 import dev.baton.engine.TaskStatus;
 import dev.baton.engine.TypeSettings;
 import dev.baton.events.WireEvent;
+import dev.baton.store.Outbox;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -26,7 +27,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(
         targets = {TaskRecord.class, AgentRecord.class, TaskSpec.class, AgentSpec.class, AgentView.History.class,
                 TaskEvent.class, TaskStatus.class, Priority.class, EventType.class, WireEvent.class, WireEvent.Notification.class,
-                ScoreBreakdown.class, TypeSettings.class},
+                ScoreBreakdown.class, TypeSettings.class, Outbox.Delivery.class},
         classNames = {"dev.baton.store.StoreCodec$Batch", "dev.baton.api.ErrorBody"})
 final class NativeImage {
 

@@ -56,7 +56,7 @@ final class Snapshots {
                 task.status, task.assignedAgent, task.attempt, task.maxRetries, task.failures, task.expiries,
                 task.progress, task.message, task.result, task.error, task.runAt, task.createdAt, task.startedAt,
                 task.completedAt, position, task.status.isRunning() ? task.leaseExpiresAt : null, task.cancelRequested,
-                task.readyAt == 0 ? null : task.readyAt);
+                task.readyAt == 0 ? null : task.readyAt, task.spec.callbackUrl());
     }
 
     static AgentRecord record(Agent a) {

@@ -11,6 +11,7 @@ import java.util.List;
  * @param maxRetries         null for the type's policy
  * @param runAt              epoch millis before which the task is not handed out, or null
  * @param runOnDependencyFailure run even when a dependency fails or is cancelled
+ * @param callbackUrl        where Baton POSTs the task's final view when it ends (a webhook), or null
  */
 public record TaskSpec(
         String id,
@@ -21,7 +22,14 @@ public record TaskSpec(
         List<String> dependsOn,
         Integer maxRetries,
         Long runAt,
-        boolean runOnDependencyFailure) {
+        boolean runOnDependencyFailure,
+        String callbackUrl) {
+
+    /** A spec without a callback. */
+    public TaskSpec(String id, String type, String description, Priority priority, String payload, List<String> dependsOn,
+            Integer maxRetries, Long runAt, boolean runOnDependencyFailure) {
+        this(id, type, description, priority, payload, dependsOn, maxRetries, runAt, runOnDependencyFailure, null);
+    }
 
     public TaskSpec {
         priority = priority == null ? Priority.MEDIUM : priority;
@@ -33,22 +41,22 @@ public record TaskSpec(
     }
 
     public TaskSpec withId(String newId) {
-        return new TaskSpec(newId, type, description, priority, payload, dependsOn, maxRetries, runAt, runOnDependencyFailure);
+        return new TaskSpec(newId, type, description, priority, payload, dependsOn, maxRetries, runAt, runOnDependencyFailure, callbackUrl);
     }
 
     public TaskSpec withRunAt(Long newRunAt) {
-        return new TaskSpec(id, type, description, priority, payload, dependsOn, maxRetries, newRunAt, runOnDependencyFailure);
+        return new TaskSpec(id, type, description, priority, payload, dependsOn, maxRetries, newRunAt, runOnDependencyFailure, callbackUrl);
     }
 
     public TaskSpec withPayload(String newPayload) {
-        return new TaskSpec(id, type, description, priority, newPayload, dependsOn, maxRetries, runAt, runOnDependencyFailure);
+        return new TaskSpec(id, type, description, priority, newPayload, dependsOn, maxRetries, runAt, runOnDependencyFailure, callbackUrl);
     }
 
     public TaskSpec withMaxRetries(Integer newMaxRetries) {
-        return new TaskSpec(id, type, description, priority, payload, dependsOn, newMaxRetries, runAt, runOnDependencyFailure);
+        return new TaskSpec(id, type, description, priority, payload, dependsOn, newMaxRetries, runAt, runOnDependencyFailure, callbackUrl);
     }
 
     public TaskSpec withDependsOn(List<String> newDependsOn) {
-        return new TaskSpec(id, type, description, priority, payload, newDependsOn, maxRetries, runAt, runOnDependencyFailure);
+        return new TaskSpec(id, type, description, priority, payload, newDependsOn, maxRetries, runAt, runOnDependencyFailure, callbackUrl);
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
  * @param queuePosition  while PENDING: tasks of the same type handed out before it (0 = next)
  * @param leaseExpiresAt while running: when the lease runs out
  * @param readyAt        when it last joined a ready deque (PENDING), or null if it never did
+ * @param callbackUrl    where Baton POSTs the final view when the task ends, or null
  */
 public record TaskView(
         String id,
@@ -40,5 +41,17 @@ public record TaskView(
         Integer queuePosition,
         Long leaseExpiresAt,
         boolean cancelRequested,
-        Long readyAt) {
+        Long readyAt,
+        String callbackUrl) {
+
+    /** A view of a task without a callback. */
+    public TaskView(String id, String type, String description, Priority priority, Priority level, String payload,
+            List<String> dependsOn, List<String> waitingOn, boolean runOnDependencyFailure, TaskStatus status,
+            String assignedAgent, int attempt, int maxRetries, int failures, int expiries, int progress, String message,
+            String result, String error, Long runAt, long createdAt, Long startedAt, Long completedAt,
+            Integer queuePosition, Long leaseExpiresAt, boolean cancelRequested, Long readyAt) {
+        this(id, type, description, priority, level, payload, dependsOn, waitingOn, runOnDependencyFailure, status,
+                assignedAgent, attempt, maxRetries, failures, expiries, progress, message, result, error, runAt, createdAt,
+                startedAt, completedAt, queuePosition, leaseExpiresAt, cancelRequested, readyAt, null);
+    }
 }

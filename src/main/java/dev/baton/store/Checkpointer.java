@@ -49,10 +49,17 @@ final class Checkpointer {
      * agents go last, together. A crash between chunks leaves newer records under an older
      * marker, which is safe as long as the journal holds every event the records show — so in
      * journal mode the caller first waits until the journal has them — because replay then
-     * re-applies those events in order and ends on the same records.
+     * re-applies those events in order and ends on the same records. The webhook deliveries of
+     * task ends (checkpoint mode) go first.
      */
     void write(StoreSink.Changes changes, List<AgentRecord> agents, List<TypeSettings> types, String analytics,
             long nowMillis) {
+        if (!changes.deliveries().isEmpty()) {
+            // before the ends: a crash in between may deliver an end the checkpoint lost, never lose one it kept
+            FencedWrites.Commands deliveries = new FencedWrites.Commands();
+            Outbox.add(deliveries, keys, changes.deliveries());
+            fence.run(deliveries);
+        }
         List<TaskRecord> tasks = new ArrayList<>(changes.tasks().values());
         for (int from = 0; from < tasks.size(); from += TASKS_PER_CHUNK) {
             FencedWrites.Commands chunk = new FencedWrites.Commands();
@@ -73,9 +80,10 @@ final class Checkpointer {
     /**
      * Everything, replacing what Redis holds: after Redis came back empty or with less than Baton
      * wrote. The tasks hash is rebuilt under a temporary key and renamed over the old one with the
-     * marker; the journal is emptied (the state holds all it had).
+     * marker; the journal is emptied (the state holds all it had). The webhook deliveries not yet
+     * acknowledged ({@code deliveries}) are written again with them.
      */
-    void writeAll(EngineState state, String analytics, long nowMillis) {
+    void writeAll(EngineState state, String analytics, long nowMillis, List<Outbox.Delivery> deliveries) {
         String building = keys.tasks() + ":building";
         fence.run(new FencedWrites.Commands().add("DEL", building));
         List<TaskRecord> tasks = state.tasks();
@@ -90,6 +98,7 @@ final class Checkpointer {
         }
         addAgents(last, state.agents(), state.types());
         addAnalytics(last, analytics);
+        Outbox.add(last, keys, deliveries);
         last.add("SET", keys.checkpoint(), Long.toString(state.seq()));
         last.add("DEL", keys.journal(), keys.journalTop());
         fence.run(last);

@@ -65,12 +65,16 @@ final class FencedWrites {
 
     /**
      * Appends a journal entry on top of {@code previousId} (what this writer appended last, or
-     * "" when none since the journal was last written whole). Returns normally when the entry is
-     * there (appended now, or by an earlier attempt that had been applied after all).
+     * "" when none since the journal was last written whole), and with it {@code outbox} (field,
+     * value pairs) into the webhook outbox. Returns normally when the entry is there (appended now,
+     * or by an earlier attempt that had been applied after all, outbox and all).
      */
-    void appendJournal(String previousId, String id, String entry) {
-        Response answer = RedisScript.JOURNAL.run(redis, List.of(keys.epoch(), keys.journal(), keys.journalTop()),
-                List.of(Long.toString(epoch), previousId, id, entry));
+    void appendJournal(String previousId, String id, String entry, List<String> outbox) {
+        List<String> args = new ArrayList<>(4 + outbox.size());
+        args.addAll(List.of(Long.toString(epoch), previousId, id, entry));
+        args.addAll(outbox);
+        Response answer = RedisScript.JOURNAL.run(redis, List.of(keys.epoch(), keys.journal(), keys.journalTop(), keys.webhooks()),
+                args);
         if ("behind".equals(answer.get(0).toString())) {
             throw new RedisBehindException("the journal in Redis is not where this Baton left it: " + answer.get(2));
         }

@@ -38,6 +38,7 @@ final class Journal {
     }
 
     private final FencedWrites fence;
+    private final Outbox outbox;
     private final Object writes;
     private final Refusals refusals;
     /** The id this writer appended last ("" when none since the journal was last written whole). */
@@ -62,11 +63,13 @@ final class Journal {
     }
 
     /**
+     * @param outbox the webhook deliveries the events' task ends ask for, written with their entry
      * @param top the id appended last, as recovery found it
      * @param writes held while appending; the store holds it to compare or rewrite what Redis has
      */
-    Journal(FencedWrites fence, String top, Object writes, Refusals refusals) {
+    Journal(FencedWrites fence, Outbox outbox, String top, Object writes, Refusals refusals) {
         this.fence = fence;
+        this.outbox = outbox;
         this.top = top;
         this.writes = writes;
         this.refusals = refusals;
@@ -183,6 +186,7 @@ final class Journal {
     private void run() {
         List<TaskEvent> batch = new ArrayList<>();
         String entry = null;
+        List<Outbox.Delivery> deliveries = List.of();
         long backoffMillis = 10;
         while (running) {
             try {
@@ -198,7 +202,9 @@ final class Journal {
                 }
                 synchronized (writes) {
                     long covered = coveredSeq;
-                    if (batch.removeIf(event -> event.seq() <= covered)) {
+                    if (batch.get(0).seq() <= covered) {
+                        keepDeliveries(batch.stream().filter(event -> event.seq() <= covered).toList());
+                        batch.removeIf(event -> event.seq() <= covered);
                         entry = null;
                     }
                     if (batch.isEmpty()) {
@@ -207,16 +213,18 @@ final class Journal {
                     }
                     if (entry == null) {
                         entry = StoreCodec.journalEntry(batch);
+                        deliveries = outbox.of(batch);
                     }
                     long last = batch.get(batch.size() - 1).seq();
                     try {
-                        fence.appendJournal(top, last + "-0", entry);
+                        fence.appendJournal(top, last + "-0", entry, Outbox.fields(deliveries));
                     } catch (FencedWrites.FencedException | FencedWrites.RedisBehindException refused) {
                         refusals.refused(refused);
                         throw refused; // retried after a pause, once the store has dealt with it
                     }
                     top = last + "-0";
                     entries++;
+                    outbox.written(deliveries);
                     written(last);
                 }
                 batch.clear();
@@ -242,6 +250,20 @@ final class Journal {
                 }
                 backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
             }
+        }
+    }
+
+    /**
+     * Events a whole-state write covered are not appended, but the deliveries their task ends ask
+     * for are not in that write: they go to the outbox on their own.
+     */
+    private void keepDeliveries(List<TaskEvent> covered) {
+        List<Outbox.Delivery> kept = outbox.of(covered);
+        if (!kept.isEmpty()) {
+            FencedWrites.Commands commands = new FencedWrites.Commands();
+            outbox.add(commands, kept);
+            fence.run(commands);
+            outbox.written(kept);
         }
     }
 

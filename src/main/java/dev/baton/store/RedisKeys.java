@@ -47,6 +47,11 @@ public record RedisKeys(String prefix) {
         return prefix + "types";
     }
 
+    /** Hash: webhook delivery id → a pending delivery (written with the task's end, removed when acknowledged). */
+    public String webhooks() {
+        return prefix + "webhooks";
+    }
+
     /** String: the seq up to which the hashes are complete. */
     public String checkpoint() {
         return prefix + "checkpoint";

@@ -12,6 +12,7 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -77,6 +79,7 @@ public final class Store {
     /** Why the whole state must be written again (the journal found Redis behind), or null. */
     private volatile String rewriteWanted;
     private volatile Runnable onStepDown = () -> { };
+    private volatile Outbox outbox;
     private volatile Supplier<String> extraSnapshot = () -> null;
     private volatile Consumer<String> extraRestore = text -> { };
     private volatile long lastCheckpointMillis;
@@ -94,6 +97,24 @@ public final class Store {
         this.checkpointer = new Checkpointer(redis, keys, fence, settings.retentionMillis());
         this.lease = new WriterLease(redis, keys, settings.writerLeaseTtlMillis(), fence);
         this.retained = new RetainedTasks(coordinator, checkpointer, sink, clock, settings.retentionMillis(), this::serving);
+        this.outbox = new Outbox(keys, task -> null, null);
+    }
+
+    /**
+     * Webhooks: every task end whose task has a callback ({@code urlFor} names it, or null for
+     * none) gets a delivery in the outbox, written with the end itself, and {@code deliverer} hears
+     * of it once it is there, and of every pending one at recovery. Set before {@link #start}.
+     */
+    public void outbox(Function<TaskRecord, String> urlFor, Outbox.Listener deliverer) {
+        this.outbox = new Outbox(keys, urlFor, deliverer);
+    }
+
+    /**
+     * Removes a delivery from the outbox: its receiver acknowledged it, or it was given up. Fenced:
+     * a Baton that lost the writer lease removes nothing. Blocking; throws when Redis does not answer.
+     */
+    public void removeDelivery(String deliveryId) {
+        fence.run(outbox.remove(deliveryId));
     }
 
     /**
@@ -184,8 +205,9 @@ public final class Store {
         }
         Recovery.Result recovered = Recovery.read(redis, keys);
         EngineState state = recovered.state();
-        Journal fresh = settings.journal() ? new Journal(fence, recovered.journalTop(), writes, this::refused) : null;
+        Journal fresh = settings.journal() ? new Journal(fence, outbox, recovered.journalTop(), writes, this::refused) : null;
         sink.reset();
+        sink.deliveriesFor(settings.journal() ? null : outbox);
         if (fresh != null) {
             sink.journalTo(fresh);
             fresh.markWritten(state.seq());
@@ -193,6 +215,7 @@ public final class Store {
         journal = fresh;
         coordinator.restore(state, clock.millis());
         extraRestore.accept(checkpointer.analytics());
+        outbox.recovered(redis);
         sink.markDirty(recovered.replayed(), state.seq());
         lastMarker = recovered.marker();
         if (lease.epoch() == 1) {
@@ -341,9 +364,17 @@ public final class Store {
             if (reason != null) {
                 LOG.warnf("Redis holds less than this Baton wrote (%s); writing the whole state again", reason);
             }
-            sink.drain();
+            List<Outbox.Delivery> unwritten = sink.drain().deliveries();
+            List<Outbox.Delivery> deliveries = new ArrayList<>(outbox.pending());
+            deliveries.addAll(unwritten);
             EngineState all = coordinator.state();
-            checkpointer.writeAll(all, extraSnapshot.get(), clock.millis());
+            try {
+                checkpointer.writeAll(all, extraSnapshot.get(), clock.millis(), deliveries);
+            } catch (RuntimeException e) {
+                sink.putBack(new StoreSink.Changes(Map.of(), false, 0, unwritten));
+                throw e;
+            }
+            outbox.written(unwritten);
             lastMarker = all.seq();
             Journal current = journal;
             if (current != null) {
@@ -377,6 +408,7 @@ public final class Store {
                     + "retry the call (it is idempotent with an id)");
         }
         sink.reset();
+        outbox.steppedDown();
         coordinator.endAllWaits(clock.millis());
         onStepDown.run();
         recoverInBackground();
@@ -399,6 +431,7 @@ public final class Store {
             }
             checkpointer.write(changes, coordinator.agentRecords(), coordinator.flow().typeSettings(), extraSnapshot.get(),
                     clock.millis());
+            outbox.written(changes.deliveries());
             lastMarker = changes.seq();
             lastCheckpointMillis = clock.millis();
             checkpoints++;

@@ -74,6 +74,10 @@ final class StoreCodec {
         return read(json, TypeSettings.class);
     }
 
+    static Outbox.Delivery delivery(String json) {
+        return read(json, Outbox.Delivery.class);
+    }
+
     static AgentRecord agent(String json) {
         return read(json, AgentRecord.class);
     }

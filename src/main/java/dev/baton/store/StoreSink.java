@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Where the engine's events enter the store, under the engine's lock: each task's latest record is
  * kept for the next checkpoint ({@link #drain}), and in journal mode the event is queued for the
- * journal. Both are O(1) and never block.
+ * journal (which writes the webhook deliveries of task ends with it); in checkpoint mode those
+ * deliveries are kept here for the next checkpoint. All O(1), never blocking.
  */
 public final class StoreSink implements EventSink {
 
@@ -19,15 +20,27 @@ public final class StoreSink implements EventSink {
     private Map<String, TaskRecord> dirty = new HashMap<>();
     /** What the last drain took, being (or already) written: its records until the next drain. */
     private Map<String, TaskRecord> drained = Map.of();
+    private List<Outbox.Delivery> deliveries = new ArrayList<>();
     private boolean agentsDirty;
     private long lastSeq;
     private volatile Journal journal;
+    /** Checkpoint mode: the outbox whose deliveries the checkpoint writes; null in journal mode. */
+    private volatile Outbox outbox;
 
-    /** What changed since the last drain, up to {@code seq}. */
-    record Changes(Map<String, TaskRecord> tasks, boolean agents, long seq) {
-        boolean isEmpty() {
-            return tasks.isEmpty() && !agents;
+    /** What changed since the last drain, up to {@code seq}, and the webhook deliveries of task ends (checkpoint mode). */
+    record Changes(Map<String, TaskRecord> tasks, boolean agents, long seq, List<Outbox.Delivery> deliveries) {
+        Changes(Map<String, TaskRecord> tasks, boolean agents, long seq) {
+            this(tasks, agents, seq, List.of());
         }
+
+        boolean isEmpty() {
+            return tasks.isEmpty() && !agents && deliveries.isEmpty();
+        }
+    }
+
+    /** Checkpoint mode: keep the deliveries task ends ask for until the next checkpoint writes them. */
+    void deliveriesFor(Outbox target) {
+        this.outbox = target;
     }
 
     void journalTo(Journal target) {
@@ -39,6 +52,11 @@ public final class StoreSink implements EventSink {
         synchronized (lock) {
             if (event.task() != null) {
                 dirty.put(event.taskId(), event.task());
+                Outbox keeping = outbox;
+                Outbox.Delivery delivery = keeping == null ? null : keeping.of(event);
+                if (delivery != null) {
+                    deliveries.add(delivery);
+                }
             } else {
                 agentsDirty = true;
             }
@@ -52,9 +70,10 @@ public final class StoreSink implements EventSink {
 
     Changes drain() {
         synchronized (lock) {
-            Changes changes = new Changes(dirty, agentsDirty, lastSeq);
+            Changes changes = new Changes(dirty, agentsDirty, lastSeq, deliveries);
             drained = dirty;
             dirty = new HashMap<>();
+            deliveries = new ArrayList<>();
             agentsDirty = false;
             return changes;
         }
@@ -65,6 +84,7 @@ public final class StoreSink implements EventSink {
         synchronized (lock) {
             changes.tasks().forEach(dirty::putIfAbsent);
             agentsDirty |= changes.agents();
+            deliveries.addAll(0, changes.deliveries());
         }
     }
 
@@ -82,6 +102,7 @@ public final class StoreSink implements EventSink {
         synchronized (lock) {
             dirty = new HashMap<>();
             drained = Map.of();
+            deliveries = new ArrayList<>();
             agentsDirty = false;
             lastSeq = 0;
         }

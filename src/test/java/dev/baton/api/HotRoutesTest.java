@@ -108,7 +108,7 @@ class HotRoutesTest {
         TaskView full = new TaskView("t-1", odd, odd, Priority.HIGH, Priority.LOW, "{\"a\": [1, 2.50, \"x\"]}",
                 List.of("d-1", odd), List.of("d-1"), true, TaskStatus.IN_PROGRESS, "agent-" + odd, 2, 3, 1, 1, 40, odd,
                 "[1,{\"r\":null}]", odd, 1_700_000_000_001L, 1_700_000_000_000L, 1_700_000_000_100L, 1_700_000_001_000L,
-                7, 1_700_000_060_000L, true, 5L);
+                7, 1_700_000_060_000L, true, 5L, "https://a.hooks.test/done?q=" + odd);
         TaskView sparse = new TaskView("t-2", "type", null, Priority.CRITICAL, Priority.CRITICAL, null,
                 List.of(), List.of(), false, TaskStatus.PENDING, null, 0, 0, 0, 0, 0, null,
                 null, null, null, 0L, null, null, null, null, false, null);
@@ -141,6 +141,11 @@ class HotRoutesTest {
         sameSubmit("{\"type\":\"" + type + "\",\"depends_on\":[\"nope-" + id + "\"]}", 400);
         sameSubmit("{\"priority\":\"LOW\"}", 400);
         sameSubmit("{\"type\":5}", 400);
+        sameSubmit("{\"type\":\"" + type + "\",\"callback_url\":\"http://example.com/hook\"}", 400);
+        sameSubmit("{\"type\":\"" + type + "\",\"callback_url\":7}", 400);
+        String hooked = "{\"id\":\"" + unique("task") + "\",\"type\":\"" + type + "\",\"callback_url\":\"https://a.hooks.test/x\"}";
+        assertEquals(201, given().contentType(ContentType.JSON).body(hooked).post("/v1/tasks").statusCode());
+        sameSubmit(hooked, 200);
         Response fast = given().contentType(ContentType.JSON).body("{\"type\":\"" + type + "\"}").post("/v1/tasks");
         Response slow = given().contentType(ContentType.JSON).header("Accept", JAX_RS_ACCEPT).body("{\"type\":\"" + type + "\"}").post("/v1/tasks");
         assertEquals(201, fast.statusCode());

@@ -68,8 +68,10 @@ class BackgroundLoopsTest {
     }
 
     @Test
-    void theProductionOrderIsRecoveryThenFanOutThenTicker() {
-        BackgroundLoops loops = new BackgroundLoops(new StoreLifecycle(), new EventsLifecycle(), new EngineTicker());
-        assertEquals(List.of("store (recovery, journal, checkpoints)", "event fan-out", "engine ticker"), loops.names());
+    void theProductionOrderIsRecoveryThenWebhooksThenFanOutThenTicker() {
+        BackgroundLoops loops = new BackgroundLoops(new StoreLifecycle(), new WebhooksLifecycle(), new EventsLifecycle(),
+                new EngineTicker());
+        assertEquals(List.of("store (recovery, journal, checkpoints)", "webhooks", "event fan-out", "engine ticker"),
+                loops.names());
     }
 }

@@ -1,6 +1,7 @@
 package dev.baton.config;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +17,7 @@ import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,7 @@ class SecretsTest {
     static final String AGENT = "AGENT-SECRET-g7h8i9";
     static final String VIEWER = "VIEWER-SECRET-j0k1l2";
     static final String BOUND = "BOUND-SECRET-m3n4o5";
+    static final String WEBHOOK = "WEBHOOK-SECRET-p6q7r8";
     static final Path LOG = Path.of("target/secrets-test/baton.log").toAbsolutePath();
 
     public static class Secrets implements QuarkusTestProfile {
@@ -57,6 +60,8 @@ class SecretsTest {
                     Map.entry("baton.auth.viewer-token", VIEWER),
                     Map.entry("baton.auth.agent-tokens.coders.token", BOUND),
                     Map.entry("baton.auth.agent-tokens.coders.agents", "coder-*"),
+                    Map.entry("baton.webhooks.allowed-hosts", "127.0.0.1"),
+                    Map.entry("baton.webhooks.secret", WEBHOOK),
                     Map.entry("quarkus.log.file.enabled", "true"),
                     Map.entry("quarkus.log.file.path", LOG.toString()),
                     Map.entry("quarkus.log.category.\"dev.baton\".level", "DEBUG"),
@@ -89,6 +94,11 @@ class SecretsTest {
         assertEquals(404, keep(as(ADMIN).get("/v1/tasks/no-such-task")).statusCode());
         assertEquals(413, keep(as(PRODUCER).body("{\"type\": \"" + "x".repeat(2 << 20) + "\"}").post("/v1/tasks")).statusCode());
         assertEquals(201, keep(as(PRODUCER).body(Map.of("type", "x")).post("/v1/tasks")).statusCode());
+        // a task whose webhook is signed and sent (nothing listens there: attempts fail and are logged)
+        String hooked = keep(as(PRODUCER).body(Map.of("type", "x", "callback_url", "http://127.0.0.1:9/hook")).post("/v1/tasks"))
+                .path("id");
+        assertEquals(200, keep(as(PRODUCER).post("/v1/tasks/" + hooked + "/cancel")).statusCode());
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(LOG).contains("webhook delivery"));
         assertEquals(200, keep(as(BOUND).body(Map.of("capabilities", List.of("x"))).put("/v1/agents/coder-1")).statusCode());
         assertEquals(200, keep(as(VIEWER).get("/v1/stats")).statusCode());
         assertEquals(200, keep(given().get("/q/metrics")).statusCode());
@@ -98,7 +108,7 @@ class SecretsTest {
 
         String log = Files.readString(LOG);
         assertTrue(log.contains("recovered ") && log.contains("Listening on"), "the start was captured: " + LOG);
-        for (String secret : List.of(ADMIN, PRODUCER, AGENT, VIEWER, BOUND, SecuredRedisResource.PASSWORD)) {
+        for (String secret : List.of(ADMIN, PRODUCER, AGENT, VIEWER, BOUND, WEBHOOK, SecuredRedisResource.PASSWORD)) {
             assertTrue(!log.contains(secret), secret + " is in the log " + LOG);
             for (String answer : answers) {
                 assertTrue(!answer.contains(secret), secret + " is in an answer:\n" + answer);

@@ -66,6 +66,8 @@ class ResponseConformanceTest {
         call().body(task).post("/v1/tasks").then().statusCode(200);
         call().body(Map.of("id", id, "type", type)).post("/v1/tasks").then().statusCode(409);
         call().body(Map.of("priority", "LOW")).post("/v1/tasks").then().statusCode(400);
+        call().body(Map.of("type", type, "callback_url", "https://a.hooks.test/done")).post("/v1/tasks").then().statusCode(201);
+        call().body(Map.of("type", type, "callback_url", "https://example.com/done")).post("/v1/tasks").then().statusCode(400);
         String later = call().body(Map.of("type", type, "run_at", Instant.now().plusSeconds(3600).toString()))
                 .post("/v1/tasks").then().statusCode(201).extract().path("id");
         call().get("/v1/tasks/{id}", id).then().statusCode(200);
