@@ -96,6 +96,19 @@ final class WireJson {
         if (t.cancelRequested() != null) {
             name(out, first, "cancel_requested").append(t.cancelRequested().booleanValue());
         }
+        name(out, false, "attempts").append('[');
+        for (int i = 0; i < t.attempts().size(); i++) {
+            TaskJson.AttemptJson a = t.attempts().get(i);
+            out.append(i == 0 ? "{" : ",{");
+            boolean none = number(out, true, "attempt", a.attempt());
+            none = field(out, none, "agent", a.agent());
+            none = instant(out, none, "started_at", a.startedAt());
+            none = instant(out, none, "ended_at", a.endedAt());
+            none = field(out, none, "outcome", a.outcome());
+            field(out, none, "error", a.error());
+            out.append('}');
+        }
+        list(out.append(']'), false, "dependents", t.dependents());
     }
 
     private static StringBuilder name(StringBuilder out, boolean first, String name) {

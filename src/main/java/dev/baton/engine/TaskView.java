@@ -12,6 +12,8 @@ import java.util.List;
  * @param queuePosition  while PENDING: tasks of the same type handed out before it (0 = next)
  * @param leaseExpiresAt while running: when the lease runs out
  * @param readyAt        when it last joined a ready deque (PENDING), or null if it never did
+ * @param attempts       its runs, oldest first (the last 20 that ended, and the one running now)
+ * @param dependents     ids of the tasks that named it in depends_on (the first 1,000)
  */
 public record TaskView(
         String id,
@@ -40,5 +42,7 @@ public record TaskView(
         Integer queuePosition,
         Long leaseExpiresAt,
         boolean cancelRequested,
-        Long readyAt) {
+        Long readyAt,
+        List<TaskAttempt> attempts,
+        List<String> dependents) {
 }
