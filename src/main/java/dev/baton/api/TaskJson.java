@@ -84,8 +84,8 @@ public record TaskJson(
     }
 
     private static List<AttemptJson> attempts(List<TaskAttempt> attempts) {
-        if (attempts.isEmpty()) {
-            return List.of();
+        if (attempts.size() < 2) {
+            return attempts.isEmpty() ? List.of() : List.of(AttemptJson.of(attempts.get(0)));
         }
         AttemptJson[] json = new AttemptJson[attempts.size()];
         for (int i = 0; i < json.length; i++) {

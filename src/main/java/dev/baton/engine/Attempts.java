@@ -40,9 +40,13 @@ final class Attempts {
         if (!task.status.isRunning() || task.assignedAgent == null || task.startedAt == null) {
             return task.attempts;
         }
+        TaskAttempt open = new TaskAttempt(nextNumber(task), task.assignedAgent, task.startedAt, null, null, null);
+        if (task.attempts.isEmpty()) {
+            return List.of(open); // a first run, the common case of a claim's answer
+        }
         List<TaskAttempt> all = new ArrayList<>(task.attempts.size() + 1);
         all.addAll(task.attempts);
-        all.add(new TaskAttempt(nextNumber(task), task.assignedAgent, task.startedAt, null, null, null));
+        all.add(open);
         return all;
     }
 
