@@ -188,20 +188,31 @@ class Client:
     def get(self, task_id):
         return self._request("GET", "/v1/tasks/" + _quote(task_id))[1]
 
-    def list(self, status=None, type=None, agent=None, limit=None, after=None):
-        """One page: ``{"tasks": [...], "next_after": id-or-absent}``."""
-        query = {"status": status, "type": type, "agent": agent, "limit": limit, "after": after}
+    def list(self, status=None, type=None, agent=None, limit=None, after=None, priority=None, created_after=None,
+             created_before=None):
+        """One page: ``{"tasks": [...], "next_after": id-or-absent}``. ``created_after`` and ``created_before``
+        are ISO-8601 instants (as ``created_at`` is written). A page may hold fewer than ``limit`` tasks while
+        ``next_after`` is present: follow it until it is absent."""
+        query = {"status": status, "type": type, "agent": agent, "limit": limit, "after": after,
+                 "priority": priority, "created_after": created_after, "created_before": created_before}
         return self._request("GET", "/v1/tasks", query=query)[1]
 
-    def iter_tasks(self, status=None, type=None, agent=None, page_size=100):
+    def iter_tasks(self, status=None, type=None, agent=None, page_size=100, priority=None, created_after=None,
+                   created_before=None):
         """Every task matching the filters, page after page."""
         after = None
         while True:
-            page = self.list(status=status, type=type, agent=agent, limit=page_size, after=after)
+            page = self.list(status=status, type=type, agent=agent, limit=page_size, after=after, priority=priority,
+                             created_after=created_after, created_before=created_before)
             yield from page["tasks"]
             after = page.get("next_after")
             if not after:
                 return
+
+    def timeline(self, task_id):
+        """A task's events so far, oldest first, each as the stream's event dict; as far back as Baton's
+        replay ring (``baton.events.ring-size``) holds them. The task's ``attempts`` keep each run."""
+        return self._request("GET", "/v1/tasks/%s/events" % _quote(task_id))[1]["events"]
 
     def cancel(self, task_id):
         return self._request("POST", "/v1/tasks/%s/cancel" % _quote(task_id))[1]

@@ -64,6 +64,31 @@ class ClientTest(BatonTestCase):
         self.assertEqual("PENDING", c.retry(ids[0])["status"])
         c.remove_agent(agent)
 
+    def test_attempts_dependents_filters_and_timeline(self):
+        c, kind, agent = self.client, unique("history"), unique("agent")
+        parent = c.submit(kind, priority="HIGH", max_retries=0)
+        child = c.submit(kind, priority="LOW", depends_on=[parent["id"]])
+        self.assertEqual([child["id"]], c.get(parent["id"])["dependents"])
+        self.assertEqual([parent["id"]], [t["id"] for t in c.iter_tasks(type=kind, priority="HIGH")])
+        self.assertEqual([child["id"]], [t["id"] for t in c.iter_tasks(type=kind, created_after=parent["created_at"])])
+        self.assertEqual([], [t["id"] for t in c.iter_tasks(type=kind, created_before=parent["created_at"])])
+        c.register_agent(agent, [kind])
+        claimed = c.claim(agent, wait_ms=1000)[0]
+        self.assertEqual([agent], [a["agent"] for a in claimed["attempts"]])
+        failed = c.fail(claimed["id"], claimed["lease_id"], "broken", retryable=False)
+        run = failed["attempts"][0]
+        self.assertEqual((1, "failed", "broken"), (run["attempt"], run["outcome"], run["error"]))
+        self.assertIn("ended_at", run)
+        self.assertEqual("dependency %s FAILED" % parent["id"], c.get(child["id"])["error"])
+        kinds = []
+        for _ in range(100):  # the fan-out writes the ring on its own thread: wait for the last event
+            kinds = [e["event"] for e in c.timeline(parent["id"])]
+            if kinds[-1:] == ["task.failed"]:
+                break
+            threading.Event().wait(0.1)
+        self.assertEqual(["task.submitted", "task.assigned", "task.failed"], kinds)
+        c.remove_agent(agent)
+
     def test_errors_carry_status_code_and_message(self):
         with self.assertRaises(BatonError) as e:
             self.client.get("no-such-task")

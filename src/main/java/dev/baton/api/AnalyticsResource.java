@@ -11,8 +11,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -58,21 +56,13 @@ public class AnalyticsResource {
             throw new InvalidRequestException("agent", "give type or agent, not both");
         }
         long now = clock.millis();
-        long end = to == null ? now : instant("to", to);
-        long start = from == null ? end - DEFAULT_RANGE_MILLIS : instant("from", from);
+        long end = to == null ? now : Requests.instantParam("to", to);
+        long start = from == null ? end - DEFAULT_RANGE_MILLIS : Requests.instantParam("from", from);
         if (start >= end) {
             throw new InvalidRequestException("from", "must be before to");
         }
         return analytics.query(type == null ? null : Ids.requireValid("type", type),
                 agent == null ? null : Ids.requireValid("agent", agent), start, end, step(step), now);
-    }
-
-    private static long instant(String field, String value) {
-        try {
-            return Instant.parse(value).toEpochMilli();
-        } catch (DateTimeParseException | ArithmeticException e) {
-            throw new InvalidRequestException(field, "must be an ISO-8601 instant such as 2026-01-01T12:00:00Z, was '" + value + "'");
-        }
     }
 
     static long step(String value) {

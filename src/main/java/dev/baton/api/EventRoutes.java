@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -43,7 +44,10 @@ import org.jboss.logging.Logger;
  *   <li>{@code GET /v1/events}: every event, filtered by {@code event} (comma-separated kinds),
  *   {@code task_type} and {@code agent}.</li>
  *   <li>{@code GET /v1/tasks/{id}/events}: one task's events until its terminal one; 404 for an
- *   unknown task. Runs on a worker thread: a finished task may be read from Redis.</li>
+ *   unknown task. Runs on a worker thread: a finished task may be read from Redis. A request that
+ *   does not accept {@code text/event-stream} (a plain {@code fetch}, REST clients) gets instead the
+ *   task's timeline so far as JSON, {@code {"events": [...]}}: the events the replay ring still
+ *   holds, each as the stream's {@code data}.</li>
  * </ul>
  * A reconnect with {@code Last-Event-ID} first gets what it missed, or a {@code resync} event when
  * that is gone.
@@ -107,11 +111,34 @@ public class EventRoutes {
         }
         try {
             String id = Requests.pathId("id", ctx.pathParam("id"));
+            if (wantsTimeline(ctx.request().getHeader(HttpHeaders.ACCEPT))) {
+                tasks.current(id, clock.millis()); // a 404 for a task neither held nor kept
+                timeline(ctx, hub.history(id));
+                return;
+            }
             Long after = lastEventId(ctx.request().getHeader("Last-Event-ID"));
             stream(ctx, hub.subscribeTask(id, after, hub.publishable(tasks.current(id, clock.millis()))));
         } catch (BatonException e) {
             error(ctx, ErrorMapper.status(e), new ErrorBody(e.code(), e.getMessage()));
         }
+    }
+
+    /** Whether the client asked for JSON and not for the stream: then it gets the timeline so far, else the stream. */
+    static boolean wantsTimeline(String accept) {
+        if (accept == null) {
+            return false;
+        }
+        String asked = accept.toLowerCase(java.util.Locale.ROOT);
+        return asked.contains("application/json") && !asked.contains("text/event-stream");
+    }
+
+    private static void timeline(RoutingContext ctx, List<String> events) {
+        StringBuilder out = new StringBuilder(64 + events.size() * 256).append("{\"events\":[");
+        for (int i = 0; i < events.size(); i++) {
+            out.append(i == 0 ? "" : ",").append(events.get(i));
+        }
+        ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(out.append("]}").toString());
     }
 
     private boolean refused(RoutingContext ctx) {

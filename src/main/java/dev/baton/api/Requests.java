@@ -5,6 +5,7 @@ import dev.baton.engine.Ids;
 import dev.baton.engine.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -42,6 +43,18 @@ final class Requests {
             throw new InvalidRequestException(name, "must be between " + min + " and " + max + ", was " + parsed);
         }
         return parsed;
+    }
+
+    /** An ISO-8601 instant from the query ({@code 2026-01-01T12:00:00Z}, as the API writes times) in epoch millis; null when absent. */
+    static Long instantParam(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value).toEpochMilli();
+        } catch (DateTimeParseException | ArithmeticException e) {
+            throw new InvalidRequestException(name, "must be an ISO-8601 instant such as 2026-01-01T12:00:00Z, was '" + value + "'");
+        }
     }
 
     /** An id from the URL path ({@code /v1/tasks/{id}}, {@code /v1/agents/{id}}); an empty segment or a bad id is a 400. */

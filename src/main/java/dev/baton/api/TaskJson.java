@@ -3,6 +3,7 @@ package dev.baton.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.baton.engine.Priority;
+import dev.baton.engine.TaskAttempt;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TaskStatus;
 import dev.baton.engine.TaskView;
@@ -43,7 +44,28 @@ public record TaskJson(
         Integer queuePosition,
         Instant leaseExpiresAt,
         Boolean cancelRequested,
-        @Schema(description = "where Baton POSTs the final view when the task ends") String callbackUrl) {
+        @Schema(description = "where Baton POSTs the final view when the task ends") String callbackUrl,
+        @Schema(required = true, description = "its runs, oldest first: the last 20 that ended and the one running now")
+        List<AttemptJson> attempts,
+        @Schema(required = true, description = "ids of the tasks that name this one in depends_on (the first 1,000), also after it ended")
+        List<String> dependents) {
+
+    /** One run of the task: who ran it, from when to when, and how it ended. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AttemptJson(
+            @Schema(required = true, description = "1 for the first run") int attempt,
+            @Schema(required = true) String agent,
+            @Schema(required = true) Instant startedAt,
+            @Schema(description = "absent while it runs") Instant endedAt,
+            @Schema(description = "absent while it runs", enumeration = {"completed", "failed", "expired", "cancelled", "released"})
+            String outcome,
+            @Schema(description = "the agent's error (failed) or why the lease ended (expired); absent otherwise") String error) {
+
+        static AttemptJson of(TaskAttempt a) {
+            return new AttemptJson(a.attempt(), a.agent(), Instant.ofEpochMilli(a.startedAt()), instant(a.endedAt()),
+                    a.outcome() == null ? null : a.outcome().wireName(), a.error());
+        }
+    }
 
     static TaskJson of(TaskView t) {
         return new TaskJson(t.id(), t.type(), t.description(), t.priority(), t.level(), t.status(),
@@ -54,12 +76,23 @@ public record TaskJson(
                 t.assignedAgent(), t.attempt(), t.maxRetries(), t.failures(), t.expiries(), t.progress(),
                 t.message(), t.result(), t.error(), instant(t.runAt()), Instant.ofEpochMilli(t.createdAt()),
                 instant(t.startedAt()), instant(t.completedAt()), t.queuePosition(), instant(t.leaseExpiresAt()),
-                t.cancelRequested() ? Boolean.TRUE : null, t.callbackUrl());
+                t.cancelRequested() ? Boolean.TRUE : null, t.callbackUrl(), attempts(t.attempts()), t.dependents());
     }
 
     /** A finished task read back from Redis (no queue, no lease). */
     static TaskJson of(TaskRecord r) {
         return of(r.finishedView());
+    }
+
+    private static List<AttemptJson> attempts(List<TaskAttempt> attempts) {
+        if (attempts.size() < 2) {
+            return attempts.isEmpty() ? List.of() : List.of(AttemptJson.of(attempts.get(0)));
+        }
+        AttemptJson[] json = new AttemptJson[attempts.size()];
+        for (int i = 0; i < json.length; i++) {
+            json[i] = AttemptJson.of(attempts.get(i));
+        }
+        return List.of(json);
     }
 
     static Instant instant(Long millis) {

@@ -8,6 +8,7 @@ import dev.baton.engine.CompletionResult;
 import dev.baton.engine.Coordinator;
 import dev.baton.engine.InvalidRequestException;
 import dev.baton.engine.NotFoundException;
+import dev.baton.engine.Priority;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TaskSpec;
 import dev.baton.store.Store;
@@ -142,18 +143,27 @@ public class TaskResource {
     @GET
     @Operation(operationId = "listTasks",
             summary = "List tasks in id order, filtered and paged; pass next_after as after for the next page",
-            description = "a finished status lists every task that ended so within baton.retention, also after restarts")
+            description = "a finished status lists every task that ended so within baton.retention, also after restarts;"
+                    + " a page looks at no more than " + TaskQuery.SCAN_BUDGET + " tasks, so a filter that few tasks match may"
+                    + " answer fewer tasks than limit (even none) with next_after: follow next_after until it is absent")
     @APIResponse(responseCode = "200", description = "a page of tasks", content = @Content(schema = @Schema(implementation = Page.class)))
-    @APIResponse(responseCode = "400", description = "an unknown status or a limit out of range")
+    @APIResponse(responseCode = "400", description = "an unknown status or priority, a limit out of range, or a time that is not an ISO-8601 instant")
     @Blocking
     public Page list(
             @Parameter(schema = @Schema(implementation = TaskStatus.class)) @QueryParam("status") String status,
             @QueryParam("type") String type, @QueryParam("agent") String agent,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int32", minimum = "1", maximum = "1000",
                     defaultValue = "100")) @QueryParam("limit") String limit,
-            @Parameter(description = "the next_after of the previous page") @QueryParam("after") String after) {
+            @Parameter(description = "the next_after of the previous page") @QueryParam("after") String after,
+            @Parameter(description = "the priority the task was submitted with", schema = @Schema(implementation = Priority.class))
+            @QueryParam("priority") String priority,
+            @Parameter(description = "only tasks created strictly after this ISO-8601 instant", schema = @Schema(type = SchemaType.STRING,
+                    format = "date-time")) @QueryParam("created_after") String createdAfter,
+            @Parameter(description = "only tasks created strictly before this ISO-8601 instant", schema = @Schema(type = SchemaType.STRING,
+                    format = "date-time")) @QueryParam("created_before") String createdBefore) {
         TaskQuery query = new TaskQuery(status(status), type, agent,
-                Requests.intParam("limit", limit, DEFAULT_PAGE, 1, MAX_PAGE), after);
+                Requests.intParam("limit", limit, DEFAULT_PAGE, 1, MAX_PAGE), after, named("priority", priority, Priority.class),
+                Requests.instantParam("created_after", createdAfter), Requests.instantParam("created_before", createdBefore));
         TaskPage page = store.retained().list(query, clock.millis());
         return new Page(page.tasks().stream().map(TaskJson::of).toList(), page.nextAfter());
     }
@@ -223,14 +233,19 @@ public class TaskResource {
     }
 
     static TaskStatus status(String status) {
-        if (status == null || status.isEmpty()) {
+        return named("status", status, TaskStatus.class);
+    }
+
+    /** A query parameter naming one of an enum's constants (in any case); null when absent. */
+    static <E extends Enum<E>> E named(String name, String value, Class<E> type) {
+        if (value == null || value.isEmpty()) {
             return null;
         }
         try {
-            return TaskStatus.valueOf(status.toUpperCase());
+            return Enum.valueOf(type, value.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException("status", "unknown value '" + status + "', expected one of "
-                    + Arrays.toString(TaskStatus.values()));
+            throw new InvalidRequestException(name, "unknown value '" + value + "', expected one of "
+                    + Arrays.toString(type.getEnumConstants()));
         }
     }
 

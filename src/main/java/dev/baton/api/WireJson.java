@@ -97,7 +97,20 @@ final class WireJson {
             name(out, first, "cancel_requested").append(t.cancelRequested().booleanValue());
             first = false;
         }
-        field(out, first, "callback_url", t.callbackUrl());
+        first = field(out, first, "callback_url", t.callbackUrl());
+        name(out, first, "attempts").append('[');
+        for (int i = 0; i < t.attempts().size(); i++) {
+            TaskJson.AttemptJson a = t.attempts().get(i);
+            out.append(i == 0 ? "{" : ",{");
+            boolean none = number(out, true, "attempt", a.attempt());
+            none = field(out, none, "agent", a.agent());
+            none = instant(out, none, "started_at", a.startedAt());
+            none = instant(out, none, "ended_at", a.endedAt());
+            none = field(out, none, "outcome", a.outcome());
+            field(out, none, "error", a.error());
+            out.append('}');
+        }
+        list(out.append(']'), false, "dependents", t.dependents());
     }
 
     private static StringBuilder name(StringBuilder out, boolean first, String name) {

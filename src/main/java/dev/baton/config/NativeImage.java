@@ -7,6 +7,7 @@ import dev.baton.engine.EventType;
 import dev.baton.engine.Priority;
 import dev.baton.engine.ScoreBreakdown;
 import dev.baton.engine.TaskEvent;
+import dev.baton.engine.TaskAttempt;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TaskSpec;
 import dev.baton.engine.TaskStatus;
@@ -27,7 +28,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(
         targets = {TaskRecord.class, AgentRecord.class, TaskSpec.class, AgentSpec.class, AgentView.History.class,
                 TaskEvent.class, TaskStatus.class, Priority.class, EventType.class, WireEvent.class, WireEvent.Notification.class,
-                ScoreBreakdown.class, TypeSettings.class, Outbox.Delivery.class},
+                ScoreBreakdown.class, TypeSettings.class, Outbox.Delivery.class, TaskAttempt.class, TaskAttempt.Outcome.class},
         classNames = {"dev.baton.store.StoreCodec$Batch", "dev.baton.api.ErrorBody"})
 final class NativeImage {
 

@@ -155,16 +155,15 @@ public final class Coordinator {
         return lock.read(now, () -> lifecycle.view(tasks.require(id)));
     }
 
-    /** A page of tasks in id order after {@code query.after()}; a selective filter walks far (not a hot path). */
+    /** A page of tasks in id order after {@code query.after()}; it looks at no more than {@link TaskQuery#SCAN_BUDGET} tasks. */
     public TaskPage list(TaskQuery query, long now) {
         return lock.read(now, () -> {
-            int limit = Math.max(1, query.limit());
-            List<Task> found = tasks.page(query.after(), limit, task -> matches(task, query));
-            List<TaskView> page = new ArrayList<>(Math.min(limit, found.size()));
-            for (int i = 0; i < found.size() && i < limit; i++) {
-                page.add(lifecycle.view(found.get(i)));
+            TaskTable.Page found = tasks.page(query.after(), Math.max(1, query.limit()), TaskQuery.SCAN_BUDGET, query::matches);
+            List<TaskView> page = new ArrayList<>(found.tasks().size());
+            for (Task task : found.tasks()) {
+                page.add(lifecycle.view(task));
             }
-            return new TaskPage(page, found.size() > limit ? found.get(limit - 1).id : null);
+            return new TaskPage(page, found.nextAfter());
         });
     }
 
@@ -437,12 +436,6 @@ public final class Coordinator {
 
     private long retryAfterMillis() {
         return counters.retryAfterMillis(statuses.queued(), config.maxQueued(), lock.now());
-    }
-
-    private static boolean matches(Task task, TaskQuery query) {
-        return (query.status() == null || task.status == query.status())
-                && (query.type() == null || query.type().equals(task.type()))
-                && (query.agent() == null || query.agent().equals(task.assignedAgent));
     }
 
     // ---------------------------------------------------------------------------------------

@@ -130,7 +130,7 @@ public final class FlowControl {
         return lock.change(now, () -> {
             validate(request);
             long createdBy = request.olderThanMillis() == null ? Long.MAX_VALUE : lock.now() - request.olderThanMillis();
-            List<Task> matched = tasks.page(null, Integer.MAX_VALUE - 1, task -> applies(request.action(), task)
+            List<Task> matched = tasks.matching(null, Integer.MAX_VALUE - 1, task -> applies(request.action(), task)
                     && matches(request, task, createdBy));
             int touched = 0;
             if (!request.dryRun()) {

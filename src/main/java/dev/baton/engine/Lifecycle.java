@@ -75,6 +75,9 @@ final class Lifecycle {
         tasks.addLive(task);
         statuses.place(task); // WAITING until settled
         counters.submitted++;
+        for (Task parent : parents) {
+            Attempts.addDependent(parent, task.id);
+        }
         Task failed = DependencyGraph.failedParent(task, parents);
         if (failed != null) {
             emit(EventType.SUBMITTED, task, null);
@@ -149,6 +152,7 @@ final class Lifecycle {
             agent.history(task.type()).success(took);
         }
         dispatcher.recordCompletion(task.type(), took);
+        Attempts.end(task, TaskAttempt.Outcome.COMPLETED, null, lock.now());
         endRun(task);
         task.endedLeaseId = leaseId;
         task.endedByComplete = true;
@@ -163,6 +167,7 @@ final class Lifecycle {
     /** A failed run: SCHEDULED for a retry after its backoff while retries are left and it may, else FAILED. */
     void fail(Task task, String leaseId, String error, boolean retryable) {
         String agentId = task.assignedAgent;
+        Attempts.end(task, TaskAttempt.Outcome.FAILED, error, lock.now());
         Agent agent = endFailedRun(task);
         task.endedLeaseId = leaseId;
         task.endedByComplete = false;
@@ -183,6 +188,7 @@ final class Lifecycle {
     /** The lease ran out: back to the front of its deque, or FAILED as a poison pill after too many expiries. */
     void expire(Task task) {
         String agentId = task.assignedAgent;
+        Attempts.end(task, TaskAttempt.Outcome.EXPIRED, "lease expired", lock.now());
         Agent agent = endFailedRun(task);
         task.expiries++;
         task.attempt++;
@@ -208,6 +214,7 @@ final class Lifecycle {
             case ASSIGNED, IN_PROGRESS -> {
                 agentId = task.assignedAgent;
                 String lease = task.leaseId;
+                Attempts.end(task, TaskAttempt.Outcome.CANCELLED, null, lock.now());
                 endRun(task);
                 task.leaseId = lease; // kept so the agent's next heartbeat hears cancel_requested
                 task.cancelRequested = true;
@@ -241,6 +248,7 @@ final class Lifecycle {
     void agentLeft(Agent agent) {
         Set<String> freedTypes = new LinkedHashSet<>();
         for (Task task : new ArrayList<>(agent.active)) {
+            Attempts.end(task, TaskAttempt.Outcome.RELEASED, null, lock.now());
             endRun(task);
             task.attempt++;
             freedTypes.add(task.type());
@@ -305,6 +313,14 @@ final class Lifecycle {
             }
             tasks.addLive(task);
             statuses.place(task);
+        }
+        for (TaskRecord r : state.tasks()) { // a parent's record may predate a dependent's submission
+            for (String parentId : r.spec().dependsOn()) {
+                Task parent = tasks.find(parentId);
+                if (parent != null) {
+                    Attempts.addDependent(parent, r.id());
+                }
+            }
         }
         queued.sort(Comparator.comparingLong(task -> task.readySeq));
         dispatcher.restoreQueued(queued);

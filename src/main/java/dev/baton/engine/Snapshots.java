@@ -21,7 +21,8 @@ final class Snapshots {
     static TaskRecord record(Task t) {
         return new TaskRecord(t.spec, t.maxRetries, t.createdAt, t.status, t.level, t.runAt, t.attempt, t.failures,
                 t.expiries, t.progress, t.message, t.result, t.error, t.startedAt, t.completedAt, t.leaseId,
-                t.assignedAgent, t.cancelRequested, t.endedLeaseId, t.endedByComplete, t.readyAt, t.readySeq);
+                t.assignedAgent, t.cancelRequested, t.endedLeaseId, t.endedByComplete, t.readyAt, t.readySeq, t.attempts,
+                t.dependentIds);
     }
 
     /** The task a record was taken from, outside every structure (the caller places it). */
@@ -46,6 +47,8 @@ final class Snapshots {
         task.endedByComplete = r.endedByComplete();
         task.readyAt = r.readyAt();
         task.readySeq = r.readySeq();
+        task.attempts = r.attempts();
+        task.dependentIds = r.dependents();
         return task;
     }
 
@@ -56,7 +59,7 @@ final class Snapshots {
                 task.status, task.assignedAgent, task.attempt, task.maxRetries, task.failures, task.expiries,
                 task.progress, task.message, task.result, task.error, task.runAt, task.createdAt, task.startedAt,
                 task.completedAt, position, task.status.isRunning() ? task.leaseExpiresAt : null, task.cancelRequested,
-                task.readyAt == 0 ? null : task.readyAt, task.spec.callbackUrl());
+                task.readyAt == 0 ? null : task.readyAt, task.spec.callbackUrl(), Attempts.view(task), task.dependentIds);
     }
 
     static AgentRecord record(Agent a) {

@@ -54,6 +54,10 @@ final class Task {
     int unfinishedDependencies;
     /** Tasks waiting on this one; dropped once this task ends. */
     List<Task> dependents;
+    /** Ids of the tasks that named this one in depends_on, kept after it ends (see {@link Attempts}); immutable. */
+    List<String> dependentIds = List.of();
+    /** The runs that ended, oldest first, the last {@link Attempts#KEPT} (see {@link Attempts}); immutable. */
+    List<TaskAttempt> attempts = List.of();
 
     // intrusive ready-queue links
     ReadyQueue queue;

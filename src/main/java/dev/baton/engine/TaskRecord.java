@@ -1,5 +1,7 @@
 package dev.baton.engine;
 
+import java.util.List;
+
 /**
  * Everything the engine knows about one task, for the journal, checkpoints and recovery: a task
  * rebuilt from its record behaves exactly as before (leases get a fresh clock). Times are epoch
@@ -13,6 +15,8 @@ package dev.baton.engine;
  * @param endedLeaseId    the lease whose complete or fail ended the last run, to spot a repeat
  * @param readyAt         when it last joined a ready deque (for aging)
  * @param readySeq        the order in which tasks became ready (deques are rebuilt in it)
+ * @param attempts        the runs that ended, oldest first (the last 20); null in records written before they were kept
+ * @param dependents      ids of the tasks that named this one in depends_on (the first 1,000); null in older records
  */
 public record TaskRecord(
         TaskSpec spec,
@@ -36,7 +40,14 @@ public record TaskRecord(
         String endedLeaseId,
         boolean endedByComplete,
         long readyAt,
-        long readySeq) {
+        long readySeq,
+        List<TaskAttempt> attempts,
+        List<String> dependents) {
+
+    public TaskRecord {
+        attempts = attempts == null ? List.of() : List.copyOf(attempts); // no copy of the engine's immutable lists
+        dependents = dependents == null ? List.of() : List.copyOf(dependents);
+    }
 
     public String id() {
         return spec.id();
@@ -45,8 +56,8 @@ public record TaskRecord(
     /** The task as a finished one read back from a record: no queue position, no lease, waiting on nothing. */
     public TaskView finishedView() {
         return new TaskView(id(), spec.type(), spec.description(), spec.priority(), level, spec.payload(), spec.dependsOn(),
-                java.util.List.of(), spec.runOnDependencyFailure(), status, assignedAgent, attempt, maxRetries, failures,
+                List.of(), spec.runOnDependencyFailure(), status, assignedAgent, attempt, maxRetries, failures,
                 expiries, progress, message, result, error, runAt, createdAt, startedAt, completedAt, null, null,
-                cancelRequested, readyAt == 0 ? null : readyAt, spec.callbackUrl());
+                cancelRequested, readyAt == 0 ? null : readyAt, spec.callbackUrl(), attempts, dependents);
     }
 }

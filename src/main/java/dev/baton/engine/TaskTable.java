@@ -101,7 +101,7 @@ final class TaskTable {
     }
 
     /** Up to {@code limit} + 1 matching tasks after {@code after} in id order (one more tells that a next page exists). */
-    List<Task> page(String after, int limit, Predicate<Task> filter) {
+    List<Task> matching(String after, int limit, Predicate<Task> filter) {
         NavigableMap<String, Task> from = after == null ? index : index.tailMap(after, false);
         List<Task> page = new ArrayList<>(Math.min(limit + 1, 128));
         for (Task task : from.values()) {
@@ -113,6 +113,36 @@ final class TaskTable {
             }
         }
         return page;
+    }
+
+    /**
+     * A page of at most {@code limit} matching tasks after {@code after} in id order, looking at no
+     * more than {@code budget} tasks, so that a filter few tasks match costs the lock a bounded walk
+     * however many tasks there are. A page cut short by the budget may hold fewer than
+     * {@code limit} tasks (none, even) and still names where the next one starts.
+     */
+    Page page(String after, int limit, int budget, Predicate<Task> filter) {
+        NavigableMap<String, Task> from = after == null ? index : index.tailMap(after, false);
+        List<Task> found = new ArrayList<>(Math.min(limit + 1, 128));
+        int looked = 0;
+        String lastLooked = null;
+        for (Task task : from.values()) {
+            if (looked++ == budget) {
+                return new Page(found, lastLooked);
+            }
+            lastLooked = task.id;
+            if (filter.test(task)) {
+                found.add(task);
+                if (found.size() > limit) {
+                    return new Page(found.subList(0, limit), found.get(limit - 1).id);
+                }
+            }
+        }
+        return new Page(found, null);
+    }
+
+    /** A page of tasks, and the cursor of the next one (null: this is the last). */
+    record Page(List<Task> tasks, String nextAfter) {
     }
 
     void advance(long now) {

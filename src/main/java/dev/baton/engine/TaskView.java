@@ -13,6 +13,8 @@ import java.util.List;
  * @param leaseExpiresAt while running: when the lease runs out
  * @param readyAt        when it last joined a ready deque (PENDING), or null if it never did
  * @param callbackUrl    where Baton POSTs the final view when the task ends, or null
+ * @param attempts       its runs, oldest first (the last 20 that ended, and the one running now)
+ * @param dependents     ids of the tasks that named it in depends_on (the first 1,000)
  */
 public record TaskView(
         String id,
@@ -42,9 +44,11 @@ public record TaskView(
         Long leaseExpiresAt,
         boolean cancelRequested,
         Long readyAt,
-        String callbackUrl) {
+        String callbackUrl,
+        List<TaskAttempt> attempts,
+        List<String> dependents) {
 
-    /** A view of a task without a callback. */
+    /** A view of a task without a callback, attempts or dependents. */
     public TaskView(String id, String type, String description, Priority priority, Priority level, String payload,
             List<String> dependsOn, List<String> waitingOn, boolean runOnDependencyFailure, TaskStatus status,
             String assignedAgent, int attempt, int maxRetries, int failures, int expiries, int progress, String message,
@@ -52,6 +56,18 @@ public record TaskView(
             Integer queuePosition, Long leaseExpiresAt, boolean cancelRequested, Long readyAt) {
         this(id, type, description, priority, level, payload, dependsOn, waitingOn, runOnDependencyFailure, status,
                 assignedAgent, attempt, maxRetries, failures, expiries, progress, message, result, error, runAt, createdAt,
-                startedAt, completedAt, queuePosition, leaseExpiresAt, cancelRequested, readyAt, null);
+                startedAt, completedAt, queuePosition, leaseExpiresAt, cancelRequested, readyAt, null, List.of(), List.of());
+    }
+
+    /** A view of a task without a callback. */
+    public TaskView(String id, String type, String description, Priority priority, Priority level, String payload,
+            List<String> dependsOn, List<String> waitingOn, boolean runOnDependencyFailure, TaskStatus status,
+            String assignedAgent, int attempt, int maxRetries, int failures, int expiries, int progress, String message,
+            String result, String error, Long runAt, long createdAt, Long startedAt, Long completedAt,
+            Integer queuePosition, Long leaseExpiresAt, boolean cancelRequested, Long readyAt, List<TaskAttempt> attempts,
+            List<String> dependents) {
+        this(id, type, description, priority, level, payload, dependsOn, waitingOn, runOnDependencyFailure, status,
+                assignedAgent, attempt, maxRetries, failures, expiries, progress, message, result, error, runAt, createdAt,
+                startedAt, completedAt, queuePosition, leaseExpiresAt, cancelRequested, readyAt, null, attempts, dependents);
     }
 }

@@ -203,6 +203,19 @@ public final class EventHub implements EventSink {
         return stream;
     }
 
+    /**
+     * The JSON of every event of a task the replay ring still holds, in seq order: the task's
+     * timeline, as far back as the ring reaches ({@code baton.events.ring-size} events of all tasks).
+     */
+    public List<String> history(String taskId) {
+        synchronized (lock) {
+            List<Published> held = ring.allOf(taskId);
+            List<String> json = new ArrayList<>(held.size());
+            held.forEach(event -> json.add(event.json()));
+            return json;
+        }
+    }
+
     private EventStream newStream(EventStream.Filter filter) {
         EventStream[] self = new EventStream[1];
         self[0] = new EventStream(filter, settings.subscriberBuffer(), () -> unregister(self[0]));

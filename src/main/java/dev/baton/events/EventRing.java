@@ -68,6 +68,18 @@ final class EventRing {
         return null;
     }
 
+    /** Every held event of a task, oldest first (the ring's older ones are gone). */
+    List<Published> allOf(String taskId) {
+        List<Published> out = new ArrayList<>();
+        for (int back = held() - 1; back >= 0; back--) {
+            Published event = newest(back);
+            if (taskId.equals(event.event().taskId())) {
+                out.add(event);
+            }
+        }
+        return out;
+    }
+
     private int held() {
         return (int) Math.min(count, slots.length);
     }

@@ -149,9 +149,7 @@ public final class RetainedTasks {
     }
 
     private boolean matches(TaskRecord r, TaskQuery query, long now) {
-        return r.status() == query.status()
-                && (query.type() == null || query.type().equals(r.spec().type()))
-                && (query.agent() == null || query.agent().equals(r.assignedAgent()))
+        return query.matches(r.status(), r.spec().type(), r.assignedAgent(), r.spec().priority(), r.createdAt())
                 && (r.completedAt() == null || r.completedAt() + retentionMillis > now);
     }
 }

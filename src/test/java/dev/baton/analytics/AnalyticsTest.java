@@ -152,7 +152,7 @@ class AnalyticsTest {
         };
         TaskSpec spec = new TaskSpec(id, taskType, null, Priority.MEDIUM, null, List.of(), null, null, false);
         TaskRecord record = new TaskRecord(spec, 3, T0, status, Priority.MEDIUM, null, 1, 0, 0, 0, null, null, null,
-                startedAt, completedAt, null, agent, false, null, false, T0, seq);
+                startedAt, completedAt, null, agent, false, null, false, T0, seq, List.of(), List.of());
         return new TaskEvent(++seq, type, id, taskType, Priority.MEDIUM, status, agent, null, null, at, record, null);
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.engine.ClaimedTask;
 import dev.baton.engine.Priority;
+import dev.baton.engine.TaskAttempt;
 import dev.baton.engine.TaskStatus;
 import dev.baton.engine.TaskView;
 import dev.baton.testing.RedisTestResource;
@@ -108,10 +109,14 @@ class HotRoutesTest {
         TaskView full = new TaskView("t-1", odd, odd, Priority.HIGH, Priority.LOW, "{\"a\": [1, 2.50, \"x\"]}",
                 List.of("d-1", odd), List.of("d-1"), true, TaskStatus.IN_PROGRESS, "agent-" + odd, 2, 3, 1, 1, 40, odd,
                 "[1,{\"r\":null}]", odd, 1_700_000_000_001L, 1_700_000_000_000L, 1_700_000_000_100L, 1_700_000_001_000L,
-                7, 1_700_000_060_000L, true, 5L, "https://a.hooks.test/done?q=" + odd);
+                7, 1_700_000_060_000L, true, 5L, "https://a.hooks.test/done?q=" + odd,
+                List.of(new TaskAttempt(1, "agent-" + odd, 1_700_000_000_050L, 1_700_000_000_060L, TaskAttempt.Outcome.FAILED, odd),
+                        new TaskAttempt(2, "a-2", 1_700_000_000_070L, 1_700_000_000_080L, TaskAttempt.Outcome.EXPIRED, "lease expired"),
+                        new TaskAttempt(3, "a-3", 1_700_000_000_100L, null, null, null)),
+                List.of("child-1", odd));
         TaskView sparse = new TaskView("t-2", "type", null, Priority.CRITICAL, Priority.CRITICAL, null,
                 List.of(), List.of(), false, TaskStatus.PENDING, null, 0, 0, 0, 0, 0, null,
-                null, null, null, 0L, null, null, null, null, false, null);
+                null, null, null, 0L, null, null, null, null, false, null, List.of(), List.of());
         for (TaskView view : List.of(full, sparse)) {
             TaskResource.Outcome outcome = new TaskResource.Outcome(TaskJson.of(view), view == full);
             assertEquals(json.writeValueAsString(outcome), new String(WireJson.outcome(outcome), StandardCharsets.UTF_8));

@@ -90,7 +90,7 @@ class RestoreTest extends EngineHarness {
     private TaskRecord completed(TaskRecord t) {
         return new TaskRecord(t.spec(), t.maxRetries(), t.createdAt(), TaskStatus.COMPLETED, t.level(), t.runAt(),
                 t.attempt(), t.failures(), t.expiries(), 100, null, null, null, now, now, null, null, false,
-                "l", true, t.readyAt(), t.readySeq());
+                "l", true, t.readyAt(), t.readySeq(), t.attempts(), t.dependents());
     }
 
     @Test

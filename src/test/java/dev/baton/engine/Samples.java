@@ -45,6 +45,16 @@ public final class Samples {
         throw new IllegalArgumentException("no sample for " + type + ": add one");
     }
 
+    /** As {@link #value(Class, int)}, with lists of the element type the generic type names (attempts). */
+    public static Object value(java.lang.reflect.Type generic, Class<?> type, int salt) {
+        if (generic instanceof java.lang.reflect.ParameterizedType list && list.getRawType() == List.class
+                && list.getActualTypeArguments()[0] == TaskAttempt.class) {
+            return List.of(new TaskAttempt(salt + 1, "agent-" + salt, 1_700_000_000_000L + salt, 1_700_000_000_100L + salt,
+                    TaskAttempt.Outcome.FAILED, "error " + salt));
+        }
+        return value(type, salt);
+    }
+
     public static TaskSpec spec(int salt) {
         return new TaskSpec("task-" + salt, "type-" + salt, "about " + salt, Priority.CRITICAL, "{\"n\":" + salt + "}",
                 List.of("parent-" + salt), 7, 1_700_000_000_500L, true, "https://hooks.test/" + salt);
@@ -58,7 +68,7 @@ public final class Samples {
             Object[] values = new Object[components.length];
             for (int i = 0; i < components.length; i++) {
                 types[i] = components[i].getType();
-                values[i] = value(types[i], i);
+                values[i] = value(components[i].getGenericType(), types[i], i);
             }
             return type.getDeclaredConstructor(types).newInstance(values);
         } catch (ReflectiveOperationException e) {
@@ -73,7 +83,7 @@ public final class Samples {
                 continue;
             }
             try {
-                field.set(task, value(field.getType(), field.getName().hashCode() & 0xff));
+                field.set(task, value(field.getGenericType(), field.getType(), field.getName().hashCode() & 0xff));
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException(e);
             }

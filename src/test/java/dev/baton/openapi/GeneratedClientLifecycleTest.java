@@ -96,7 +96,7 @@ class GeneratedClientLifecycleTest {
         assertEquals(TaskStatus.PENDING, read.getStatus());
         assertEquals("baton", read.getPayload().get("repo"));
         assertEquals(0, read.getQueuePosition());
-        assertEquals(List.of(id), tasks.listTasks(null, null, 10, TaskStatus.PENDING, type).getTasks().stream()
+        assertEquals(List.of(id), tasks.listTasks(null, null, null, null, 10, null, TaskStatus.PENDING, type).getTasks().stream()
                 .map(TaskJson::getId).toList());
 
         Batch claimed = agents.claim(agent, 1, 0L);
@@ -116,7 +116,7 @@ class GeneratedClientLifecycleTest {
         String doomed = tasks.submitTask(new SubmitTaskRequest().type(type)).getId();
         String lease = agents.claim(agent, 1, 0L).getTasks().get(0).getLeaseId();
         assertEquals(TaskStatus.FAILED, leases.fail(doomed, new Fail().leaseId(lease).error("disk full").retryable(false)).getStatus());
-        assertEquals(List.of(doomed), tasks.listTasks(null, null, null, TaskStatus.FAILED, type).getTasks().stream()
+        assertEquals(List.of(doomed), tasks.listTasks(null, null, null, null, null, null, TaskStatus.FAILED, type).getTasks().stream()
                 .map(TaskJson::getId).toList());
         assertEquals(TaskStatus.PENDING, tasks.retryTask(doomed).getStatus());
         assertEquals(TaskStatus.CANCELLED, tasks.cancelTask(doomed).getStatus());

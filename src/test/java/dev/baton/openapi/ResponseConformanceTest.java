@@ -126,6 +126,13 @@ class ResponseConformanceTest {
         call().post("/v1/tasks/{id}/cancel", ids.get(0)).then().statusCode(409);
         call().post("/v1/tasks/{id}/cancel", unique("none")).then().statusCode(404);
 
+        // the dashboard's reads: the list's priority and time filters, a task's timeline
+        call().get("/v1/tasks?type={t}&priority=HIGH&created_after={a}&created_before={b}", type, "2000-01-01T00:00:00Z",
+                "2999-01-01T00:00:00Z").then().statusCode(200);
+        call().get("/v1/tasks?created_after=yesterday").then().statusCode(400);
+        call().accept(ContentType.JSON).get("/v1/tasks/{id}/events", ids.get(0)).then().statusCode(200);
+        call().accept(ContentType.JSON).get("/v1/tasks/{id}/events", unique("none")).then().statusCode(404);
+
         // operations, and leaving
         call().get("/v1/stats").then().statusCode(200);
         call().get("/v1/analytics?type={t}&step=5m", type).then().statusCode(200);

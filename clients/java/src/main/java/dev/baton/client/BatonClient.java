@@ -314,6 +314,17 @@ public final class BatonClient implements AutoCloseable {
         return new EventStream(this, path("/v1/events", filter.parameters()), filter.lastEventId(), false);
     }
 
+    /**
+     * A task's timeline: its events so far, in seq order, as far back as Baton's replay ring
+     * ({@code baton.events.ring-size}) still holds them.
+     */
+    public List<Event> timeline(String taskId) {
+        JsonNode answer = call("GET", "/v1/tasks/" + segment(taskId) + "/events", null, null, false, requestTimeout);
+        List<Event> events = new ArrayList<>();
+        answer.path("events").forEach(e -> events.add(read(e, Event.class)));
+        return events;
+    }
+
     /** One task's events; the iteration ends after its terminal event. */
     public EventStream taskEvents(String taskId) {
         return new EventStream(this, path("/v1/tasks/" + segment(taskId) + "/events", null), null, true);

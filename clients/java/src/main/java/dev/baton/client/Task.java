@@ -37,5 +37,19 @@ public record Task(
         Instant completedAt,
         Long queuePosition,
         Instant leaseExpiresAt,
-        boolean cancelRequested) {
+        boolean cancelRequested,
+        List<Attempt> attempts,
+        List<String> dependents) {
+
+    /** Its runs, oldest first: the last 20 that ended and the one running now (empty from a Baton too old to say). */
+    @Override
+    public List<Attempt> attempts() {
+        return attempts == null ? List.of() : attempts;
+    }
+
+    /** Ids of the tasks that name this one in {@code depends_on}, also after it ended (empty from a Baton too old to say). */
+    @Override
+    public List<String> dependents() {
+        return dependents == null ? List.of() : dependents;
+    }
 }

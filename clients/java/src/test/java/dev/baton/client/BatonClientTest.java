@@ -133,6 +133,35 @@ class BatonClientTest {
     }
 
     @Test
+    void attemptsDependentsFiltersAndTheTimeline() {
+        String kind = unique("history");
+        String agent = unique("agent");
+        Task parent = client.submit(NewTask.of(kind).priority(Priority.HIGH).maxRetries(0));
+        Task child = client.submit(NewTask.of(kind).priority(Priority.LOW).dependsOn(parent.id()));
+        assertEquals(List.of(child.id()), client.get(parent.id()).dependents());
+        assertEquals(List.of(parent.id()), client.tasks(TaskQuery.all().type(kind).priority(Priority.HIGH)).map(Task::id).toList());
+        assertEquals(List.of(child.id()), client.tasks(TaskQuery.all().type(kind).createdAfter(parent.createdAt())).map(Task::id).toList());
+        assertEquals(List.of(), client.tasks(TaskQuery.all().type(kind).createdBefore(parent.createdAt())).map(Task::id).toList());
+
+        client.registerAgent(agent, List.of(kind));
+        ClaimedTask claimed = client.claim(agent, Duration.ofSeconds(1), 1).get(0);
+        assertEquals(List.of(agent), claimed.task().attempts().stream().map(Attempt::agent).toList());
+        Task failed = client.fail(claimed.id(), claimed.leaseId(), "broken", false).task();
+        Attempt run = failed.attempts().get(0);
+        assertEquals(1, run.attempt());
+        assertEquals("failed", run.outcome());
+        assertEquals("broken", run.error());
+        assertNotNull(run.endedAt());
+        assertEquals("dependency " + parent.id() + " FAILED", client.get(child.id()).error());
+        assertEquals(List.of(child.id()), client.get(parent.id()).dependents());
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> client.timeline(parent.id()).stream()
+                .map(Event::event).toList().equals(List.of("task.submitted", "task.assigned", "task.failed")));
+        assertEquals(agent, client.timeline(parent.id()).get(1).agentId());
+        client.removeAgent(agent);
+    }
+
+    @Test
     void errorsCarryTheStatusTheCodeAndTheMessage() {
         BatonException missing = assertThrows(BatonException.class, () -> client.get("no-such-task"));
         assertEquals(404, missing.status());
