@@ -185,6 +185,12 @@ class Client:
         retry = all("id" in m for m in members)
         return self._request("POST", "/v1/tasks/batch", {"tasks": members}, retry=retry)[1]["tasks"]
 
+    def submit_many(self, tasks):
+        """Submit many tasks without dependencies on each other in one call, all or nothing: the
+        cheap form of ``batch`` (one engine step and one durable write for all). Each member is a dict
+        of submit arguments. Answers ``[{"ref", "id", "status", "created"}]`` in order."""
+        return self.batch(tasks)
+
     def get(self, task_id):
         return self._request("GET", "/v1/tasks/" + _quote(task_id))[1]
 
@@ -264,6 +270,20 @@ class Client:
         if result is not None:
             body["result"] = result
         return self._request("POST", "/v1/tasks/%s/complete" % _quote(task_id), body, retry=True)[1]
+
+    def complete_many(self, agent_id, items):
+        """Complete many of the agent's tasks in one call. ``items``: ``(task_id, lease_id, result)``
+        tuples (``result`` may be None). Answers one dict per item, in order: ``{"task_id", "code": 200,
+        "status", "duplicate"}``, or the refusal the single complete would give (``code`` 409 or 404,
+        ``error``, ``message``)."""
+        members = []
+        for task_id, lease_id, result in items:
+            member = {"task_id": task_id, "lease_id": lease_id}
+            if result is not None:
+                member["result"] = result
+            members.append(member)
+        return self._request("POST", "/v1/agents/%s/complete" % _quote(agent_id), {"tasks": members},
+                             retry=True)[1]["tasks"]
 
     def fail(self, task_id, lease_id, error, retryable=True):
         body = {"lease_id": lease_id, "error": error, "retryable": bool(retryable)}

@@ -89,6 +89,21 @@ class ClientTest(BatonTestCase):
         self.assertEqual(["task.submitted", "task.assigned", "task.failed"], kinds)
         c.remove_agent(agent)
 
+    def test_submit_many_and_complete_many(self):
+        c, kind, agent = self.client, unique("many"), unique("agent")
+        members = c.submit_many([{"type": kind, "payload": {"i": i}} for i in range(5)])
+        self.assertEqual([True] * 5, [m["created"] for m in members])
+        c.register_agent(agent, [kind], max_concurrency=5)
+        claimed = c.claim(agent, wait_ms=1000, max=5)
+        self.assertEqual(5, len(claimed))
+        items = [(t["id"], t["lease_id"], {"i": t["payload"]["i"]}) for t in claimed]
+        items.append((claimed[0]["id"], "stale", None))
+        answers = c.complete_many(agent, items)
+        self.assertEqual([200] * 5 + [409], [a["code"] for a in answers])
+        self.assertEqual("lease_expired", answers[5]["error"])
+        self.assertEqual({"i": claimed[1]["payload"]["i"]}, c.get(claimed[1]["id"])["result"])
+        self.assertTrue(c.complete_many(agent, items[:1])[0]["duplicate"])
+
     def test_errors_carry_status_code_and_message(self):
         with self.assertRaises(BatonError) as e:
             self.client.get("no-such-task")

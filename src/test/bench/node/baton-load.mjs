@@ -1,8 +1,12 @@
 // Baton driven by an independent HTTP/1.1 client (undici, keep-alive): one producer with
 // --in-flight single submits (POST /v1/tasks) in flight, and a consumer process whose --agents
 // agents each long-poll POST /v1/agents/{id}/claim?max=1&wait_ms=... and complete at once.
+// With --batch N each submit call sends N tasks (POST /v1/tasks/batch, no refs), and each agent
+// claims up to N (max=N, max_concurrency N) and completes them in one call
+// (POST /v1/agents/{id}/complete); fixed-rate phases then send N tasks per scheduled send.
 //
 //   node baton-load.mjs --url http://127.0.0.1:8080 [--cpu baton=<pid>,redis=<pid>] [--phases ...]
+//   node baton-load.mjs --batch 100 --agents 4 --in-flight 4 --phases throughput ...
 //
 // Options and phases: see common.mjs (parseOptions) and the README's benchmark section.
 import { Client, Pool } from 'undici';
@@ -31,8 +35,8 @@ if (process.env.PEER_ROLE === 'consumer') {
     options,
     consumerRole: 'agents',
     submit: async (level) => {
-      const body = JSON.stringify({ type: TASK_TYPE, priority: PRIORITIES[level], payload: payload(nowNanos()) });
-      const response = await pool.request({ path: '/v1/tasks', method: 'POST', headers, body });
+      const path = options.batch > 1 ? '/v1/tasks/batch' : '/v1/tasks';
+      const response = await pool.request({ path, method: 'POST', headers, body: submitBody(level) });
       const text = await response.body.text();
       if (response.statusCode === 201) {
         return 'ok';
@@ -40,10 +44,19 @@ if (process.env.PEER_ROLE === 'consumer') {
       if (response.statusCode === 429) {
         return 'rejected';
       }
-      throw new Error(`POST /v1/tasks answered ${response.statusCode}: ${text}`);
+      throw new Error(`POST ${path} answered ${response.statusCode}: ${text}`);
     },
     close: () => pool.close(),
   });
+}
+
+/** One task, or with --batch N a batch body of N tasks of the same priority. */
+function submitBody(level) {
+  const task = () => ({ type: TASK_TYPE, priority: PRIORITIES[level], payload: payload(nowNanos()) });
+  if (options.batch <= 1) {
+    return JSON.stringify(task());
+  }
+  return JSON.stringify({ tasks: Array.from({ length: options.batch }, task) });
 }
 
 /** Registers the agents and starts each one's claim-complete loop on its own connection. */
@@ -57,7 +70,7 @@ async function startAgents(opts, record) {
     clients.push(client);
     const registered = await client.request({
       path: `/v1/agents/${id}`, method: 'PUT', headers,
-      body: JSON.stringify({ capabilities: [TASK_TYPE], max_concurrency: 1 }),
+      body: JSON.stringify({ capabilities: [TASK_TYPE], max_concurrency: opts.batch }),
     });
     const answer = await registered.body.text();
     if (registered.statusCode !== 200 && registered.statusCode !== 201) {
@@ -73,7 +86,7 @@ async function startAgents(opts, record) {
 }
 
 async function agent(client, id, running, record) {
-  const claimPath = `/v1/agents/${id}/claim?max=1&wait_ms=${CLAIM_WAIT_MILLIS}`;
+  const claimPath = `/v1/agents/${id}/claim?max=${options.batch}&wait_ms=${CLAIM_WAIT_MILLIS}`;
   while (running()) {
     try {
       const claim = await client.request({ path: claimPath, method: 'POST', headers });
@@ -85,7 +98,12 @@ async function agent(client, id, running, record) {
         record.error('claim', `${claim.statusCode} ${text}`);
         continue;
       }
-      const task = JSON.parse(text).tasks[0];
+      const tasks = JSON.parse(text).tasks;
+      if (options.batch > 1) {
+        await completeMany(client, id, tasks, record);
+        continue;
+      }
+      const task = tasks[0];
       if (!task) {
         continue;
       }
@@ -104,6 +122,25 @@ async function agent(client, id, running, record) {
       if (running()) {
         record.error(`agent ${id}`, e.message);
       }
+    }
+  }
+}
+
+/** Completes every claimed task in one call; each item answered 200 counts as completed. */
+async function completeMany(client, id, tasks, record) {
+  tasks.forEach((task) => record.received(task.payload.sent_ns));
+  const body = JSON.stringify({ tasks: tasks.map((task) => ({ task_id: task.id, lease_id: task.lease_id, result: {} })) });
+  const done = await client.request({ path: `/v1/agents/${id}/complete`, method: 'POST', headers, body });
+  const answer = await done.body.text();
+  if (done.statusCode !== 200) {
+    record.error('complete many', `${done.statusCode} ${answer}`);
+    return;
+  }
+  for (const item of JSON.parse(answer).tasks) {
+    if (item.code === 200) {
+      record.completed();
+    } else {
+      record.error('complete many', JSON.stringify(item));
     }
   }
 }

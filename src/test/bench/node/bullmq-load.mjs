@@ -14,6 +14,9 @@ const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: 1000 };
 
 const options = parseOptions(process.argv.slice(2), { redis: '127.0.0.1:6379' });
 const [host, port] = options.redis.split(':');
+if (options.batch !== 1) {
+  throw new Error('--batch is a Baton-only mode (batch submit and complete-many); BullMQ runs single adds');
+}
 const connection = { host, port: Number(port), maxRetriesPerRequest: null };
 const version = (name) => JSON.parse(readFileSync(new URL(`./node_modules/${name}/package.json`, import.meta.url))).version;
 

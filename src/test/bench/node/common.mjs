@@ -42,7 +42,7 @@ export const payload = (sentNanos) => ({ sent_ns: sentNanos, pad: PAD });
 const DEFAULTS = {
   agents: '50', 'in-flight': '64', 'max-backlog': '2000', phases: 'throughput,rate:500,rate:1000',
   warmup: '5s', duration: '20s', 'rate-warmup': '2s', 'rate-duration': '10s',
-  'startup-tasks': '20000', 'startup-window': '10s', cpu: '', label: '',
+  'startup-tasks': '20000', 'startup-window': '10s', cpu: '', label: '', batch: '1',
 };
 
 /** `--name value` or `--name=value` arguments over DEFAULTS and the side's own defaults. */
@@ -63,7 +63,7 @@ export function parseOptions(argv, sideDefaults = {}) {
     }
     options[name] = eq > 0 ? arg.slice(eq + 1) : argv[++i];
   }
-  for (const name of ['agents', 'in-flight', 'max-backlog', 'startup-tasks']) {
+  for (const name of ['agents', 'in-flight', 'max-backlog', 'startup-tasks', 'batch']) {
     options[name] = positive(name, options[name]);
   }
   for (const name of ['warmup', 'duration', 'rate-warmup', 'rate-duration', 'startup-window']) {
@@ -301,8 +301,10 @@ class Producer {
     return this.submitted + this.inFlight - this.completed;
   }
 
+  /** One submit call: {@code batch} tasks (one unless --batch), counted in flight until answered. */
   async sendOne(level) {
-    this.inFlight++;
+    const tasks = this.options.batch;
+    this.inFlight += tasks;
     let outcome;
     try {
       outcome = await this.submit(level);
@@ -312,9 +314,9 @@ class Producer {
         console.error(`submit: ${e.message}`);
       }
     }
-    this.inFlight--;
+    this.inFlight -= tasks;
     if (outcome === 'ok') {
-      this.submitted++;
+      this.submitted += tasks;
     } else if (outcome === 'rejected') {
       this.rejected++;
       await sleep(10);

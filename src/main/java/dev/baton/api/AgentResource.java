@@ -6,6 +6,7 @@ import dev.baton.engine.Coordinator;
 import dev.baton.engine.PendingClaim;
 import dev.baton.config.BatonConfig;
 import dev.baton.config.EngineMetrics;
+import dev.baton.store.Store;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -14,12 +15,14 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
 import java.util.List;
@@ -33,7 +36,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /**
- * Agents: register, read, leave, and claim work.
+ * Agents: register, read, leave, claim work, and complete many tasks at once ({@link CompleteMany}).
  *
  * <p>A claim with {@code wait_ms} that finds nothing parks in the engine; the engine pushes the
  * next fitting task to the best parked agent and completes its future (outside its lock, on the
@@ -62,6 +65,12 @@ public class AgentResource {
 
     @Inject
     EngineMetrics metrics;
+
+    @Inject
+    Store store;
+
+    @Inject
+    AuthFilter auth;
 
     @PUT
     @Path("/{id}")
@@ -147,6 +156,26 @@ public class AgentResource {
                 });
             });
         });
+    }
+
+    @POST
+    @Path("/{id}/complete")
+    @Tag(name = "leases")
+    @Operation(operationId = "completeMany", summary = "Complete many of this agent's tasks in one call",
+            description = "each item is answered on its own: code 200 with status and duplicate, or the refusal the single "
+                    + "complete would give (409 lease_expired, lease_not_yours, task_cancelled; 404 task_not_found; 403) "
+                    + "with error and message; every lease must be the path agent's; at most baton.max-batch items")
+    @APIResponse(responseCode = "200", description = "one answer per item, in the order given",
+            content = @Content(schema = @Schema(implementation = CompleteMany.Answers.class)))
+    @APIResponse(responseCode = "400", description = "a malformed item (named, e.g. tasks[2].lease_id); nothing changed")
+    @APIResponse(responseCode = "413", description = "more items than baton.max-batch, or the body is too large")
+    @APIResponse(responseCode = "403", description = "forbidden: a bound agent token acting as another agent")
+    public Uni<CompleteMany.Answers> completeMany(@PathParam("id") String id, CompleteMany.Request body,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        CompleteMany.Request request = Requests.required(body);
+        String agentId = Requests.pathId("id", id);
+        List<CompleteMany.Checked> items = request.checked(coordinator.config().maxBatch());
+        return CompleteMany.run(coordinator, store, clock, auth.leaseHolder(authorization, agentId), items);
     }
 
     private static RestResponse<ClaimedTaskJson.Batch> answer(List<ClaimedTask> tasks) {

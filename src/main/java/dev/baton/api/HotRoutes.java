@@ -9,6 +9,7 @@ import dev.baton.engine.ClaimedTask;
 import dev.baton.engine.CompletionResult;
 import dev.baton.engine.Coordinator;
 import dev.baton.engine.BatchItem;
+import dev.baton.engine.BatchResult;
 import dev.baton.engine.HeartbeatResult;
 import dev.baton.engine.LeaseHolderCheck;
 import dev.baton.engine.PendingClaim;
@@ -36,7 +37,8 @@ import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 
 /**
- * The hot calls (submit, and the agent's loop: claim, heartbeat, complete, fail) on Vert.x routes
+ * The hot calls (submit and submit many, and the agent's loop: claim, heartbeat, complete, complete
+ * many, fail) on Vert.x routes
  * in front of the JAX-RS resources, which stay the declaration of these calls (and their OpenAPI
  * entries). Through RESTEasy each call cost more CPU in filters, content negotiation and
  * reflective entity writing than the engine spent on it. The answers are the same bytes: the same
@@ -92,13 +94,19 @@ public class HotRoutes {
     private ObjectReader completeReader;
     private ObjectReader failReader;
     private ObjectReader submitReader;
+    private ObjectReader batchReader;
+    private ObjectReader completeManyReader;
 
     void install(@Observes Router router) {
         heartbeatReader = json.readerFor(LeaseRequests.Heartbeat.class);
         completeReader = json.readerFor(LeaseRequests.Complete.class);
         failReader = json.readerFor(LeaseRequests.Fail.class);
         submitReader = json.readerFor(SubmitTaskRequest.class);
+        batchReader = json.readerFor(BatchRequest.class);
+        completeManyReader = json.readerFor(CompleteMany.Request.class);
         router.post("/v1/tasks").handler(ctx -> withBody(ctx, submitReader, this::submit));
+        router.post("/v1/tasks/batch").handler(ctx -> withBody(ctx, batchReader, this::batch));
+        router.post("/v1/agents/:id/complete").handler(ctx -> withBody(ctx, completeManyReader, this::completeMany));
         router.post("/v1/agents/:id/claim").handler(this::claim);
         router.post("/v1/tasks/:id/heartbeat").handler(ctx -> withBody(ctx, heartbeatReader, this::heartbeat));
         router.post("/v1/tasks/:id/complete").handler(ctx -> withBody(ctx, completeReader, this::complete));
@@ -186,6 +194,28 @@ public class HotRoutes {
                     }
                     write(ctx.response().setStatusCode(result.created() ? 201 : 200), JSON_ANSWER, WireJson.task(task));
                 }, failure -> refuse(ctx, failure));
+    }
+
+    /** As {@link TaskResource#batch}: one engine call and one durable wait for all members; 201 when any was created. */
+    private void batch(RoutingContext ctx, BatchRequest body) {
+        List<BatchItem> items = body.toItems();
+        TaskResource.checkCallbacks(callbacks, items);
+        store.retained().call(TaskResource.named(items, coordinator.config().maxDependencies()),
+                        () -> coordinator.submitBatch(items, clock.millis()))
+                .flatMap(result -> store.durable(result.seq()).replaceWith(result))
+                .subscribe().with(result -> {
+                    boolean createdAny = result.tasks().stream().anyMatch(BatchResult.Member::created);
+                    write(ctx.response().setStatusCode(createdAny ? 201 : 200), JSON_ANSWER, WireJson.batch(result.tasks()));
+                }, failure -> refuse(ctx, failure));
+    }
+
+    /** As {@link AgentResource#completeMany}. */
+    private void completeMany(RoutingContext ctx, CompleteMany.Request body) {
+        String agentId = Requests.pathId("id", ctx.pathParam("id"));
+        List<CompleteMany.Checked> items = body.checked(coordinator.config().maxBatch());
+        CompleteMany.run(coordinator, store, clock, holder(ctx, agentId), items).subscribe().with(
+                answers -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.completedMany(answers)),
+                failure -> refuse(ctx, failure));
     }
 
     private void heartbeat(RoutingContext ctx, LeaseRequests.Heartbeat body) {

@@ -1,5 +1,6 @@
 package dev.baton.api;
 
+import dev.baton.engine.BatchResult;
 import dev.baton.engine.ClaimedTask;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -46,6 +47,40 @@ final class WireJson {
         StringBuilder out = new StringBuilder(TASK_CHARS).append('{');
         fields(out, outcome.task());
         return bytes(out.append(",\"duplicate\":").append(outcome.duplicate()).append('}'));
+    }
+
+    /** {@code {"tasks": [{ref, id, status, created}, ...]}}, as {@link TaskResource.BatchJson}. */
+    static byte[] batch(List<BatchResult.Member> members) {
+        StringBuilder out = new StringBuilder(80 * members.size() + 16).append("{\"tasks\":[");
+        for (int i = 0; i < members.size(); i++) {
+            BatchResult.Member member = members.get(i);
+            out.append(i == 0 ? "{\"ref\":" : ",{\"ref\":");
+            string(out, member.ref());
+            field(out, false, "id", member.id());
+            field(out, false, "status", member.status().name());
+            out.append(",\"created\":").append(member.created()).append('}');
+        }
+        return bytes(out.append("]}"));
+    }
+
+    /** {@code {"tasks": [answer, ...]}}, as {@link CompleteMany.Answers}, absent values left out. */
+    static byte[] completedMany(CompleteMany.Answers answers) {
+        List<CompleteMany.Answer> all = answers.tasks();
+        StringBuilder out = new StringBuilder(96 * all.size() + 16).append("{\"tasks\":[");
+        for (int i = 0; i < all.size(); i++) {
+            CompleteMany.Answer answer = all.get(i);
+            out.append(i == 0 ? "{" : ",{");
+            boolean first = field(out, true, "task_id", answer.taskId());
+            first = number(out, first, "code", answer.code());
+            first = field(out, first, "status", answer.status());
+            if (answer.duplicate() != null) {
+                name(out, first, "duplicate").append(answer.duplicate().booleanValue());
+            }
+            first = field(out, first, "error", answer.error());
+            field(out, first, "message", answer.message());
+            out.append('}');
+        }
+        return bytes(out.append("]}"));
     }
 
     /** As {@link LeaseResource.HeartbeatJson}. */

@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.engine.BatchResult;
 import dev.baton.engine.ClaimedTask;
 import dev.baton.engine.Priority;
 import dev.baton.engine.TaskAttempt;
@@ -125,6 +126,13 @@ class HotRoutesTest {
         assertEquals(json.writeValueAsString(ClaimedTaskJson.Batch.of(claimed)), new String(WireJson.claimed(claimed), StandardCharsets.UTF_8));
         LeaseResource.HeartbeatJson beat = new LeaseResource.HeartbeatJson(Instant.ofEpochMilli(1_700_000_000_000L), true, "IN_PROGRESS");
         assertEquals(json.writeValueAsString(beat), new String(WireJson.heartbeat(beat), StandardCharsets.UTF_8));
+        List<BatchResult.Member> members = List.of(new BatchResult.Member(null, "t-1", TaskStatus.PENDING, true),
+                new BatchResult.Member(odd, "t-2", TaskStatus.WAITING, false));
+        assertEquals(json.writeValueAsString(new TaskResource.BatchJson(members)), new String(WireJson.batch(members), StandardCharsets.UTF_8));
+        CompleteMany.Answers answers = new CompleteMany.Answers(List.of(
+                new CompleteMany.Answer("t-1", 200, "COMPLETED", true, null, null),
+                new CompleteMany.Answer(odd, 409, null, null, "lease_expired", odd)));
+        assertEquals(json.writeValueAsString(answers), new String(WireJson.completedMany(answers), StandardCharsets.UTF_8));
         ErrorBody error = new ErrorBody("invalid_request", odd);
         assertEquals(json.writeValueAsString(error), new String(WireJson.error(error), StandardCharsets.UTF_8));
     }
@@ -158,6 +166,60 @@ class HotRoutesTest {
         assertEquals(slow.contentType(), fast.contentType());
         assertEquals(keys(slow.asString()), keys(fast.asString()), "the same fields in the same order");
         assertEquals(slow.header("Location").replace(slow.path("id"), "ID"), fast.header("Location").replace(fast.path("id"), "ID"));
+    }
+
+    @Test
+    void batchesAndCompleteManyAnswerTheSameOnBothPaths() {
+        String type = unique("t");
+        String agent = unique("a");
+        registerAgent(agent, 2, type);
+        String id = unique("task");
+        String batch = "{\"tasks\":[{\"id\":\"" + id + "\",\"type\":\"" + type + "\",\"payload\":{\"k\":1}},"
+                + "{\"ref\":\"r\",\"type\":\"" + type + "\"},{\"type\":\"" + type + "\",\"depends_on\":[\"r\"]}]}";
+        Response created = given().contentType(ContentType.JSON).body(batch).post("/v1/tasks/batch");
+        assertEquals(201, created.statusCode());
+        Response slowCreated = given().contentType(ContentType.JSON).header("Accept", JAX_RS_ACCEPT)
+                .body(batch.replace(id, id + "-2")).post("/v1/tasks/batch");
+        assertEquals(201, slowCreated.statusCode());
+        assertEquals(slowCreated.contentType(), created.contentType());
+        assertEquals(keys(slowCreated.asString()), keys(created.asString()), "the same fields in the same order");
+        String repeat = "{\"tasks\":[{\"id\":\"" + id + "\",\"type\":\"" + type + "\",\"payload\":{\"k\":1}}]}";
+        sameBatch(repeat, 200);
+        sameBatch(repeat.replace("\"k\":1", "\"k\":2"), 409);
+        sameBatch("{\"tasks\":[{\"ref\":\"p\",\"type\":\"t\",\"depends_on\":[\"p\"]}]}", 400);
+        sameBatch("{\"tasks\":[{\"type\":\"t\"},null]}", 400);
+        sameBatch("{\"tasks\":[]}", 400);
+        sameBatch("{\"tasks\":{}}", 400);
+        sameBatch("{}", 400);
+
+        Response claimed = given().post("/v1/agents/" + agent + "/claim?max=2");
+        List<String> ids = claimed.path("tasks.id");
+        List<String> leases = claimed.path("tasks.lease_id");
+        String done = "{\"tasks\":[{\"task_id\":\"" + ids.get(0) + "\",\"lease_id\":\"" + leases.get(0) + "\",\"result\":[1,\"é\"]},"
+                + "{\"task_id\":\"" + ids.get(1) + "\",\"lease_id\":\"stale\"},{\"task_id\":\"nope-" + id + "\",\"lease_id\":\"l\"}]}";
+        given().contentType(ContentType.JSON).body(done).post("/v1/agents/" + agent + "/complete").then().statusCode(200);
+        sameCompleteMany(agent, done, 200);
+        sameCompleteMany(unique("other"), done, 200);
+        sameCompleteMany(agent, "{\"tasks\":[{\"task_id\":\"x\"}]}", 400);
+        sameCompleteMany(agent, "{\"tasks\":[{\"task_id\":\"x\",\"lease_id\":\"l\",\"result\":\"\\ud800\"}]}", 400);
+        sameCompleteMany(agent, "{\"tasks\":[{\"lease_id\":\"l\"}]}", 400);
+        sameCompleteMany(agent, "{\"tasks\":[null]}", 400);
+        sameCompleteMany(agent, "{\"tasks\":[]}", 400);
+        sameCompleteMany(agent, "[]", 400);
+        sameCompleteMany(agent, "null", 400);
+    }
+
+    private static void sameBatch(String body, int status) {
+        Response fast = given().contentType(ContentType.JSON).body(body).post("/v1/tasks/batch");
+        Response slow = given().contentType(ContentType.JSON).header("Accept", JAX_RS_ACCEPT).body(body).post("/v1/tasks/batch");
+        compare("batch " + body, fast, slow, status);
+    }
+
+    private static void sameCompleteMany(String agent, String body, int status) {
+        Response fast = given().urlEncodingEnabled(false).contentType(ContentType.JSON).body(body).post("/v1/agents/" + agent + "/complete");
+        Response slow = given().urlEncodingEnabled(false).contentType(ContentType.JSON).body(body)
+                .post("/v1/agents/" + encodedFirst(agent) + "/complete");
+        compare("complete many " + body, fast, slow, status);
     }
 
     /** An {@code Accept} header the hot routes pass on to JAX-RS (which takes it as JSON). */

@@ -35,6 +35,8 @@ class DistributionIT {
     private static final Path ARCHIVE = Path.of(System.getProperty("baton.dist", "target/baton-0.1.0-SNAPSHOT.tar.gz"));
     private static final Pattern STARTED = Pattern.compile("Baton started \\(pid (\\d+),");
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(90);
+    /** The first stop with the JVM cache on waits for the JVM to write it. */
+    private static final Duration CACHE_WRITE_TIMEOUT = Duration.ofSeconds(400);
 
     private final HttpClient http = HttpClient.newHttpClient();
     private Path home;
@@ -100,6 +102,36 @@ class DistributionIT {
         assertTrue(after.output().contains("not running"), after.output());
     }
 
+    /**
+     * BATON_JVM_CACHE=auto (opt-in): the first clean stop writes the JVM's start-up cache into
+     * the data directory, and the next start hands it to the JVM, which must accept it: with
+     * {@code -Xshare:on} a cache the JVM in use cannot map is a failed start, not a warning.
+     */
+    @Test
+    void theFirstCleanStopWritesTheJvmCacheAndTheNextStartUsesIt() throws Exception {
+        assertEquals(0, baton("start", Map.of("BATON_JVM_CACHE", "auto")).status(), log());
+        runATask();
+        Result stop = baton("stop", Map.of(), CACHE_WRITE_TIMEOUT);
+        assertEquals(0, stop.status(), stop.output() + log());
+        String firstLog = log();
+        Path cache;
+        try (var files = Files.list(home.resolve("data"))) {
+            cache = files.filter(f -> f.getFileName().toString().matches("baton-jdk\\d+\\.(jsa|aot)")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no JVM cache in data/: " + firstLog));
+        }
+        assertTrue(Files.size(cache) > 0, cache.toString());
+
+        Result again = baton("start", Map.of("BATON_JVM_CACHE", "auto", "BATON_JAVA_OPTS", "-Xshare:on"));
+        assertEquals(0, again.status(), again.output() + log());
+        Matcher started = STARTED.matcher(again.output());
+        assertTrue(started.find(), again.output());
+        String commandLine = ProcessHandle.of(Long.parseLong(started.group(1))).flatMap(p -> p.info().arguments())
+                .map(a -> String.join(" ", a)).orElse("");
+        assertTrue(commandLine.contains(cache.toString()) && !commandLine.contains("Output="), commandLine);
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/q/health/ready").statusCode() == 200);
+        assertEquals(200, get("/v1/tasks/dist-1").statusCode());
+    }
+
     private void runATask() throws Exception {
         assertEquals(200, send("PUT", "/v1/agents/dist-agent", "{\"capabilities\": [\"dist\"]}").statusCode());
         assertEquals(201, send("POST", "/v1/tasks", "{\"id\": \"dist-1\", \"type\": \"dist\"}").statusCode());
@@ -136,19 +168,35 @@ class DistributionIT {
 
     /** bin/baton with a PATH of the Java runtime's bin and the system's /usr/bin:/bin only. */
     private Result baton(String command) throws Exception {
-        return run(home, List.of(home.resolve("bin/baton").toString(), command));
+        return baton(command, Map.of());
+    }
+
+    /** bin/baton with these environment variables set over the usual ones. */
+    private Result baton(String command, Map<String, String> environment) throws Exception {
+        return baton(command, environment, SCRIPT_TIMEOUT);
+    }
+
+    private Result baton(String command, Map<String, String> environment, Duration timeout) throws Exception {
+        return run(home, List.of(home.resolve("bin/baton").toString(), command), environment, timeout);
     }
 
     private static Result run(Path dir, List<String> command) throws Exception {
+        return run(dir, command, Map.of(), SCRIPT_TIMEOUT);
+    }
+
+    private static Result run(Path dir, List<String> command, Map<String, String> environment, Duration timeout)
+            throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.clear();
         env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":/usr/bin:/bin");
         env.put("BATON_JAVA_OPTS", "-Ddist.it=yes");
+        env.put("BATON_JVM_CACHE", "off"); // on in the test of the cache only: writing it makes the first stop slower
+        env.putAll(environment);
         Process process = builder.start();
         process.getOutputStream().close();
         byte[] output = process.getInputStream().readAllBytes(); // the script's own output; Baton's goes to its log
-        assertTrue(process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "bin/baton did not return: " + command);
+        assertTrue(process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS), "bin/baton did not return: " + command);
         return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 

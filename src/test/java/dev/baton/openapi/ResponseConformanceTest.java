@@ -133,6 +133,19 @@ class ResponseConformanceTest {
         call().accept(ContentType.JSON).get("/v1/tasks/{id}/events", ids.get(0)).then().statusCode(200);
         call().accept(ContentType.JSON).get("/v1/tasks/{id}/events", unique("none")).then().statusCode(404);
 
+        // complete many: an item completed, an item refused as the single complete would be; malformed; too many
+        call().body(Map.of("type", type, "priority", "CRITICAL")).post("/v1/tasks").then().statusCode(201);
+        Response more = call().post("/v1/agents/{id}/claim?max=1", agent);
+        more.then().statusCode(200);
+        List<Map<String, Object>> items = List.of(
+                Map.of("task_id", more.<String>path("tasks[0].id"), "lease_id", more.<String>path("tasks[0].lease_id"), "result", 1),
+                Map.of("task_id", ids.get(0), "lease_id", "stale"));
+        call().body(Map.of("tasks", items)).post("/v1/agents/{id}/complete", agent).then().statusCode(200);
+        call().body(Map.of("tasks", List.of(Map.of("task_id", ids.get(0))))).post("/v1/agents/{id}/complete", agent)
+                .then().statusCode(400);
+        call().body(Map.of("tasks", Collections.nCopies(10_001, items.get(1)))).post("/v1/agents/{id}/complete", agent)
+                .then().statusCode(413);
+
         // operations, and leaving
         call().get("/v1/stats").then().statusCode(200);
         call().get("/v1/analytics?type={t}&step=5m", type).then().statusCode(200);

@@ -164,6 +164,14 @@ public final class BatonClient implements AutoCloseable {
         return members;
     }
 
+    /**
+     * Submits many tasks without dependencies on each other in one call (the cheap form of
+     * {@link #batch}: one engine step and one durable write for all), all or nothing.
+     */
+    public List<BatchMember> submitMany(List<NewTask> tasks) {
+        return batch(tasks);
+    }
+
     public Task get(String taskId) {
         return read(call("GET", "/v1/tasks/" + segment(taskId), null, null, false, requestTimeout), Task.class);
     }
@@ -291,6 +299,26 @@ public final class BatonClient implements AutoCloseable {
             body.set("result", payloads.valueToTree(result));
         }
         return completion(call("POST", "/v1/tasks/" + segment(taskId) + "/complete", null, body, true, requestTimeout));
+    }
+
+    /**
+     * Completes many of the agent's tasks in one call; each item is answered on its own, in order
+     * ({@link Completed#ok()}, or the refusal the single complete would give). Retried on 503/429
+     * like complete: a repeat answers {@code duplicate}.
+     */
+    public List<Completed> completeMany(String agentId, List<Completed.Item> items) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        var array = body.putArray("tasks");
+        for (Completed.Item item : items) {
+            ObjectNode member = array.addObject().put("task_id", item.taskId()).put("lease_id", item.leaseId());
+            if (item.result() != null) {
+                member.set("result", payloads.valueToTree(item.result()));
+            }
+        }
+        JsonNode answer = call("POST", "/v1/agents/" + segment(agentId) + "/complete", null, body, true, requestTimeout);
+        List<Completed> answers = new ArrayList<>();
+        answer.path("tasks").forEach(a -> answers.add(read(a, Completed.class)));
+        return answers;
     }
 
     /** Fails a task: retried after backoff while retries last if {@code retryable}, else a dead letter at once. */

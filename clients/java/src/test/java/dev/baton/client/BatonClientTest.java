@@ -103,6 +103,27 @@ class BatonClientTest {
     }
 
     @Test
+    void submitManyAndCompleteMany() {
+        String kind = unique("many");
+        String agent = unique("agent");
+        List<NewTask> tasks = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            tasks.add(NewTask.of(kind).payload(Map.of("i", i)));
+        }
+        assertTrue(client.submitMany(tasks).stream().allMatch(BatchMember::created));
+        client.registerAgent(agent, List.of(kind), 5, null);
+        List<ClaimedTask> claimed = client.claim(agent, Duration.ofSeconds(1), 5);
+        assertEquals(5, claimed.size());
+        List<Completed.Item> items = new ArrayList<>(claimed.stream().map(t -> Completed.Item.of(t, Map.of("ok", true))).toList());
+        items.add(new Completed.Item(claimed.get(0).id(), "stale", null));
+        List<Completed> answers = client.completeMany(agent, items);
+        assertEquals(List.of(200, 200, 200, 200, 200, 409), answers.stream().map(Completed::code).toList());
+        assertEquals("lease_expired", answers.get(5).error());
+        assertEquals(TaskStatus.COMPLETED, client.get(claimed.get(2).id()).status());
+        assertTrue(client.completeMany(agent, items.subList(0, 1)).get(0).duplicate());
+    }
+
+    @Test
     void batchWithRefsListPagingCancelAndRetry() {
         String kind = unique("batch");
         String agent = unique("agent");
