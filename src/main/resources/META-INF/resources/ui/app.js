@@ -14,7 +14,7 @@ const canChange = () => state.role === 'admin' || state.role === 'producer';
 
 async function api(path, options = {}) {
   const response = await fetch(path, { credentials: 'same-origin', ...options,
-    headers: options.body ? { 'content-type': 'application/json' } : {} });
+    headers: options.body ? { accept: 'application/json', 'content-type': 'application/json' } : { accept: 'application/json' } });
   if (response.status === 401) {
     signIn();
     throw new Error('sign in first');
