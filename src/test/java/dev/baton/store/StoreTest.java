@@ -386,7 +386,7 @@ class StoreTest {
         Checkpointer checkpointer = new Checkpointer(new RedisCalls(client, Duration.ofSeconds(5)), new RedisKeys("{t}:"),
                 fence, 86_400_000L);
         FencedWrites.FencedException refused = assertThrows(FencedWrites.FencedException.class,
-                () -> checkpointer.write(new StoreSink.Changes(tasks, true, first.engine().lastSeq()), List.of(), List.of(), null,
+                () -> checkpointer.write(new StoreSink.Changes(tasks, true, first.engine().lastSeq()), List.of(), List.of(), List.of(), null,
                         now()));
         assertTrue(!refused.redisBehind(), refused.getMessage());
         assertEquals(0, send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong());
