@@ -46,6 +46,8 @@ public final class ScheduleControl {
     private final Lifecycle lifecycle;
     private final EventLog events;
     private final Schedules schedules = new Schedules();
+    /** How many schedules there are, readable without the lock: with none, the ticker's call takes no lock. */
+    private volatile int count;
 
     ScheduleControl(EngineConfig config, EngineLock lock, TaskTable tasks, Statuses statuses, DependencyGraph graph,
             Lifecycle lifecycle, EventLog events) {
@@ -113,6 +115,7 @@ public final class ScheduleControl {
         return lock.change(now, () -> {
             Schedules.Schedule known = require(id);
             schedules.remove(id);
+            count = schedules.size();
             events.schedule(EventType.SCHEDULE_DELETED, known.record, "deleted", lock.now());
             return new ScheduleView(known.record, null, events.seq(), false);
         });
@@ -145,6 +148,7 @@ public final class ScheduleControl {
     /** Recovered records (see {@link Coordinator#restore}); no event. */
     void restore(List<ScheduleRecord> records) {
         records.forEach(schedules::put);
+        count = schedules.size();
     }
 
     /**
@@ -152,6 +156,9 @@ public final class ScheduleControl {
      * policy says. Only the Baton that holds the writer lease calls this. Answers the tasks made.
      */
     public int fire(long now) {
+        if (count == 0) {
+            return 0;
+        }
         return lock.change(now, () -> {
             int made = 0;
             for (Schedules.Schedule schedule : schedules.due(lock.now())) {
@@ -214,6 +221,7 @@ public final class ScheduleControl {
 
     private Schedules.Schedule change(ScheduleRecord record) {
         Schedules.Schedule schedule = schedules.put(record);
+        count = schedules.size();
         events.schedule(EventType.SCHEDULE_UPDATED, record, summary(record), lock.now());
         return schedule;
     }
