@@ -19,6 +19,7 @@ import dev.baton.engine.ScheduleControl;
 import dev.baton.engine.ScheduleRecord;
 import dev.baton.engine.ScheduleSpec;
 import dev.baton.engine.ScheduleTemplate;
+import dev.baton.engine.ScheduleView;
 import dev.baton.engine.TypeSettings;
 import dev.baton.engine.TypeView;
 import dev.baton.engine.TaskView;
@@ -222,8 +223,9 @@ class StoreTest {
         Node first = node(true, 3_600_000);
         ScheduleSpec spec = new ScheduleSpec("hourly", null, hour, null, ScheduleSpec.CatchUp.ALL,
                 new ScheduleTemplate("report", Priority.HIGH, "{\"n\":1}", null, null, true));
-        durable(first, first.engine().flow().schedules().create(spec, t0).seq());
-        long tick = (t0 / 1_000) * 1_000 + hour;
+        ScheduleView made = first.engine().flow().schedules().create(spec, t0);
+        durable(first, made.seq());
+        long tick = made.nextRun(); // an hour after the engine's now, in whole seconds
         assertEquals(1, first.engine().flow().schedules().fire(tick + 1_000));
         durable(first, first.engine().lastSeq());
         first.store().halt(); // a crash: the schedule and its run are only in the journal
