@@ -46,6 +46,8 @@ public class EngineMetrics implements EventSink {
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger scheduled = new AtomicInteger();
     private final AtomicInteger agents = new AtomicInteger();
+    /** Tasks each schedule submitted ({@code baton_schedule_runs_total}). */
+    private final Map<String, Counter> scheduleRuns = new ConcurrentHashMap<>();
 
     public EngineMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -83,6 +85,9 @@ public class EngineMetrics implements EventSink {
                     dispatchLatency.record(Math.max(0, event.at() - event.task().readyAt()), TimeUnit.MILLISECONDS);
                 }
             }
+            case SCHEDULE_FIRED -> scheduleRuns.computeIfAbsent(event.schedule().id(), id -> Counter
+                    .builder("baton.schedule.runs").description("Runs of a schedule (one task each)")
+                    .tag("schedule", id).register(registry)).increment();
             default -> {
                 // other events are not counted
             }

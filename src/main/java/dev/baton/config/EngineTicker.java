@@ -1,6 +1,7 @@
 package dev.baton.config;
 
 import dev.baton.engine.Coordinator;
+import dev.baton.store.Store;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -14,7 +15,8 @@ import org.jboss.logging.Logger;
  * The engine's timer loop, on its own thread ({@code baton-ticker}): every
  * {@code baton.tick-interval} it lets the engine act on what came due (lease expiries, retry
  * backoffs, {@code run_at}, lost agents), and about once a second copies the engine's counts into
- * the metrics gauges. A failing tick is logged and the loop goes on; runs never overlap. Stopping
+ * the metrics gauges. While this Baton is the writer (recovered, holding the writer lease) it also
+ * fires the schedules that came due; a Baton standing by fires nothing. A failing tick is logged and the loop goes on; runs never overlap. Stopping
  * twice, or stopping a loop never started, is harmless.
  */
 @Singleton
@@ -34,6 +36,9 @@ public class EngineTicker implements BackgroundLoop {
 
     @Inject
     BatonConfig config;
+
+    @Inject
+    Store store;
 
     private final AtomicLong ticks = new AtomicLong();
     private ScheduledExecutorService executor;
@@ -70,6 +75,9 @@ public class EngineTicker implements BackgroundLoop {
         long now = clock.millis();
         try {
             coordinator.tick(now);
+            if (store.serving()) {
+                coordinator.flow().schedules().fire(now);
+            }
             ticks.incrementAndGet();
             if (now - lastRefreshMillis >= GAUGE_REFRESH_MILLIS) {
                 lastRefreshMillis = now;

@@ -5,6 +5,10 @@ import dev.baton.engine.AgentSpec;
 import dev.baton.engine.AgentView;
 import dev.baton.engine.EventType;
 import dev.baton.engine.Priority;
+import dev.baton.engine.ScheduleRecord;
+import dev.baton.engine.ScheduleRun;
+import dev.baton.engine.ScheduleSpec;
+import dev.baton.engine.ScheduleTemplate;
 import dev.baton.engine.ScoreBreakdown;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskAttempt;
@@ -28,7 +32,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(
         targets = {TaskRecord.class, AgentRecord.class, TaskSpec.class, AgentSpec.class, AgentView.History.class,
                 TaskEvent.class, TaskStatus.class, Priority.class, EventType.class, WireEvent.class, WireEvent.Notification.class,
-                ScoreBreakdown.class, TypeSettings.class, Outbox.Delivery.class, TaskAttempt.class, TaskAttempt.Outcome.class},
+                ScoreBreakdown.class, TypeSettings.class, Outbox.Delivery.class, TaskAttempt.class, TaskAttempt.Outcome.class,
+                ScheduleRecord.class, ScheduleSpec.class, ScheduleSpec.CatchUp.class, ScheduleTemplate.class, ScheduleRun.class},
         classNames = {"dev.baton.store.StoreCodec$Batch", "dev.baton.api.ErrorBody"})
 final class NativeImage {
 

@@ -75,7 +75,7 @@ public final class Coordinator {
         this.lifecycle = new Lifecycle(config, rules, random, ids, lock, tasks, statuses, counters, timers, agents,
                 dispatcher, graph, events);
         this.leases = new LeaseChecks(lock, tasks, agents, lifecycle);
-        this.flow = new FlowControl(config, lock, tasks, statuses, dispatcher, rules, lifecycle, events);
+        this.flow = new FlowControl(config, lock, tasks, statuses, dispatcher, rules, lifecycle, events, graph);
     }
 
     public EngineConfig config() {
@@ -374,8 +374,8 @@ public final class Coordinator {
 
     /** A consistent copy of the whole state, for a full checkpoint. */
     public EngineState state() {
-        return lock.read(() -> new EngineState(tasks.all().stream().map(Snapshots::record)
-                .collect(Collectors.toCollection(ArrayList::new)), agentRecordsLocked(), rules.changed(), events.seq()));
+        return lock.read(() -> new EngineState(tasks.all().stream().map(Snapshots::record).collect(Collectors.toCollection(
+                ArrayList::new)), agentRecordsLocked(), rules.changed(), flow.schedules().recordsLocked(), events.seq()));
     }
 
     /** Every agent with its history, for a checkpoint. */
@@ -400,6 +400,7 @@ public final class Coordinator {
                 throw new IllegalStateException("restore needs an empty engine");
             }
             lifecycle.restore(state);
+            flow.schedules().restore(state.schedules());
         });
     }
 

@@ -8,11 +8,19 @@ import java.util.List;
  *
  * @param tasks  live tasks, and finished ones still within retention
  * @param types  the task types' runtime settings
+ * @param schedules the schedules (recurring tasks)
  * @param seq    the last event the copy includes
  */
-public record EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, List<TypeSettings> types, long seq) {
+public record EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, List<TypeSettings> types,
+        List<ScheduleRecord> schedules, long seq) {
 
     public EngineState {
         types = types == null ? List.of() : types;
+        schedules = schedules == null ? List.of() : schedules;
+    }
+
+    /** A state without schedules. */
+    public EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, List<TypeSettings> types, long seq) {
+        this(tasks, agents, types, List.of(), seq);
     }
 }

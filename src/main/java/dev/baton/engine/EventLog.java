@@ -42,6 +42,13 @@ final class EventLog {
                 settings.summary(), now, null, null, null, settings));
     }
 
+    /** A schedule changed or fired: {@code task_type} is its template's, {@code message} names it and says what happened. */
+    void schedule(EventType type, ScheduleRecord schedule, String what, long now) {
+        ScheduleTemplate template = schedule.spec().template();
+        sink.accept(new TaskEvent(++seq, type, null, template.type(), template.priority(), null, null, null,
+                "schedule " + schedule.id() + ": " + what, now, null, null, null, null, schedule));
+    }
+
     void agent(EventType type, Agent agent, long now) {
         sink.accept(new TaskEvent(++seq, type, null, null, null, null, agent.id, null, null, now, null,
                 type == EventType.AGENT_REGISTERED ? Snapshots.record(agent) : null));

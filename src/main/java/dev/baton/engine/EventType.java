@@ -19,7 +19,10 @@ public enum EventType {
     AGENT_REGISTERED("agent.registered"),
     AGENT_LOST("agent.lost"),
     AGENT_LEFT("agent.left"),
-    TYPE_UPDATED("type.updated");
+    TYPE_UPDATED("type.updated"),
+    SCHEDULE_UPDATED("schedule.updated"),
+    SCHEDULE_FIRED("schedule.fired"),
+    SCHEDULE_DELETED("schedule.deleted");
 
     private final String wireName;
 

@@ -27,9 +27,10 @@ public final class FlowControl {
     private final TypeRules rules;
     private final Lifecycle lifecycle;
     private final EventLog events;
+    private final ScheduleControl schedules;
 
     FlowControl(EngineConfig config, EngineLock lock, TaskTable tasks, Statuses statuses, Dispatcher dispatcher,
-            TypeRules rules, Lifecycle lifecycle, EventLog events) {
+            TypeRules rules, Lifecycle lifecycle, EventLog events, DependencyGraph graph) {
         this.config = config;
         this.lock = lock;
         this.tasks = tasks;
@@ -38,6 +39,12 @@ public final class FlowControl {
         this.rules = rules;
         this.lifecycle = lifecycle;
         this.events = events;
+        this.schedules = new ScheduleControl(config, lock, tasks, statuses, graph, lifecycle, events);
+    }
+
+    /** Recurring tasks. */
+    public ScheduleControl schedules() {
+        return schedules;
     }
 
     // ---------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.baton.store;
 
 import dev.baton.engine.AgentRecord;
+import dev.baton.engine.ScheduleRecord;
 import dev.baton.engine.TypeSettings;
 import dev.baton.engine.EngineState;
 import dev.baton.engine.TaskRecord;
@@ -20,7 +21,7 @@ import java.util.function.Function;
 /**
  * Writes checkpoints: the changed live tasks into the tasks hash, finished tasks out of it into
  * keys that expire with the retention (and their ids into a sorted set per terminal status, for
- * listing), then the agents, the task types' settings and the {@code checkpoint} marker in one
+ * listing), then the agents, the task types' settings, the schedules and the {@code checkpoint} marker in one
  * step. Only after that is the journal trimmed, and only up to the marker. Every write is fenced
  * ({@link FencedWrites}): a Baton that lost the writer lease changes nothing.
  */
@@ -52,7 +53,8 @@ final class Checkpointer {
      * re-applies those events in order and ends on the same records. The webhook deliveries of
      * task ends (checkpoint mode) go first.
      */
-    void write(StoreSink.Changes changes, List<AgentRecord> agents, List<TypeSettings> types, String analytics,
+    void write(StoreSink.Changes changes, List<AgentRecord> agents, List<TypeSettings> types,
+            List<ScheduleRecord> schedules, String analytics,
             long nowMillis) {
         if (!changes.deliveries().isEmpty()) {
             // before the ends: a crash in between may deliver an end the checkpoint lost, never lose one it kept
@@ -68,7 +70,7 @@ final class Checkpointer {
         }
         FencedWrites.Commands last = new FencedWrites.Commands();
         if (changes.agents()) {
-            addAgents(last, agents, types);
+            addAgents(last, agents, types, schedules);
         }
         addAnalytics(last, analytics);
         last.add("SET", keys.checkpoint(), Long.toString(changes.seq()));
@@ -96,7 +98,7 @@ final class Checkpointer {
         if (tasks.stream().anyMatch(t -> !t.status().isTerminal())) {
             last.add("RENAME", building, keys.tasks());
         }
-        addAgents(last, state.agents(), state.types());
+        addAgents(last, state.agents(), state.types(), state.schedules());
         addAnalytics(last, analytics);
         Outbox.add(last, keys, deliveries);
         last.add("SET", keys.checkpoint(), Long.toString(state.seq()));
@@ -161,10 +163,12 @@ final class Checkpointer {
         return next;
     }
 
-    /** The agents and the task types' settings, each hash replaced whole (they change together: not task events). */
-    private void addAgents(FencedWrites.Commands commands, List<AgentRecord> agents, List<TypeSettings> types) {
+    /** The agents, the task types' settings and the schedules, each hash replaced whole (they change together: not task events). */
+    private void addAgents(FencedWrites.Commands commands, List<AgentRecord> agents, List<TypeSettings> types,
+            List<ScheduleRecord> schedules) {
         replaceHash(commands, keys.agents(), agents, agent -> agent.spec().id());
         replaceHash(commands, keys.types(), types, TypeSettings::type);
+        replaceHash(commands, keys.schedules(), schedules, ScheduleRecord::id);
     }
 
     private static <T> void replaceHash(FencedWrites.Commands commands, String key, List<T> values,

@@ -3,6 +3,7 @@ package dev.baton.store;
 import dev.baton.engine.AgentRecord;
 import dev.baton.engine.EngineState;
 import dev.baton.engine.EventType;
+import dev.baton.engine.ScheduleRecord;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TypeSettings;
@@ -58,6 +59,10 @@ final class Recovery {
         RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.types())))
                 .forEach((type, json) -> types.put(type, StoreCodec.typeSettings(json)));
 
+        Map<String, ScheduleRecord> schedules = new LinkedHashMap<>();
+        RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.schedules())))
+                .forEach((id, json) -> schedules.put(id, StoreCodec.schedule(json)));
+
         Map<String, Long> seenSeq = new HashMap<>();
         Map<String, TaskRecord> replayed = new HashMap<>();
         long lastSeq = marker;
@@ -79,7 +84,7 @@ final class Recovery {
                         }
                         journalEvents++;
                         lastSeq = Math.max(lastSeq, event.seq());
-                        apply(event, tasks, agents, types, seenSeq, replayed);
+                        apply(event, tasks, agents, types, schedules, seenSeq, replayed);
                     }
                 }
             }
@@ -89,13 +94,14 @@ final class Recovery {
             start = (lastEntrySeq + 1) + "-0";
         }
         EngineState state = new EngineState(new ArrayList<>(tasks.values()), new ArrayList<>(agents.values()),
-                new ArrayList<>(types.values()), lastSeq);
+                new ArrayList<>(types.values()), new ArrayList<>(schedules.values()), lastSeq);
         Response top = redis.send(Request.cmd(Command.GET).arg(keys.journalTop()));
         return new Result(state, replayed, fromCheckpoint, journalEvents, marker, top == null ? "" : top.toString());
     }
 
     private static void apply(TaskEvent event, Map<String, TaskRecord> tasks, Map<String, AgentRecord> agents,
-            Map<String, TypeSettings> types, Map<String, Long> seenSeq, Map<String, TaskRecord> replayed) {
+            Map<String, TypeSettings> types, Map<String, ScheduleRecord> schedules, Map<String, Long> seenSeq,
+            Map<String, TaskRecord> replayed) {
         if (event.task() != null) {
             Long seen = seenSeq.get(event.taskId());
             if (seen == null || event.seq() > seen) {
@@ -113,6 +119,12 @@ final class Recovery {
             agents.remove(event.agentId());
         } else if (event.type() == EventType.TYPE_UPDATED && event.settings() != null) {
             types.put(event.settings().type(), event.settings()); // the engine drops empty settings as it restores
+        } else if (event.schedule() != null) {
+            if (event.type() == EventType.SCHEDULE_DELETED) {
+                schedules.remove(event.schedule().id());
+            } else {
+                schedules.put(event.schedule().id(), event.schedule()); // a later tick never goes back: events are in seq order
+            }
         }
     }
 }

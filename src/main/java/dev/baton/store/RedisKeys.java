@@ -52,6 +52,11 @@ public record RedisKeys(String prefix) {
         return prefix + "webhooks";
     }
 
+    /** Hash: schedule id → its record JSON, with the last tick passed ({@code /v1/schedules}). */
+    public String schedules() {
+        return prefix + "schedules";
+    }
+
     /** String: the seq up to which the hashes are complete. */
     public String checkpoint() {
         return prefix + "checkpoint";

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.baton.engine.AgentRecord;
+import dev.baton.engine.ScheduleRecord;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TypeSettings;
@@ -76,6 +77,10 @@ final class StoreCodec {
 
     static Outbox.Delivery delivery(String json) {
         return read(json, Outbox.Delivery.class);
+    }
+
+    static ScheduleRecord schedule(String json) {
+        return read(json, ScheduleRecord.class);
     }
 
     static AgentRecord agent(String json) {

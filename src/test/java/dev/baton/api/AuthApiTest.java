@@ -126,6 +126,23 @@ class AuthApiTest {
     }
 
     @Test
+    void onlyTheAdminTokenChangesSchedules() {
+        String id = unique("sched");
+        Map<String, Object> body = Map.of("id", id, "every", "1h", "template", Map.of("type", "t"));
+        for (String token : List.of(PRODUCER, SHARED_AGENT, VIEWER)) {
+            as(token).body(body).post("/v1/schedules").then().statusCode(403);
+        }
+        as(ADMIN).body(body).post("/v1/schedules").then().statusCode(201);
+        as(VIEWER).get("/v1/schedules/{id}", id).then().statusCode(200).body("id", equalTo(id));
+        for (String token : List.of(PRODUCER, SHARED_AGENT, VIEWER)) {
+            as(token).body(body).put("/v1/schedules/{id}", id).then().statusCode(403);
+            as(token).post("/v1/schedules/{id}/pause", id).then().statusCode(403);
+            as(token).delete("/v1/schedules/{id}", id).then().statusCode(403);
+        }
+        as(ADMIN).delete("/v1/schedules/{id}", id).then().statusCode(200);
+    }
+
+    @Test
     void theSharedAgentTokenActsAsAnyAgent() {
         Running someone = Running.as(SHARED_AGENT, unique("alice"));
         as(SHARED_AGENT).body(Map.of("lease_id", someone.leaseId(), "result", Map.of("ok", true)))

@@ -162,6 +162,33 @@ class ResponseConformanceTest {
         call().body(Map.of("action", "cancel", "filter", Map.of("type", type), "dry_run", true)).post("/v1/tasks/bulk")
                 .then().statusCode(200);
         call().body(Map.of("action", "cancel", "filter", Map.of())).post("/v1/tasks/bulk").then().statusCode(400);
+
+        // schedules
+        String schedule = unique("sched");
+        Map<String, Object> every = Map.of("id", schedule, "every", "1h", "catch_up", "all",
+                "template", Map.of("type", type, "payload", Map.of("n", 1), "depends_on_previous", true));
+        call().body(every).post("/v1/schedules").then().statusCode(201);
+        call().body(every).post("/v1/schedules").then().statusCode(200);
+        call().body(Map.of("id", schedule, "every", "2h", "template", Map.of("type", type))).post("/v1/schedules")
+                .then().statusCode(409);
+        call().body(Map.of("id", schedule, "cron", "61 * * * *", "template", Map.of("type", type))).post("/v1/schedules")
+                .then().statusCode(400);
+        call().get("/v1/schedules").then().statusCode(200);
+        call().get("/v1/schedules/{id}", schedule).then().statusCode(200);
+        call().get("/v1/schedules/{id}", unique("none")).then().statusCode(404);
+        Map<String, Object> cron = Map.of("cron", "0 9 * * MON-FRI", "time_zone", "Europe/Paris",
+                "template", Map.of("type", type, "priority", "LOW", "description", "d", "max_retries", 0));
+        call().body(cron).put("/v1/schedules/{id}", schedule).then().statusCode(200);
+        call().body(Map.of("cron", "0 9 * * *", "time_zone", "Nowhere", "template", Map.of("type", type)))
+                .put("/v1/schedules/{id}", schedule).then().statusCode(400);
+        call().body(cron).put("/v1/schedules/{id}", unique("none")).then().statusCode(404);
+        call().post("/v1/schedules/{id}/pause", schedule).then().statusCode(200);
+        call().post("/v1/schedules/{id}/pause", unique("none")).then().statusCode(404);
+        call().post("/v1/schedules/{id}/resume", schedule).then().statusCode(200);
+        call().post("/v1/schedules/{id}/resume", unique("none")).then().statusCode(404);
+        call().delete("/v1/schedules/{id}", schedule).then().statusCode(200);
+        call().delete("/v1/schedules/{id}", schedule).then().statusCode(404);
+
         call().delete("/v1/agents/{id}", agent).then().statusCode(200);
         call().delete("/v1/agents/{id}", agent).then().statusCode(404);
 

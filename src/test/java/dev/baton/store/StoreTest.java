@@ -15,6 +15,11 @@ import dev.baton.engine.EngineConfig;
 import dev.baton.engine.EventSink;
 import dev.baton.engine.Priority;
 import dev.baton.engine.TaskSpec;
+import dev.baton.engine.ScheduleControl;
+import dev.baton.engine.ScheduleRecord;
+import dev.baton.engine.ScheduleSpec;
+import dev.baton.engine.ScheduleTemplate;
+import dev.baton.engine.ScheduleView;
 import dev.baton.engine.TypeSettings;
 import dev.baton.engine.TypeView;
 import dev.baton.engine.TaskView;
@@ -212,6 +217,42 @@ class StoreTest {
     }
 
     @Test
+    void aScheduleSurvivesARestartAndFiresNoTickTwice() {
+        long hour = 3_600_000L;
+        long t0 = now();
+        Node first = node(true, 3_600_000);
+        ScheduleSpec spec = new ScheduleSpec("hourly", null, hour, null, ScheduleSpec.CatchUp.ALL,
+                new ScheduleTemplate("report", Priority.HIGH, "{\"n\":1}", null, null, true));
+        ScheduleView made = first.engine().flow().schedules().create(spec, t0);
+        durable(first, made.seq());
+        long tick = made.nextRun(); // an hour after the engine's now, in whole seconds
+        assertEquals(1, first.engine().flow().schedules().fire(tick + 1_000));
+        durable(first, first.engine().lastSeq());
+        first.store().halt(); // a crash: the schedule and its run are only in the journal
+
+        Node second = node(true, 100);
+        ScheduleRecord back = second.engine().flow().schedules().get("hourly", now()).schedule();
+        assertEquals(tick, back.lastTick());
+        assertEquals(spec, back.spec());
+        String firstRun = ScheduleControl.taskId("hourly", tick);
+        assertEquals(TaskStatus.PENDING, second.engine().task(firstRun, now()).status());
+        assertEquals(0, second.engine().flow().schedules().fire(tick + 2_000), "the tick ran before the crash");
+        assertEquals(1, second.engine().flow().schedules().fire(tick + hour + 1_000));
+        assertEquals(List.of(firstRun), second.engine().task(ScheduleControl.taskId("hourly", tick + hour), now()).dependsOn());
+        awaitCheckpointAt(second.engine().lastSeq());
+        await().atMost(Duration.ofSeconds(10)).until(() -> send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong() == 0);
+        List<ScheduleRecord> written = second.engine().flow().schedules().records();
+        second.store().halt();
+
+        Node third = node(true, 3_600_000); // from the checkpoint's schedules hash alone
+        assertEquals(written, third.engine().flow().schedules().records());
+        assertEquals(0, third.engine().flow().schedules().fire(tick + hour + 2_000));
+        durable(third, third.engine().flow().schedules().delete("hourly", now()).seq());
+        third.store().halt();
+        assertTrue(node(true, 3_600_000).engine().flow().schedules().records().isEmpty(), "a delete is journaled too");
+    }
+
+    @Test
     void checkpointsAloneBringBackWhatTheyWrote() {
         Node first = node(false, 50);
         Map<String, List<String>> ids = work(first);
@@ -386,7 +427,7 @@ class StoreTest {
         Checkpointer checkpointer = new Checkpointer(new RedisCalls(client, Duration.ofSeconds(5)), new RedisKeys("{t}:"),
                 fence, 86_400_000L);
         FencedWrites.FencedException refused = assertThrows(FencedWrites.FencedException.class,
-                () -> checkpointer.write(new StoreSink.Changes(tasks, true, first.engine().lastSeq()), List.of(), List.of(), null,
+                () -> checkpointer.write(new StoreSink.Changes(tasks, true, first.engine().lastSeq()), List.of(), List.of(), List.of(), null,
                         now()));
         assertTrue(!refused.redisBehind(), refused.getMessage());
         assertEquals(0, send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong());
