@@ -24,7 +24,12 @@ public record SubmitTaskRequest(
         List<String> dependsOn,
         @Schema(minimum = "0") Integer maxRetries,
         @Schema(description = "not handed out before this instant") @JsonDeserialize(using = StrictJson.IsoInstant.class) Instant runAt,
-        @Schema(enumeration = {"cancel", "run"}, defaultValue = "cancel") String onDependencyFailure) {
+        @Schema(enumeration = {"cancel", "run"}, defaultValue = "cancel") String onDependencyFailure,
+        @Schema(description = "the rate limit's key it spends from, e.g. openai:gpt-x (1 to 128 characters, no control characters)")
+        String rateKey,
+        @Schema(minimum = "1", defaultValue = "1", description = "what it spends of its rate key's budget, e.g. tokens") Integer cost,
+        @Schema(description = "the key its running count is capped and its fair share taken by, e.g. a tenant")
+        String concurrencyKey) {
 
     /** A single submit: {@code ref} means nothing outside a batch. */
     TaskSpec toSingleSpec() {
@@ -56,6 +61,6 @@ public record SubmitTaskRequest(
         Requests.validUnicode("payload", payload);
         return new TaskSpec(id, type, description, priority,
                 payload == null || payload.isNull() ? null : payload.toString(),
-                dependsOn, maxRetries, Requests.epochMillis("run_at", runAt), run);
+                dependsOn, maxRetries, Requests.epochMillis("run_at", runAt), run, rateKey, cost, concurrencyKey);
     }
 }

@@ -42,7 +42,12 @@ public record TaskJson(
         Instant completedAt,
         Integer queuePosition,
         Instant leaseExpiresAt,
-        Boolean cancelRequested) {
+        Boolean cancelRequested,
+        String rateKey,
+        @Schema(description = "what it spends of its rate key's budget; absent when 1") Integer cost,
+        String concurrencyKey,
+        @Schema(description = "while PENDING: the key whose rate budget or running cap it waits on")
+        String waitingOnLimit) {
 
     static TaskJson of(TaskView t) {
         return new TaskJson(t.id(), t.type(), t.description(), t.priority(), t.level(), t.status(),
@@ -53,7 +58,8 @@ public record TaskJson(
                 t.assignedAgent(), t.attempt(), t.maxRetries(), t.failures(), t.expiries(), t.progress(),
                 t.message(), t.result(), t.error(), instant(t.runAt()), Instant.ofEpochMilli(t.createdAt()),
                 instant(t.startedAt()), instant(t.completedAt()), t.queuePosition(), instant(t.leaseExpiresAt()),
-                t.cancelRequested() ? Boolean.TRUE : null);
+                t.cancelRequested() ? Boolean.TRUE : null, t.rateKey(), t.cost() == 1 ? null : t.cost(),
+                t.concurrencyKey(), t.waitingOnLimit());
     }
 
     /** A finished task read back from Redis (no queue, no lease). */

@@ -95,7 +95,12 @@ final class WireJson {
         first = instant(out, first, "lease_expires_at", t.leaseExpiresAt());
         if (t.cancelRequested() != null) {
             name(out, first, "cancel_requested").append(t.cancelRequested().booleanValue());
+            first = false;
         }
+        first = field(out, first, "rate_key", t.rateKey());
+        first = t.cost() == null ? first : number(out, first, "cost", t.cost());
+        first = field(out, first, "concurrency_key", t.concurrencyKey());
+        field(out, first, "waiting_on_limit", t.waitingOnLimit());
     }
 
     private static StringBuilder name(StringBuilder out, boolean first, String name) {

@@ -4,6 +4,7 @@ import dev.baton.engine.AgentRecord;
 import dev.baton.engine.AgentSpec;
 import dev.baton.engine.AgentView;
 import dev.baton.engine.EventType;
+import dev.baton.engine.LimitSettings;
 import dev.baton.engine.Priority;
 import dev.baton.engine.ScoreBreakdown;
 import dev.baton.engine.TaskEvent;
@@ -26,7 +27,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(
         targets = {TaskRecord.class, AgentRecord.class, TaskSpec.class, AgentSpec.class, AgentView.History.class,
                 TaskEvent.class, TaskStatus.class, Priority.class, EventType.class, WireEvent.class, WireEvent.Notification.class,
-                ScoreBreakdown.class, TypeSettings.class},
+                ScoreBreakdown.class, TypeSettings.class, LimitSettings.class},
         classNames = {"dev.baton.store.StoreCodec$Batch", "dev.baton.api.ErrorBody"})
 final class NativeImage {
 

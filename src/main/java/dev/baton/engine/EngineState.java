@@ -9,10 +9,18 @@ import java.util.List;
  * @param tasks  live tasks, and finished ones still within retention
  * @param types  the task types' runtime settings
  * @param seq    the last event the copy includes
+ * @param limits the key limits set at runtime
  */
-public record EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, List<TypeSettings> types, long seq) {
+public record EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, List<TypeSettings> types, long seq,
+        List<LimitSettings> limits) {
 
     public EngineState {
         types = types == null ? List.of() : types;
+        limits = limits == null ? List.of() : limits;
+    }
+
+    /** A state without runtime key limits. */
+    public EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, List<TypeSettings> types, long seq) {
+        this(tasks, agents, types, seq, List.of());
     }
 }

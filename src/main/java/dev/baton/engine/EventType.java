@@ -19,7 +19,8 @@ public enum EventType {
     AGENT_REGISTERED("agent.registered"),
     AGENT_LOST("agent.lost"),
     AGENT_LEFT("agent.left"),
-    TYPE_UPDATED("type.updated");
+    TYPE_UPDATED("type.updated"),
+    LIMIT_UPDATED("limit.updated");
 
     private final String wireName;
 

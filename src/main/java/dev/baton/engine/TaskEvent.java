@@ -8,6 +8,8 @@ package dev.baton.engine;
  * @param agent the agent after a registration (null otherwise)
  * @param score why the agent got the task, on {@link EventType#ASSIGNED} (null otherwise)
  * @param settings the type's new runtime settings, on {@link EventType#TYPE_UPDATED} (null otherwise); the journal keeps them
+ * @param limit the key pattern's new runtime limit, on {@link EventType#LIMIT_UPDATED} (null otherwise; empty
+ *              when removed); the journal keeps it
  */
 public record TaskEvent(
         long seq,
@@ -23,18 +25,27 @@ public record TaskEvent(
         TaskRecord task,
         AgentRecord agent,
         ScoreBreakdown score,
-        TypeSettings settings) {
+        TypeSettings settings,
+        LimitSettings limit) {
+
+    /** An event without a limit: every kind but {@link EventType#LIMIT_UPDATED}. */
+    public TaskEvent(long seq, EventType type, String taskId, String taskType, Priority priority, TaskStatus status,
+            String agentId, Integer progress, String message, long at, TaskRecord task, AgentRecord agent,
+            ScoreBreakdown score, TypeSettings settings) {
+        this(seq, type, taskId, taskType, priority, status, agentId, progress, message, at, task, agent, score, settings,
+                null);
+    }
 
     /** An event without type settings: every kind but {@link EventType#TYPE_UPDATED}. */
     public TaskEvent(long seq, EventType type, String taskId, String taskType, Priority priority, TaskStatus status,
             String agentId, Integer progress, String message, long at, TaskRecord task, AgentRecord agent,
             ScoreBreakdown score) {
-        this(seq, type, taskId, taskType, priority, status, agentId, progress, message, at, task, agent, score, null);
+        this(seq, type, taskId, taskType, priority, status, agentId, progress, message, at, task, agent, score, null, null);
     }
 
     /** An event without a score: every kind but {@link EventType#ASSIGNED}. */
     public TaskEvent(long seq, EventType type, String taskId, String taskType, Priority priority, TaskStatus status,
             String agentId, Integer progress, String message, long at, TaskRecord task, AgentRecord agent) {
-        this(seq, type, taskId, taskType, priority, status, agentId, progress, message, at, task, agent, null, null);
+        this(seq, type, taskId, taskType, priority, status, agentId, progress, message, at, task, agent, null, null, null);
     }
 }

@@ -47,6 +47,6 @@ public record TaskRecord(
         return new TaskView(id(), spec.type(), spec.description(), spec.priority(), level, spec.payload(), spec.dependsOn(),
                 java.util.List.of(), spec.runOnDependencyFailure(), status, assignedAgent, attempt, maxRetries, failures,
                 expiries, progress, message, result, error, runAt, createdAt, startedAt, completedAt, null, null,
-                cancelRequested, readyAt == 0 ? null : readyAt);
+                cancelRequested, readyAt == 0 ? null : readyAt, spec.rateKey(), spec.cost(), spec.concurrencyKey(), null);
     }
 }

@@ -11,6 +11,9 @@ import java.util.List;
  * @param maxRetries         null for the type's policy
  * @param runAt              epoch millis before which the task is not handed out, or null
  * @param runOnDependencyFailure run even when a dependency fails or is cancelled
+ * @param rateKey            the rate limit's key it spends from (e.g. {@code openai:gpt-x}), or null
+ * @param cost               what it spends of its rate key's budget; null for 1
+ * @param concurrencyKey     the key its running count is capped and its fair share taken by (e.g. a tenant), or null
  */
 public record TaskSpec(
         String id,
@@ -21,11 +24,22 @@ public record TaskSpec(
         List<String> dependsOn,
         Integer maxRetries,
         Long runAt,
-        boolean runOnDependencyFailure) {
+        boolean runOnDependencyFailure,
+        String rateKey,
+        Integer cost,
+        String concurrencyKey) {
 
     public TaskSpec {
         priority = priority == null ? Priority.MEDIUM : priority;
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+        cost = cost == null ? 1 : cost;
+    }
+
+    /** A spec without keys (cost 1). */
+    public TaskSpec(String id, String type, String description, Priority priority, String payload, List<String> dependsOn,
+            Integer maxRetries, Long runAt, boolean runOnDependencyFailure) {
+        this(id, type, description, priority, payload, dependsOn, maxRetries, runAt, runOnDependencyFailure, null, null,
+                null);
     }
 
     public static TaskSpec of(String type, Priority priority) {
@@ -33,22 +47,27 @@ public record TaskSpec(
     }
 
     public TaskSpec withId(String newId) {
-        return new TaskSpec(newId, type, description, priority, payload, dependsOn, maxRetries, runAt, runOnDependencyFailure);
+        return new TaskSpec(newId, type, description, priority, payload, dependsOn, maxRetries, runAt, runOnDependencyFailure, rateKey, cost, concurrencyKey);
     }
 
     public TaskSpec withRunAt(Long newRunAt) {
-        return new TaskSpec(id, type, description, priority, payload, dependsOn, maxRetries, newRunAt, runOnDependencyFailure);
+        return new TaskSpec(id, type, description, priority, payload, dependsOn, maxRetries, newRunAt, runOnDependencyFailure, rateKey, cost, concurrencyKey);
     }
 
     public TaskSpec withPayload(String newPayload) {
-        return new TaskSpec(id, type, description, priority, newPayload, dependsOn, maxRetries, runAt, runOnDependencyFailure);
+        return new TaskSpec(id, type, description, priority, newPayload, dependsOn, maxRetries, runAt, runOnDependencyFailure, rateKey, cost, concurrencyKey);
     }
 
     public TaskSpec withMaxRetries(Integer newMaxRetries) {
-        return new TaskSpec(id, type, description, priority, payload, dependsOn, newMaxRetries, runAt, runOnDependencyFailure);
+        return new TaskSpec(id, type, description, priority, payload, dependsOn, newMaxRetries, runAt, runOnDependencyFailure, rateKey, cost, concurrencyKey);
+    }
+
+    public TaskSpec withKeys(String newRateKey, Integer newCost, String newConcurrencyKey) {
+        return new TaskSpec(id, type, description, priority, payload, dependsOn, maxRetries, runAt, runOnDependencyFailure,
+                newRateKey, newCost, newConcurrencyKey);
     }
 
     public TaskSpec withDependsOn(List<String> newDependsOn) {
-        return new TaskSpec(id, type, description, priority, payload, newDependsOn, maxRetries, runAt, runOnDependencyFailure);
+        return new TaskSpec(id, type, description, priority, payload, newDependsOn, maxRetries, runAt, runOnDependencyFailure, rateKey, cost, concurrencyKey);
     }
 }

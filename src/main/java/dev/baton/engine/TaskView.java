@@ -12,6 +12,10 @@ import java.util.List;
  * @param queuePosition  while PENDING: tasks of the same type handed out before it (0 = next)
  * @param leaseExpiresAt while running: when the lease runs out
  * @param readyAt        when it last joined a ready deque (PENDING), or null if it never did
+ * @param rateKey        the rate limit's key it spends from, or null
+ * @param cost           what it spends of its rate key's budget
+ * @param concurrencyKey the key its running count is capped and its fair share taken by, or null
+ * @param waitingOnLimit while PENDING: the key whose budget (rate) or cap (concurrency) it waits on, else null
  */
 public record TaskView(
         String id,
@@ -40,5 +44,20 @@ public record TaskView(
         Integer queuePosition,
         Long leaseExpiresAt,
         boolean cancelRequested,
-        Long readyAt) {
+        Long readyAt,
+        String rateKey,
+        int cost,
+        String concurrencyKey,
+        String waitingOnLimit) {
+
+    /** A view of a task without keys (cost 1), waiting on no limit. */
+    public TaskView(String id, String type, String description, Priority priority, Priority level, String payload,
+            List<String> dependsOn, List<String> waitingOn, boolean runOnDependencyFailure, TaskStatus status,
+            String assignedAgent, int attempt, int maxRetries, int failures, int expiries, int progress, String message,
+            String result, String error, Long runAt, long createdAt, Long startedAt, Long completedAt,
+            Integer queuePosition, Long leaseExpiresAt, boolean cancelRequested, Long readyAt) {
+        this(id, type, description, priority, level, payload, dependsOn, waitingOn, runOnDependencyFailure, status,
+                assignedAgent, attempt, maxRetries, failures, expiries, progress, message, result, error, runAt, createdAt,
+                startedAt, completedAt, queuePosition, leaseExpiresAt, cancelRequested, readyAt, null, 1, null, null);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.baton.store;
 
 import dev.baton.engine.AgentRecord;
+import dev.baton.engine.LimitSettings;
 import dev.baton.engine.TypeSettings;
 import dev.baton.engine.EngineState;
 import dev.baton.engine.TaskRecord;
@@ -51,8 +52,8 @@ final class Checkpointer {
      * journal mode the caller first waits until the journal has them — because replay then
      * re-applies those events in order and ends on the same records.
      */
-    void write(StoreSink.Changes changes, List<AgentRecord> agents, List<TypeSettings> types, String analytics,
-            long nowMillis) {
+    void write(StoreSink.Changes changes, List<AgentRecord> agents, List<TypeSettings> types, List<LimitSettings> limits,
+            String analytics, long nowMillis) {
         List<TaskRecord> tasks = new ArrayList<>(changes.tasks().values());
         for (int from = 0; from < tasks.size(); from += TASKS_PER_CHUNK) {
             FencedWrites.Commands chunk = new FencedWrites.Commands();
@@ -61,7 +62,7 @@ final class Checkpointer {
         }
         FencedWrites.Commands last = new FencedWrites.Commands();
         if (changes.agents()) {
-            addAgents(last, agents, types);
+            addAgents(last, agents, types, limits);
         }
         addAnalytics(last, analytics);
         last.add("SET", keys.checkpoint(), Long.toString(changes.seq()));
@@ -88,7 +89,7 @@ final class Checkpointer {
         if (tasks.stream().anyMatch(t -> !t.status().isTerminal())) {
             last.add("RENAME", building, keys.tasks());
         }
-        addAgents(last, state.agents(), state.types());
+        addAgents(last, state.agents(), state.types(), state.limits());
         addAnalytics(last, analytics);
         last.add("SET", keys.checkpoint(), Long.toString(state.seq()));
         last.add("DEL", keys.journal(), keys.journalTop());
@@ -152,10 +153,12 @@ final class Checkpointer {
         return next;
     }
 
-    /** The agents and the task types' settings, each hash replaced whole (they change together: not task events). */
-    private void addAgents(FencedWrites.Commands commands, List<AgentRecord> agents, List<TypeSettings> types) {
+    /** The agents, the task types' settings and the key limits, each hash replaced whole (they change together: not task events). */
+    private void addAgents(FencedWrites.Commands commands, List<AgentRecord> agents, List<TypeSettings> types,
+            List<LimitSettings> limits) {
         replaceHash(commands, keys.agents(), agents, agent -> agent.spec().id());
         replaceHash(commands, keys.types(), types, TypeSettings::type);
+        replaceHash(commands, keys.limits(), limits, LimitSettings::key);
     }
 
     private static <T> void replaceHash(FencedWrites.Commands commands, String key, List<T> values,

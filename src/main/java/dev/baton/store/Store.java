@@ -197,7 +197,8 @@ public final class Store {
         lastMarker = recovered.marker();
         if (lease.epoch() == 1) {
             // Redis held no epoch: it is new, or lost everything (or a Baton before fencing wrote it)
-            if (!state.tasks().isEmpty() || !state.agents().isEmpty() || !state.types().isEmpty()) {
+            if (!state.tasks().isEmpty() || !state.agents().isEmpty() || !state.types().isEmpty()
+                    || !state.limits().isEmpty()) {
                 LOG.warn("Redis holds Baton's state but no writer epoch; writing the whole state again");
             }
             rewrite(null);
@@ -397,8 +398,8 @@ public final class Store {
                 // records in the hash must never be ahead of the journal (see Checkpointer#write)
                 journal.durable(changes.seq()).get(settings.ackTimeoutMillis(), TimeUnit.MILLISECONDS);
             }
-            checkpointer.write(changes, coordinator.agentRecords(), coordinator.flow().typeSettings(), extraSnapshot.get(),
-                    clock.millis());
+            checkpointer.write(changes, coordinator.agentRecords(), coordinator.flow().typeSettings(),
+                    coordinator.flow().limitSettings(), extraSnapshot.get(), clock.millis());
             lastMarker = changes.seq();
             lastCheckpointMillis = clock.millis();
             checkpoints++;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.baton.engine.AgentRecord;
+import dev.baton.engine.LimitSettings;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TypeSettings;
@@ -72,6 +73,10 @@ final class StoreCodec {
 
     static TypeSettings typeSettings(String json) {
         return read(json, TypeSettings.class);
+    }
+
+    static LimitSettings limit(String json) {
+        return read(json, LimitSettings.class);
     }
 
     static AgentRecord agent(String json) {

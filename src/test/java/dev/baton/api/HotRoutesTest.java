@@ -108,7 +108,7 @@ class HotRoutesTest {
         TaskView full = new TaskView("t-1", odd, odd, Priority.HIGH, Priority.LOW, "{\"a\": [1, 2.50, \"x\"]}",
                 List.of("d-1", odd), List.of("d-1"), true, TaskStatus.IN_PROGRESS, "agent-" + odd, 2, 3, 1, 1, 40, odd,
                 "[1,{\"r\":null}]", odd, 1_700_000_000_001L, 1_700_000_000_000L, 1_700_000_000_100L, 1_700_000_001_000L,
-                7, 1_700_000_060_000L, true, 5L);
+                7, 1_700_000_060_000L, true, 5L, "openai:" + odd, 250, "tenant-" + odd, "openai:" + odd);
         TaskView sparse = new TaskView("t-2", "type", null, Priority.CRITICAL, Priority.CRITICAL, null,
                 List.of(), List.of(), false, TaskStatus.PENDING, null, 0, 0, 0, 0, 0, null,
                 null, null, null, 0L, null, null, null, null, false, null);

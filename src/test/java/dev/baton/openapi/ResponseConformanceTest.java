@@ -140,6 +140,14 @@ class ResponseConformanceTest {
         call().body(Map.of("action", "cancel", "filter", Map.of("type", type), "dry_run", true)).post("/v1/tasks/bulk")
                 .then().statusCode(200);
         call().body(Map.of("action", "cancel", "filter", Map.of())).post("/v1/tasks/bulk").then().statusCode(400);
+        // key limits
+        String key = unique("conf") + ":*";
+        call().body(Map.of("rate", 10, "window", "1m", "burst", 20, "max_running", 2)).put("/v1/limits/{k}", key)
+                .then().statusCode(200);
+        call().get("/v1/limits").then().statusCode(200);
+        call().body(Map.of("rate", -1, "window", "1m")).put("/v1/limits/{k}", key).then().statusCode(400);
+        call().delete("/v1/limits/{k}", key).then().statusCode(204);
+        call().delete("/v1/limits/{k}", "k".repeat(129)).then().statusCode(400);
         call().delete("/v1/agents/{id}", agent).then().statusCode(200);
         call().delete("/v1/agents/{id}", agent).then().statusCode(404);
 
