@@ -29,8 +29,12 @@ final class ReadyQueue {
     private final KeyLimits limits;
     private final Lane plain = new Lane(this, null);
     private final Map<String, Lane> keyed = new HashMap<>();
+    /** Past this many lanes in turn, a position is estimated instead of counted lane by lane. */
+    static final int EXACT_POSITION_LANES = 64;
+
     /** The lane whose head is handed out next; null when no lane may run. */
     private Lane cursor;
+    private int onRing;
     private int size;
 
     /** A deque for tasks without keys (tests). */
@@ -148,6 +152,7 @@ final class ReadyQueue {
             return;
         }
         lane.onRing = ready;
+        onRing += ready ? 1 : -1;
         if (ready) {
             if (cursor == null) {
                 lane.ringNext = lane;
@@ -181,7 +186,9 @@ final class ReadyQueue {
 
     /**
      * How many tasks of this deque come before {@code task} (in a lane): its lane's tasks before it,
-     * and from every other lane on the ring as many as the round-robin hands out meanwhile.
+     * and from every other lane on the ring as many as the round-robin hands out meanwhile. With
+     * more than {@link #EXACT_POSITION_LANES} lanes in turn it is estimated as if every other lane
+     * were at least as long (an upper bound), so a submit's answer stays O(1).
      */
     int positionOf(Task task) {
         Lane own = task.lane;
@@ -192,6 +199,9 @@ final class ReadyQueue {
         int position = inLane;
         if (cursor == null || !own.onRing) {
             return position;
+        }
+        if (onRing > EXACT_POSITION_LANES) {
+            return (int) Math.min(Integer.MAX_VALUE, (long) inLane * onRing + onRing - 1);
         }
         boolean before = true;
         Lane lane = cursor;
