@@ -284,6 +284,7 @@ final class KeyLimits {
         List<LimitView> views = new ArrayList<>();
         for (LimitSettings limit : patterns.effective()) {
             List<LimitView.KeyUse> keys = uses.getOrDefault(limit.key(), List.of());
+            keys = new ArrayList<>(keys);
             keys.sort((a, b) -> a.key().compareTo(b.key()));
             int[] total = totals.getOrDefault(limit.key(), new int[2]);
             views.add(new LimitView(limit, patterns.runtime(limit.key()), patterns.configured(limit.key()), total[0],
