@@ -56,12 +56,13 @@ def parse_instant(text):
 
 
 def _submit_body(type, id=None, description=None, priority=None, payload=None, depends_on=None,
-                 max_retries=None, run_at=None, on_dependency_failure=None, ref=None):
+                 max_retries=None, run_at=None, on_dependency_failure=None, ref=None, rate_key=None, cost=None,
+                 concurrency_key=None):
     body = {"type": type}
     for key, value in (("id", id), ("description", description), ("priority", priority),
                        ("payload", payload), ("depends_on", depends_on), ("max_retries", max_retries),
                        ("run_at", _timestamp(run_at)), ("on_dependency_failure", on_dependency_failure),
-                       ("ref", ref)):
+                       ("ref", ref), ("rate_key", rate_key), ("cost", cost), ("concurrency_key", concurrency_key)):
         if value is not None:
             body[key] = list(value) if key == "depends_on" else value
     return body
@@ -172,10 +173,12 @@ class Client:
     # ---- tasks ----------------------------------------------------------------------------------
 
     def submit(self, type, payload=None, id=None, description=None, priority=None, depends_on=None,
-               max_retries=None, run_at=None, on_dependency_failure=None):
-        """Submit a task; with an ``id`` the call is idempotent and retried on 503/429."""
+               max_retries=None, run_at=None, on_dependency_failure=None, rate_key=None, cost=None,
+               concurrency_key=None):
+        """Submit a task; with an ``id`` the call is idempotent and retried on 503/429. ``rate_key`` and
+        ``cost`` spend from a rate limit's budget, ``concurrency_key`` caps and shares by key."""
         body = _submit_body(type, id, description, priority, payload, depends_on, max_retries, run_at,
-                            on_dependency_failure)
+                            on_dependency_failure, rate_key=rate_key, cost=cost, concurrency_key=concurrency_key)
         return self._request("POST", "/v1/tasks", body, retry=id is not None)[1]
 
     def batch(self, tasks):

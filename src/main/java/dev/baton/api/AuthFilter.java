@@ -25,7 +25,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * default). Otherwise every call outside {@code /q/} needs a known token (401 without one), and a
  * known token of the wrong role is 403: producers submit, cancel and retry tasks; agents register
  * and run tasks; all may read; the viewer token may only read; the admin token may do everything,
- * and alone may change task types' settings and schedules and run bulk actions.
+ * and alone may change task types' settings, key limits and schedules and run bulk actions.
  *
  * <p>The shared {@code agent-token} trusts its holder with any agent id. A bound agent token
  * ({@code baton.auth.agent-tokens.<name>}) acts only as the agents whose id matches its glob: it may
@@ -129,8 +129,9 @@ public class AuthFilter {
         if (path.startsWith(AGENTS_PREFIX)) {
             return Role.AGENT;
         }
-        if (path.startsWith("/v1/types/") || path.equals("/v1/tasks/bulk") || path.startsWith("/v1/schedules")) {
-            return Role.ADMIN; // flow control: settings, schedules and actions over many tasks
+        if (path.startsWith("/v1/types/") || path.startsWith("/v1/limits/") || path.equals("/v1/tasks/bulk")
+                || path.startsWith("/v1/schedules")) {
+            return Role.ADMIN; // flow control: settings, limits, schedules and actions over many tasks
         }
         if (path.endsWith("/heartbeat") || path.endsWith("/complete") || path.endsWith("/fail")) {
             return Role.AGENT;

@@ -26,7 +26,12 @@ public record SubmitTaskRequest(
         @Schema(description = "not handed out before this instant") @JsonDeserialize(using = StrictJson.IsoInstant.class) Instant runAt,
         @Schema(enumeration = {"cancel", "run"}, defaultValue = "cancel") String onDependencyFailure,
         @Schema(description = "an http(s) URL on a host of baton.webhooks.allowed-hosts: when the task ends, Baton POSTs "
-                + "its final view there, signed (docs/api.md#webhooks)", maxLength = 2048) String callbackUrl) {
+                + "its final view there, signed (docs/api.md#webhooks)", maxLength = 2048) String callbackUrl,
+        @Schema(description = "the rate limit's key it spends from, e.g. openai:gpt-x (1 to 128 characters, no control characters)")
+        String rateKey,
+        @Schema(minimum = "1", defaultValue = "1", description = "what it spends of its rate key's budget, e.g. tokens") Integer cost,
+        @Schema(description = "the key its running count is capped and its fair share taken by, e.g. a tenant")
+        String concurrencyKey) {
 
     /** A single submit: {@code ref} means nothing outside a batch. */
     TaskSpec toSingleSpec() {
@@ -58,6 +63,6 @@ public record SubmitTaskRequest(
         Requests.validUnicode("payload", payload);
         return new TaskSpec(id, type, description, priority,
                 payload == null || payload.isNull() ? null : payload.toString(),
-                dependsOn, maxRetries, Requests.epochMillis("run_at", runAt), run, callbackUrl);
+                dependsOn, maxRetries, Requests.epochMillis("run_at", runAt), run, callbackUrl, rateKey, cost, concurrencyKey);
     }
 }

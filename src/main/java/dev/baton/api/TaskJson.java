@@ -48,7 +48,12 @@ public record TaskJson(
         @Schema(required = true, description = "its runs, oldest first: the last 20 that ended and the one running now")
         List<AttemptJson> attempts,
         @Schema(required = true, description = "ids of the tasks that name this one in depends_on (the first 1,000), also after it ended")
-        List<String> dependents) {
+        List<String> dependents,
+        String rateKey,
+        @Schema(description = "what it spends of its rate key's budget; absent when 1") Integer cost,
+        String concurrencyKey,
+        @Schema(description = "while PENDING: the key whose rate budget or running cap it waits on")
+        String waitingOnLimit) {
 
     /** One run of the task: who ran it, from when to when, and how it ended. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -76,7 +81,8 @@ public record TaskJson(
                 t.assignedAgent(), t.attempt(), t.maxRetries(), t.failures(), t.expiries(), t.progress(),
                 t.message(), t.result(), t.error(), instant(t.runAt()), Instant.ofEpochMilli(t.createdAt()),
                 instant(t.startedAt()), instant(t.completedAt()), t.queuePosition(), instant(t.leaseExpiresAt()),
-                t.cancelRequested() ? Boolean.TRUE : null, t.callbackUrl(), attempts(t.attempts()), t.dependents());
+                t.cancelRequested() ? Boolean.TRUE : null, t.callbackUrl(), attempts(t.attempts()), t.dependents(), t.rateKey(),
+                t.cost() == 1 ? null : t.cost(), t.concurrencyKey(), t.waitingOnLimit());
     }
 
     /** A finished task read back from Redis (no queue, no lease). */

@@ -145,7 +145,11 @@ final class WireJson {
             field(out, none, "error", a.error());
             out.append('}');
         }
-        list(out.append(']'), false, "dependents", t.dependents());
+        first = list(out.append(']'), false, "dependents", t.dependents());
+        first = field(out, first, "rate_key", t.rateKey());
+        first = t.cost() == null ? first : number(out, first, "cost", t.cost());
+        first = field(out, first, "concurrency_key", t.concurrencyKey());
+        field(out, first, "waiting_on_limit", t.waitingOnLimit());
     }
 
     private static StringBuilder name(StringBuilder out, boolean first, String name) {

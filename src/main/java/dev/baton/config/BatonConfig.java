@@ -59,6 +59,12 @@ public interface BatonConfig {
     /** Per task type settings: {@code baton.types.<type>.max-running} and the retry policy. */
     Map<String, TypeConfig> types();
 
+    /** Rate limits per key pattern: {@code baton.limits."<pattern>".rate}, {@code .window}, {@code .burst}. */
+    Map<String, LimitConfig> limits();
+
+    /** Running caps per concurrency key pattern: {@code baton.concurrency."<pattern>".max-running}. */
+    Map<String, ConcurrencyConfig> concurrency();
+
     @WithDefault("24h")
     Duration retention();
 
@@ -133,6 +139,24 @@ public interface BatonConfig {
 
         /** Where this type's tasks without a {@code callback_url} are delivered when they end (a host of {@code baton.webhooks.allowed-hosts}). */
         Optional<String> webhook();
+    }
+
+    /** A rate limit: {@code rate} cost units per {@code window} for each key the pattern matches, with a burst. */
+    interface LimitConfig {
+        @Positive
+        @Max(1_000_000_000)
+        long rate();
+
+        @WithDefault("1s")
+        Duration window();
+
+        Optional<@Positive @Max(1_000_000_000) Long> burst();
+    }
+
+    /** A running cap for each concurrency key the pattern matches. */
+    interface ConcurrencyConfig {
+        @Positive
+        int maxRunning();
     }
 
     /** Weights of the assignment score (docs/model.md). */

@@ -43,6 +43,9 @@ public class EngineMetrics implements EventSink {
     /** 1 while a type is paused, 0 after it resumed (a type never paused has no gauge). */
     private final Map<String, AtomicInteger> paused = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
+    /** Totals only: a gauge per key would not stay bounded with 10,000 keys in use. */
+    private final AtomicInteger rateLimited = new AtomicInteger();
+    private final AtomicInteger concurrencyLimited = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger scheduled = new AtomicInteger();
     private final AtomicInteger agents = new AtomicInteger();
@@ -63,6 +66,8 @@ public class EngineMetrics implements EventSink {
                 .description("From a task becoming ready to an agent holding it (millisecond resolution)")
                 .publishPercentiles(PERCENTILES).publishPercentileHistogram().register(registry);
         registry.gauge("baton.tasks.running", running);
+        registry.gauge("baton.rate.limited.tasks", rateLimited);
+        registry.gauge("baton.concurrency.limited.tasks", concurrencyLimited);
         registry.gauge("baton.tasks.waiting", waiting);
         registry.gauge("baton.tasks.scheduled", scheduled);
         registry.gauge("baton.agents", agents);
@@ -113,6 +118,8 @@ public class EngineMetrics implements EventSink {
     /** Copy the engine's counts into the gauges. */
     public void refresh(EngineStats stats) {
         running.set(stats.running());
+        rateLimited.set(stats.rateLimited());
+        concurrencyLimited.set(stats.concurrencyLimited());
         waiting.set(stats.waiting());
         scheduled.set(stats.scheduled());
         agents.set(stats.agents());

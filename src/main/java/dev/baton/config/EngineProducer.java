@@ -4,6 +4,7 @@ import dev.baton.analytics.Analytics;
 import dev.baton.engine.Coordinator;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.EventSink;
+import dev.baton.engine.LimitSettings;
 import dev.baton.engine.RetryPolicy;
 import dev.baton.engine.ScoringWeights;
 import dev.baton.engine.TypePolicy;
@@ -100,6 +101,17 @@ public class EngineProducer {
         return new Coordinator(engineConfig(config), sink, new SplittableRandom());
     }
 
+    /** The configured rate limits and running caps, one setting per key pattern. */
+    static Map<String, LimitSettings> limits(BatonConfig config) {
+        Map<String, LimitSettings> limits = new HashMap<>();
+        config.limits().forEach((pattern, own) -> limits.put(pattern, new LimitSettings(pattern, own.rate(),
+                Math.max(1, own.window().toMillis()), own.burst().orElse(null), null)));
+        config.concurrency().forEach((pattern, own) -> limits.merge(pattern,
+                new LimitSettings(pattern, null, null, null, own.maxRunning()),
+                (rate, cap) -> new LimitSettings(pattern, rate.rate(), rate.windowMillis(), rate.burst(), cap.maxRunning())));
+        return limits;
+    }
+
     static EngineConfig engineConfig(BatonConfig config) {
         Map<String, TypePolicy> types = new HashMap<>();
         config.types().forEach((type, own) -> {
@@ -124,7 +136,8 @@ public class EngineProducer {
                 config.retention().toMillis(),
                 config.finishedCacheSize(),
                 config.maxDependencies(),
-                config.maxBatch());
+                config.maxBatch(),
+                limits(config));
     }
 
     private static List<Long> millis(List<Duration> durations) {

@@ -4,6 +4,7 @@ import dev.baton.engine.AgentRecord;
 import dev.baton.engine.AgentSpec;
 import dev.baton.engine.AgentView;
 import dev.baton.engine.EventType;
+import dev.baton.engine.LimitSettings;
 import dev.baton.engine.Priority;
 import dev.baton.engine.ScheduleRecord;
 import dev.baton.engine.ScheduleRun;
@@ -33,7 +34,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         targets = {TaskRecord.class, AgentRecord.class, TaskSpec.class, AgentSpec.class, AgentView.History.class,
                 TaskEvent.class, TaskStatus.class, Priority.class, EventType.class, WireEvent.class, WireEvent.Notification.class,
                 ScoreBreakdown.class, TypeSettings.class, Outbox.Delivery.class, TaskAttempt.class, TaskAttempt.Outcome.class,
-                ScheduleRecord.class, ScheduleSpec.class, ScheduleSpec.CatchUp.class, ScheduleTemplate.class, ScheduleRun.class},
+                ScheduleRecord.class, ScheduleSpec.class, ScheduleSpec.CatchUp.class, ScheduleTemplate.class, ScheduleRun.class, LimitSettings.class},
         classNames = {"dev.baton.store.StoreCodec$Batch", "dev.baton.api.ErrorBody"})
 final class NativeImage {
 

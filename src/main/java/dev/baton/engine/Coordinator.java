@@ -375,7 +375,8 @@ public final class Coordinator {
     /** A consistent copy of the whole state, for a full checkpoint. */
     public EngineState state() {
         return lock.read(() -> new EngineState(tasks.all().stream().map(Snapshots::record).collect(Collectors.toCollection(
-                ArrayList::new)), agentRecordsLocked(), rules.changed(), flow.schedules().recordsLocked(), events.seq()));
+                ArrayList::new)), agentRecordsLocked(), rules.changed(), flow.schedules().recordsLocked(), events.seq(),
+                flow.limitsLocked()));
     }
 
     /** Every agent with its history, for a checkpoint. */
@@ -414,7 +415,7 @@ public final class Coordinator {
 
     public EngineStats stats(long now) {
         return lock.read(now, () -> counters.stats(dispatcher.ready(), statuses, agents.size(), agents.load(),
-                events.seq(), lock.now(), rules.paused()));
+                events.seq(), lock.now(), rules.paused(), dispatcher.limits()));
     }
 
     public long lastSeq() {

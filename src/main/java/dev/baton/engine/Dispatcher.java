@@ -27,6 +27,7 @@ final class Dispatcher {
     }
 
     private final TypeRules rules;
+    private final KeyLimits limits;
     private final ReadyQueues ready;
     private final Waiters waiters;
     private final Scorer scorer;
@@ -37,7 +38,8 @@ final class Dispatcher {
     Dispatcher(EngineConfig config, TypeRules rules, Waiters waiters, Scorer scorer, Statuses statuses,
             Assigner assigner) {
         this.rules = rules;
-        this.ready = new ReadyQueues(config.priorityAgingMillis());
+        this.limits = new KeyLimits(config.limits());
+        this.ready = new ReadyQueues(config.priorityAgingMillis(), limits);
         this.waiters = waiters;
         this.scorer = scorer;
         this.statuses = statuses;
@@ -49,20 +51,20 @@ final class Dispatcher {
         return ready;
     }
 
+    KeyLimits limits() {
+        return limits;
+    }
+
     /** A PENDING task goes to the best parked claim that may take it now, else to its deque (front: it keeps its age). */
     void place(Task task, boolean front, long now) {
-        if (!blocked(task.type())) {
+        if (!blocked(task.type()) && limits.admits(task, now)) {
             PendingClaim waiter = waiters.best(task, byScore);
             if (waiter != null) {
                 waiters.deliver(waiter, List.of(assigner.assign(task, waiter.agent)));
                 return;
             }
         }
-        if (front) {
-            ready.addFirst(task);
-        } else {
-            ready.addLast(task);
-        }
+        ready.add(task, front, now);
     }
 
     /** Up to {@code max} tasks for the agent (no more than its free slots), best first. */
@@ -71,6 +73,7 @@ final class Dispatcher {
         if (wanted <= 0) {
             return List.of();
         }
+        releaseDue(now);
         List<ClaimedTask> claimed = new ArrayList<>(wanted);
         Iterable<String> types = agent.general ? null : agent.spec.capabilities();
         while (claimed.size() < wanted) {
@@ -78,7 +81,7 @@ final class Dispatcher {
             if (task == null) {
                 break;
             }
-            ready.remove(task);
+            ready.remove(task, now);
             claimed.add(assigner.assign(task, agent));
         }
         return claimed;
@@ -96,6 +99,45 @@ final class Dispatcher {
         if (rules.of(type).maxRunning() != null) {
             feedWaiters(type, now);
         }
+        feedFreed(now);
+    }
+
+    /** Rate keys whose refill is due hand their held tasks back; parked claims are fed what became claimable. */
+    void releaseDue(long now) {
+        limits.releaseDue(now);
+        feedFreed(now);
+    }
+
+    /** Feed parked claims the types a refill, a freed key slot or a limit's change made claimable. */
+    void feedFreed(long now) {
+        for (String type : limits.takeFreed()) {
+            feedWaiters(type, now);
+        }
+    }
+
+    /** A task that may run names its keys' budgets (new, retried, or recovered). */
+    void attach(Task task, long now) {
+        limits.attach(task, now);
+    }
+
+    /** The task ended: its keys forget it. */
+    void detach(Task task, long now) {
+        limits.detach(task, now);
+    }
+
+    /** The task was handed out: its rate key pays, its concurrency key counts one more run. */
+    void started(Task task, long now) {
+        limits.started(task, now);
+    }
+
+    /** A run ended: its concurrency key has a slot again (parked claims are fed by {@link #slotFreed}). */
+    void runEnded(Task task) {
+        limits.ended(task);
+    }
+
+    /** A recovered running task counts on its concurrency key. */
+    void restoreRunning(Task task) {
+        limits.restoreRunning(task);
     }
 
     /** Hand queued tasks of {@code type} to parked claims while its rule allows (after a slot came free, or the rule changed). */
@@ -110,7 +152,7 @@ final class Dispatcher {
             if (waiter == null) {
                 return;
             }
-            ready.remove(head);
+            ready.remove(head, now);
             waiters.deliver(waiter, List.of(assigner.assign(head, waiter.agent)));
         }
     }
@@ -122,19 +164,21 @@ final class Dispatcher {
     }
 
     /** Recovered PENDING tasks, in the order they became ready, back at the ends of their deques. */
-    void restoreQueued(List<Task> queued) {
+    void restoreQueued(List<Task> queued, long now) {
         for (Task task : queued) {
-            ready.addLast(task);
+            ready.add(task, false, now);
         }
     }
 
     /** The task leaves its deque (cancelled while PENDING). */
-    void remove(Task task) {
-        ready.remove(task);
+    void remove(Task task, long now) {
+        ready.remove(task, now);
     }
 
+    /** Its place while PENDING in a lane; null while held on its rate key (or not ready). */
     Integer positionOf(Task task) {
-        return task.status == TaskStatus.PENDING && task.queue != null ? ready.positionOf(task) : null;
+        return task.status == TaskStatus.PENDING && task.lane != null && task.chain == task.lane
+                ? ready.positionOf(task) : null;
     }
 
     /** The score of the pair, term by term, as the choice was made. */

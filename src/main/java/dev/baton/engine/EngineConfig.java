@@ -10,6 +10,7 @@ import java.util.Map;
  * @param demoteOnRetry        a retried task returns one level lower
  * @param retentionMillis      how long finished tasks stay in memory (bounded cache)
  * @param finishedCacheSize    how many finished tasks stay in memory at most
+ * @param limits               rate limits and concurrency caps per key pattern, as configured
  */
 public record EngineConfig(
         long leaseTtlMillis,
@@ -25,10 +26,25 @@ public record EngineConfig(
         long retentionMillis,
         long finishedCacheSize,
         int maxDependencies,
-        int maxBatch) {
+        int maxBatch,
+        Map<String, LimitSettings> limits) {
 
     public EngineConfig {
         types = types == null ? Map.of() : Map.copyOf(types);
+        limits = limits == null ? Map.of() : Map.copyOf(limits);
+    }
+
+    /** A configuration without key limits. */
+    public EngineConfig(long leaseTtlMillis, long agentTtlMillis, long priorityAgingMillis, int maxQueued, RetryPolicy retry,
+            int maxExpiries, boolean demoteOnRetry, double jitter, Map<String, TypePolicy> types, ScoringWeights weights,
+            long retentionMillis, long finishedCacheSize, int maxDependencies, int maxBatch) {
+        this(leaseTtlMillis, agentTtlMillis, priorityAgingMillis, maxQueued, retry, maxExpiries, demoteOnRetry, jitter,
+                types, weights, retentionMillis, finishedCacheSize, maxDependencies, maxBatch, Map.of());
+    }
+
+    public EngineConfig withLimits(Map<String, LimitSettings> newLimits) {
+        return new EngineConfig(leaseTtlMillis, agentTtlMillis, priorityAgingMillis, maxQueued, retry, maxExpiries,
+                demoteOnRetry, jitter, types, weights, retentionMillis, finishedCacheSize, maxDependencies, maxBatch, newLimits);
     }
 
     public static EngineConfig defaults() {
@@ -47,21 +63,21 @@ public record EngineConfig(
 
     public EngineConfig withTypes(Map<String, TypePolicy> newTypes) {
         return new EngineConfig(leaseTtlMillis, agentTtlMillis, priorityAgingMillis, maxQueued, retry, maxExpiries,
-                demoteOnRetry, jitter, newTypes, weights, retentionMillis, finishedCacheSize, maxDependencies, maxBatch);
+                demoteOnRetry, jitter, newTypes, weights, retentionMillis, finishedCacheSize, maxDependencies, maxBatch, limits);
     }
 
     public EngineConfig withPriorityAgingMillis(long millis) {
         return new EngineConfig(leaseTtlMillis, agentTtlMillis, millis, maxQueued, retry, maxExpiries,
-                demoteOnRetry, jitter, types, weights, retentionMillis, finishedCacheSize, maxDependencies, maxBatch);
+                demoteOnRetry, jitter, types, weights, retentionMillis, finishedCacheSize, maxDependencies, maxBatch, limits);
     }
 
     public EngineConfig withMaxQueued(int newMaxQueued) {
         return new EngineConfig(leaseTtlMillis, agentTtlMillis, priorityAgingMillis, newMaxQueued, retry, maxExpiries,
-                demoteOnRetry, jitter, types, weights, retentionMillis, finishedCacheSize, maxDependencies, maxBatch);
+                demoteOnRetry, jitter, types, weights, retentionMillis, finishedCacheSize, maxDependencies, maxBatch, limits);
     }
 
     public EngineConfig withGraphLimits(int newMaxDependencies, int newMaxBatch) {
         return new EngineConfig(leaseTtlMillis, agentTtlMillis, priorityAgingMillis, maxQueued, retry, maxExpiries,
-                demoteOnRetry, jitter, types, weights, retentionMillis, finishedCacheSize, newMaxDependencies, newMaxBatch);
+                demoteOnRetry, jitter, types, weights, retentionMillis, finishedCacheSize, newMaxDependencies, newMaxBatch, limits);
     }
 }

@@ -10,17 +10,31 @@ import java.util.List;
  * @param types  the task types' runtime settings
  * @param schedules the schedules (recurring tasks)
  * @param seq    the last event the copy includes
+ * @param limits the key limits set at runtime
  */
 public record EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, List<TypeSettings> types,
-        List<ScheduleRecord> schedules, long seq) {
+        List<ScheduleRecord> schedules, long seq, List<LimitSettings> limits) {
 
     public EngineState {
         types = types == null ? List.of() : types;
         schedules = schedules == null ? List.of() : schedules;
+        limits = limits == null ? List.of() : limits;
+    }
+
+    /** A state without schedules or runtime key limits. */
+    public EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, List<TypeSettings> types, long seq) {
+        this(tasks, agents, types, List.of(), seq, List.of());
+    }
+
+    /** A state without runtime key limits. */
+    public EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, List<TypeSettings> types,
+            List<ScheduleRecord> schedules, long seq) {
+        this(tasks, agents, types, schedules, seq, List.of());
     }
 
     /** A state without schedules. */
-    public EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, List<TypeSettings> types, long seq) {
-        this(tasks, agents, types, List.of(), seq);
+    public EngineState(List<TaskRecord> tasks, List<AgentRecord> agents, List<TypeSettings> types, long seq,
+            List<LimitSettings> limits) {
+        this(tasks, agents, types, List.of(), seq, limits);
     }
 }

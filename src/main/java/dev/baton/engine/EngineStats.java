@@ -12,6 +12,8 @@ import java.util.Map;
  * @param errorRate          failed runs / finished runs over the last minute
  * @param utilisation        busy slots / slots of live agents
  * @param pausedTypes        task types paused at runtime, in name order
+ * @param rateLimited        ready tasks held while their rate key's budget is spent
+ * @param concurrencyLimited ready tasks whose concurrency key is at its running cap
  */
 public record EngineStats(
         Map<Priority, Integer> depthByLevel,
@@ -32,5 +34,7 @@ public record EngineStats(
         double errorRate,
         double utilisation,
         long lastSeq,
-        List<String> pausedTypes) {
+        List<String> pausedTypes,
+        int rateLimited,
+        int concurrencyLimited) {
 }

@@ -49,6 +49,12 @@ final class EventLog {
                 "schedule " + schedule.id() + ": " + what, now, null, null, null, null, schedule));
     }
 
+    /** A key pattern's runtime limit changed (empty: removed): {@code message} sums up the limit now in effect. */
+    void limit(LimitSettings settings, String summary, long now) {
+        sink.accept(new TaskEvent(++seq, EventType.LIMIT_UPDATED, null, null, null, null, null, null,
+                settings.key() + ": " + summary, now, null, null, null, null, settings));
+    }
+
     void agent(EventType type, Agent agent, long now) {
         sink.accept(new TaskEvent(++seq, type, null, null, null, null, agent.id, null, null, now, null,
                 type == EventType.AGENT_REGISTERED ? Snapshots.record(agent) : null));

@@ -22,7 +22,8 @@ public enum EventType {
     TYPE_UPDATED("type.updated"),
     SCHEDULE_UPDATED("schedule.updated"),
     SCHEDULE_FIRED("schedule.fired"),
-    SCHEDULE_DELETED("schedule.deleted");
+    SCHEDULE_DELETED("schedule.deleted"),
+    LIMIT_UPDATED("limit.updated");
 
     private final String wireName;
 

@@ -125,6 +125,94 @@ public final class FlowControl {
     }
 
     // ---------------------------------------------------------------------------------------
+    // Key limits
+
+    /** Keys listed per limit in {@link #limits}. */
+    public static final int MAX_KEYS_LISTED = 1_000;
+
+    /**
+     * Replace the runtime limit of a key or key pattern (null fields: the configured value). Every
+     * key in use is resolved again at once: tasks held on a budget that grew go back to their
+     * lanes, lanes of a key whose cap rose rejoin their rings, and parked claims are fed. A limit
+     * equal to the present one changes nothing and adds no event.
+     */
+    public LimitUpdate setLimit(LimitSettings settings, long now) {
+        return lock.change(now, () -> {
+            validate(settings);
+            return changeLimit(settings);
+        });
+    }
+
+    /** Remove the runtime limit of a key pattern: its configured limit, if any, applies again. */
+    public LimitUpdate removeLimit(String key, long now) {
+        return lock.change(now, () -> changeLimit(new LimitSettings(Ids.requireKey("key", key), null, null, null, null)));
+    }
+
+    /** Every limit in effect, in key order, with the keys it governs now. */
+    public List<LimitView> limits(long now) {
+        return lock.read(now, () -> dispatcher.limits().views(lock.now(), MAX_KEYS_LISTED));
+    }
+
+    /** The runtime limits, for a checkpoint. */
+    public List<LimitSettings> limitSettings() {
+        return lock.read(this::limitsLocked);
+    }
+
+    /** The runtime limits; the caller holds the lock. */
+    List<LimitSettings> limitsLocked() {
+        return dispatcher.limits().patterns().changed();
+    }
+
+    private LimitUpdate changeLimit(LimitSettings settings) {
+        KeyLimits limits = dispatcher.limits();
+        LimitSettings before = limits.patterns().runtime(settings.key());
+        boolean same = settings.isEmpty() ? before == null : settings.equals(before);
+        if (!same) {
+            limits.set(settings, lock.now());
+            LimitSettings now = limits.patterns().effective(settings.key());
+            events.limit(settings, now == null ? "removed" : now.summary(), lock.now());
+            dispatcher.feedFreed(lock.now());
+        }
+        LimitView view = null;
+        for (LimitView v : limits.views(lock.now(), MAX_KEYS_LISTED)) {
+            if (v.limit().key().equals(settings.key())) {
+                view = v;
+            }
+        }
+        return new LimitUpdate(settings.key(), view, events.seq());
+    }
+
+    private static void validate(LimitSettings settings) {
+        Ids.requireKey("key", settings.key());
+        if (settings.rate() == null) {
+            if (settings.windowMillis() != null || settings.burst() != null) {
+                throw new InvalidRequestException("rate", "is required with window and burst");
+            }
+            if (settings.maxRunning() == null) {
+                throw new InvalidRequestException("rate", "or max_running is required: a limit must limit something");
+            }
+        } else {
+            requireBetween("rate", settings.rate(), 1, LimitSettings.MAX_RATE);
+            if (settings.windowMillis() == null) {
+                throw new InvalidRequestException("window", "is required with rate, e.g. \"1m\"");
+            }
+            requireBetween("window", settings.windowMillis(), 1, LimitSettings.MAX_WINDOW_MILLIS);
+            if (settings.burst() != null) {
+                requireBetween("burst", settings.burst(), 1, LimitSettings.MAX_RATE);
+            }
+        }
+        if (settings.maxRunning() != null) {
+            requireBetween("max_running", settings.maxRunning(), 1, Integer.MAX_VALUE);
+        }
+    }
+
+    private static void requireBetween(String field, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new InvalidRequestException(field, "must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
     // Bulk actions
 
     /**

@@ -89,6 +89,29 @@ public final class Ids {
         return value;
     }
 
+    /**
+     * {@code value} when it is a valid key ({@code rate_key}, {@code concurrency_key}, a limit's key
+     * pattern): 1 to {@link #MAX_ID_LENGTH} characters of valid Unicode without control characters;
+     * otherwise a 400 naming {@code field}. Null is refused too.
+     */
+    public static String requireKey(String field, String value) {
+        if (value == null || value.isEmpty()) {
+            throw new InvalidRequestException(field, "is required: 1 to " + MAX_ID_LENGTH + " characters without control characters");
+        }
+        if (value.length() > MAX_ID_LENGTH) {
+            throw new InvalidRequestException(field, "is " + value.length() + " characters long, more than the limit of "
+                    + MAX_ID_LENGTH);
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw new InvalidRequestException(field, "has the control character " + describe(value.charAt(i))
+                        + " at position " + i);
+            }
+        }
+        requireText(field, value, MAX_ID_LENGTH);
+        return value;
+    }
+
     /** {@code value} (null allowed) when it is valid Unicode of at most {@code maxChars} characters; otherwise a 400. */
     public static String requireText(String field, String value, int maxChars) {
         if (value == null) {

@@ -74,6 +74,7 @@ final class Lifecycle {
                 : rules.of(spec.type()).retry().maxRetries(), lock.now());
         tasks.addLive(task);
         statuses.place(task); // WAITING until settled
+        dispatcher.attach(task, lock.now());
         counters.submitted++;
         for (Task parent : parents) {
             Attempts.addDependent(parent, task.id);
@@ -121,6 +122,7 @@ final class Lifecycle {
         task.message = null;
         timers.watchLease(task);
         agent.active.add(task);
+        dispatcher.started(task, lock.now());
         events.task(EventType.ASSIGNED, task, agent.id, lock.now(), score);
         return new ClaimedTask(view(task), task.leaseId, task.leaseExpiresAt);
     }
@@ -209,7 +211,7 @@ final class Lifecycle {
     void cancel(Task task, String reason) {
         String agentId = null;
         switch (task.status) {
-            case PENDING -> dispatcher.remove(task);
+            case PENDING -> dispatcher.remove(task, lock.now());
             case SCHEDULED, WAITING -> { }
             case ASSIGNED, IN_PROGRESS -> {
                 agentId = task.assignedAgent;
@@ -234,6 +236,7 @@ final class Lifecycle {
     void retry(Task task) {
         Transitions.check(task.id, task.status, TaskStatus.PENDING);
         tasks.revived(task);
+        dispatcher.attach(task, lock.now());
         task.failures = 0;
         task.expiries = 0;
         task.error = null;
@@ -270,6 +273,7 @@ final class Lifecycle {
         for (Task task = timers.nextExpiry(t); task != null; task = timers.nextExpiry(t)) {
             expire(task);
         }
+        dispatcher.releaseDue(t);
         agents.sweep(t, config.agentTtlMillis(), agent -> events.agent(EventType.AGENT_LOST, agent, t));
         tasks.cleanUp();
     }
@@ -279,6 +283,7 @@ final class Lifecycle {
         long t = lock.now();
         events.continueAfter(state.seq());
         state.types().forEach(rules::set);
+        state.limits().forEach(limit -> dispatcher.limits().set(limit, t));
         for (AgentRecord r : state.agents()) {
             agents.add(Snapshots.rebuild(r, t));
             r.byType().forEach((type, h) -> {
@@ -299,10 +304,21 @@ final class Lifecycle {
                     }
                     continue;
                 }
-                case PENDING -> queued.add(task);
-                case SCHEDULED -> timers.startAt(task, task.runAt == null ? t : task.runAt);
-                case WAITING -> waiting.add(task);
+                case PENDING -> {
+                    dispatcher.attach(task, t);
+                    queued.add(task);
+                }
+                case SCHEDULED -> {
+                    dispatcher.attach(task, t);
+                    timers.startAt(task, task.runAt == null ? t : task.runAt);
+                }
+                case WAITING -> {
+                    dispatcher.attach(task, t);
+                    waiting.add(task);
+                }
                 case ASSIGNED, IN_PROGRESS -> {
+                    dispatcher.attach(task, t);
+                    dispatcher.restoreRunning(task);
                     task.leaseExpiresAt = t + config.leaseTtlMillis(); // a whole lease to call again
                     timers.watchLease(task);
                     Agent agent = agents.get(task.assignedAgent);
@@ -323,7 +339,7 @@ final class Lifecycle {
             }
         }
         queued.sort(Comparator.comparingLong(task -> task.readySeq));
-        dispatcher.restoreQueued(queued);
+        dispatcher.restoreQueued(queued, t);
         for (Task task : waiting) { // a dependency may have ended in the same moment as the crash
             List<Task> parents = graph.knownParentsOf(task);
             Task failed = DependencyGraph.failedParent(task, parents);
@@ -337,7 +353,8 @@ final class Lifecycle {
     }
 
     TaskView view(Task task) {
-        return Snapshots.view(task, dispatcher.positionOf(task), graph.waitingOn(task));
+        return Snapshots.view(task, dispatcher.positionOf(task), graph.waitingOn(task),
+                task.status == TaskStatus.PENDING ? KeyLimits.waitingOn(task) : null);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -376,6 +393,7 @@ final class Lifecycle {
         }
         task.leaseId = null;
         timers.leaseEnded(task, statuses.running());
+        dispatcher.runEnded(task);
     }
 
     private void scheduleRetry(Task task, String agentId) {
@@ -405,6 +423,7 @@ final class Lifecycle {
         statuses.move(task, status);
         task.completedAt = lock.now();
         timers.cancel(task);
+        dispatcher.detach(task, lock.now());
         tasks.ended(task);
         emit(event, task, agentId);
     }

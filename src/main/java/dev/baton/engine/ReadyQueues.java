@@ -14,7 +14,9 @@ import java.util.function.Predicate;
  * <p>Picking among heads (docs/model.md): levels are strict, judged by the <em>effective</em> level
  * (one step higher per {@code agingMillis} waited); the caller's scorer decides inside a level,
  * and ties go to the task that became ready first. Because every deque is in ready order, its
- * head is also its oldest task and so the one aging has lifted furthest.
+ * head is also its oldest task and so the one aging has lifted furthest. With concurrency keys a
+ * deque's head is the next lane's in its round-robin ({@link ReadyQueue}); rate keys out of budget
+ * hold their tasks aside ({@link KeyLimits}).
  */
 final class ReadyQueues {
 
@@ -24,12 +26,14 @@ final class ReadyQueues {
     }
 
     private final long agingMillis;
+    private final KeyLimits limits;
     @SuppressWarnings("unchecked")
     private final Map<String, ReadyQueue>[] byLevel = new Map[Priority.levels()];
     private int size;
 
-    ReadyQueues(long agingMillis) {
+    ReadyQueues(long agingMillis, KeyLimits limits) {
         this.agingMillis = agingMillis;
+        this.limits = limits;
         for (int level = 0; level < byLevel.length; level++) {
             byLevel[level] = new LinkedHashMap<>();
         }
@@ -39,18 +43,14 @@ final class ReadyQueues {
         return size;
     }
 
-    void addLast(Task task) {
-        queue(task.level, task.type()).addLast(task);
+    /** The task joins its deque: at the back, or at the front when it keeps its age (a run that ended without its fault). */
+    void add(Task task, boolean front, long now) {
+        queue(task.level, task.type()).add(task, front, now);
         size++;
     }
 
-    void addFirst(Task task) {
-        queue(task.level, task.type()).addFirst(task);
-        size++;
-    }
-
-    void remove(Task task) {
-        task.queue.remove(task);
+    void remove(Task task, long now) {
+        task.lane.queue.remove(task, now);
         size--;
     }
 
@@ -96,8 +96,8 @@ final class ReadyQueues {
     }
 
     private void consider(ReadyQueue queue, Predicate<String> allowed, Score score, long now, Pick pick) {
-        Task head = queue == null ? null : queue.peek();
-        if (head == null || !allowed.test(queue.type)) {
+        Task head = queue == null || !allowed.test(queue.type) ? null : queue.peek(now);
+        if (head == null) {
             return;
         }
         int effective = effectiveLevel(head, now);
@@ -134,7 +134,7 @@ final class ReadyQueues {
                 position += higher.size();
             }
         }
-        return position + task.queue.positionOf(task);
+        return position + task.lane.queue.positionOf(task);
     }
 
     int depth(Priority level) {
@@ -168,20 +168,19 @@ final class ReadyQueues {
         return depths;
     }
 
-    /** Every queued task in (level, queue order): for invariant checks and snapshots. */
+    /** Every queued task, lane by lane, then the held ones: for invariant checks. */
     List<Task> all() {
         List<Task> tasks = new ArrayList<>(size);
         for (Map<String, ReadyQueue> queues : byLevel) {
             for (ReadyQueue queue : queues.values()) {
-                for (Task t = queue.peek(); t != null; t = t.next) {
-                    tasks.add(t);
-                }
+                tasks.addAll(queue.inLanes());
             }
         }
+        limits.forEachHeld(tasks::add);
         return tasks;
     }
 
     private ReadyQueue queue(Priority level, String type) {
-        return byLevel[level.level()].computeIfAbsent(type, t -> new ReadyQueue(level, t));
+        return byLevel[level.level()].computeIfAbsent(type, t -> new ReadyQueue(level, t, limits));
     }
 }

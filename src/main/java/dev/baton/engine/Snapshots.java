@@ -52,14 +52,15 @@ final class Snapshots {
         return task;
     }
 
-    /** The API's view; {@code position} and {@code waitingOn} are derived by their owners. */
-    static TaskView view(Task task, Integer position, List<String> waitingOn) {
+    /** The API's view; {@code position}, {@code waitingOn} and {@code waitingOnLimit} are derived by their owners. */
+    static TaskView view(Task task, Integer position, List<String> waitingOn, String waitingOnLimit) {
         return new TaskView(task.id, task.type(), task.spec.description(), task.spec.priority(), task.level,
                 task.spec.payload(), task.spec.dependsOn(), waitingOn, task.spec.runOnDependencyFailure(),
                 task.status, task.assignedAgent, task.attempt, task.maxRetries, task.failures, task.expiries,
                 task.progress, task.message, task.result, task.error, task.runAt, task.createdAt, task.startedAt,
                 task.completedAt, position, task.status.isRunning() ? task.leaseExpiresAt : null, task.cancelRequested,
-                task.readyAt == 0 ? null : task.readyAt, task.spec.callbackUrl(), Attempts.view(task), task.dependentIds);
+                task.readyAt == 0 ? null : task.readyAt, task.spec.callbackUrl(), Attempts.view(task), task.dependentIds,
+                task.spec.rateKey(), task.spec.cost(), task.spec.concurrencyKey(), waitingOnLimit);
     }
 
     static AgentRecord record(Agent a) {

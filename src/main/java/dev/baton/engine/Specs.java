@@ -23,6 +23,15 @@ final class Specs {
         if (spec.maxRetries() != null && spec.maxRetries() < 0) {
             throw new InvalidRequestException("max_retries", "must be 0 or more, was " + spec.maxRetries());
         }
+        if (spec.rateKey() != null) {
+            Ids.requireKey("rate_key", spec.rateKey());
+        }
+        if (spec.concurrencyKey() != null) {
+            Ids.requireKey("concurrency_key", spec.concurrencyKey());
+        }
+        if (spec.cost() < 1 || spec.cost() > LimitSettings.MAX_RATE) {
+            throw new InvalidRequestException("cost", "must be between 1 and " + LimitSettings.MAX_RATE + ", was " + spec.cost());
+        }
     }
 
     static void validate(AgentSpec spec) {

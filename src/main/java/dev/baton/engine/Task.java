@@ -8,9 +8,9 @@ import java.util.List;
  * lock, and only through the intent-named moves there; everything outside the engine sees
  * {@link TaskView} snapshots.
  *
- * <p>A task sits in at most one {@link ReadyQueue} at a time; the intrusive links
- * ({@link #prev}, {@link #next}, {@link #queue}) make enqueue and removal O(1) without a node
- * allocation per task.
+ * <p>A ready task sits in exactly one {@link TaskChain}: a {@link Lane} of its ready deque, or its
+ * rate key's holding queue while its budget is spent; the intrusive links ({@link #prev},
+ * {@link #next}, {@link #chain}) make enqueue and removal O(1) without a node allocation per task.
  */
 final class Task {
 
@@ -18,6 +18,8 @@ final class Task {
     final TaskSpec spec;
     final int maxRetries;
     final long createdAt;
+    /** What the task spends of its rate key's budget (the spec's {@code cost}). */
+    final long cost;
 
     TaskStatus status;
     /** The level the task is queued at; starts at the given priority, one lower per retry. */
@@ -59,8 +61,13 @@ final class Task {
     /** The runs that ended, oldest first, the last {@link Attempts#KEPT} (see {@link Attempts}); immutable. */
     List<TaskAttempt> attempts = List.of();
 
-    // intrusive ready-queue links
-    ReadyQueue queue;
+    /** Its keys' budgets while it is live (null: no such key); set by {@link KeyLimits#attach}. */
+    RateBucket rate;
+    KeySlots conc;
+
+    // intrusive links: the chain it is in, the lane it belongs to (kept while held)
+    TaskChain chain;
+    Lane lane;
     Task prev;
     Task next;
     long slot;
@@ -70,6 +77,7 @@ final class Task {
         this.spec = spec;
         this.maxRetries = maxRetries;
         this.createdAt = now;
+        this.cost = spec.cost();
         this.level = spec.priority();
         this.status = TaskStatus.WAITING; // until the coordinator settles it
         this.runAt = spec.runAt();

@@ -58,6 +58,7 @@ public record TaskRecord(
         return new TaskView(id(), spec.type(), spec.description(), spec.priority(), level, spec.payload(), spec.dependsOn(),
                 List.of(), spec.runOnDependencyFailure(), status, assignedAgent, attempt, maxRetries, failures,
                 expiries, progress, message, result, error, runAt, createdAt, startedAt, completedAt, null, null,
-                cancelRequested, readyAt == 0 ? null : readyAt, spec.callbackUrl(), attempts, dependents);
+                cancelRequested, readyAt == 0 ? null : readyAt, spec.callbackUrl(), attempts, dependents, spec.rateKey(), spec.cost(),
+                spec.concurrencyKey(), null);
     }
 }

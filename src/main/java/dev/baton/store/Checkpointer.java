@@ -1,6 +1,7 @@
 package dev.baton.store;
 
 import dev.baton.engine.AgentRecord;
+import dev.baton.engine.LimitSettings;
 import dev.baton.engine.ScheduleRecord;
 import dev.baton.engine.TypeSettings;
 import dev.baton.engine.EngineState;
@@ -54,7 +55,7 @@ final class Checkpointer {
      * task ends (checkpoint mode) go first.
      */
     void write(StoreSink.Changes changes, List<AgentRecord> agents, List<TypeSettings> types,
-            List<ScheduleRecord> schedules, String analytics,
+            List<ScheduleRecord> schedules, List<LimitSettings> limits, String analytics,
             long nowMillis) {
         if (!changes.deliveries().isEmpty()) {
             // before the ends: a crash in between may deliver an end the checkpoint lost, never lose one it kept
@@ -70,7 +71,7 @@ final class Checkpointer {
         }
         FencedWrites.Commands last = new FencedWrites.Commands();
         if (changes.agents()) {
-            addAgents(last, agents, types, schedules);
+            addAgents(last, agents, types, schedules, limits);
         }
         addAnalytics(last, analytics);
         last.add("SET", keys.checkpoint(), Long.toString(changes.seq()));
@@ -98,7 +99,7 @@ final class Checkpointer {
         if (tasks.stream().anyMatch(t -> !t.status().isTerminal())) {
             last.add("RENAME", building, keys.tasks());
         }
-        addAgents(last, state.agents(), state.types(), state.schedules());
+        addAgents(last, state.agents(), state.types(), state.schedules(), state.limits());
         addAnalytics(last, analytics);
         Outbox.add(last, keys, deliveries);
         last.add("SET", keys.checkpoint(), Long.toString(state.seq()));
@@ -163,12 +164,13 @@ final class Checkpointer {
         return next;
     }
 
-    /** The agents, the task types' settings and the schedules, each hash replaced whole (they change together: not task events). */
+    /** The agents, the task types' settings, the schedules and the key limits, each hash replaced whole (they change together: not task events). */
     private void addAgents(FencedWrites.Commands commands, List<AgentRecord> agents, List<TypeSettings> types,
-            List<ScheduleRecord> schedules) {
+            List<ScheduleRecord> schedules, List<LimitSettings> limits) {
         replaceHash(commands, keys.agents(), agents, agent -> agent.spec().id());
         replaceHash(commands, keys.types(), types, TypeSettings::type);
         replaceHash(commands, keys.schedules(), schedules, ScheduleRecord::id);
+        replaceHash(commands, keys.limits(), limits, LimitSettings::key);
     }
 
     private static <T> void replaceHash(FencedWrites.Commands commands, String key, List<T> values,

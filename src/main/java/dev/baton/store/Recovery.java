@@ -6,6 +6,7 @@ import dev.baton.engine.EventType;
 import dev.baton.engine.ScheduleRecord;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
+import dev.baton.engine.LimitSettings;
 import dev.baton.engine.TypeSettings;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
@@ -58,6 +59,9 @@ final class Recovery {
         Map<String, TypeSettings> types = new LinkedHashMap<>();
         RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.types())))
                 .forEach((type, json) -> types.put(type, StoreCodec.typeSettings(json)));
+        Map<String, LimitSettings> limits = new LinkedHashMap<>();
+        RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.limits())))
+                .forEach((key, json) -> limits.put(key, StoreCodec.limit(json)));
 
         Map<String, ScheduleRecord> schedules = new LinkedHashMap<>();
         RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.schedules())))
@@ -85,6 +89,9 @@ final class Recovery {
                         journalEvents++;
                         lastSeq = Math.max(lastSeq, event.seq());
                         apply(event, tasks, agents, types, schedules, seenSeq, replayed);
+                        if (event.type() == EventType.LIMIT_UPDATED && event.limit() != null) {
+                            limits.put(event.limit().key(), event.limit()); // the engine drops empty ones as it restores
+                        }
                     }
                 }
             }
@@ -94,7 +101,7 @@ final class Recovery {
             start = (lastEntrySeq + 1) + "-0";
         }
         EngineState state = new EngineState(new ArrayList<>(tasks.values()), new ArrayList<>(agents.values()),
-                new ArrayList<>(types.values()), new ArrayList<>(schedules.values()), lastSeq);
+                new ArrayList<>(types.values()), new ArrayList<>(schedules.values()), lastSeq, new ArrayList<>(limits.values()));
         Response top = redis.send(Request.cmd(Command.GET).arg(keys.journalTop()));
         return new Result(state, replayed, fromCheckpoint, journalEvents, marker, top == null ? "" : top.toString());
     }

@@ -57,6 +57,11 @@ public record RedisKeys(String prefix) {
         return prefix + "schedules";
     }
 
+    /** Hash: key or key pattern → its runtime limit JSON ({@code PUT /v1/limits/{key}}). */
+    public String limits() {
+        return prefix + "limits";
+    }
+
     /** String: the seq up to which the hashes are complete. */
     public String checkpoint() {
         return prefix + "checkpoint";

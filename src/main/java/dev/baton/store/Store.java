@@ -221,7 +221,7 @@ public final class Store {
         if (lease.epoch() == 1) {
             // Redis held no epoch: it is new, or lost everything (or a Baton before fencing wrote it)
             if (!state.tasks().isEmpty() || !state.agents().isEmpty() || !state.types().isEmpty()
-                    || !state.schedules().isEmpty()) {
+                    || !state.schedules().isEmpty() || !state.limits().isEmpty()) {
                 LOG.warn("Redis holds Baton's state but no writer epoch; writing the whole state again");
             }
             rewrite(null);
@@ -431,7 +431,7 @@ public final class Store {
                 journal.durable(changes.seq()).get(settings.ackTimeoutMillis(), TimeUnit.MILLISECONDS);
             }
             checkpointer.write(changes, coordinator.agentRecords(), coordinator.flow().typeSettings(),
-                    coordinator.flow().schedules().records(), extraSnapshot.get(),
+                    coordinator.flow().schedules().records(), coordinator.flow().limitSettings(), extraSnapshot.get(),
                     clock.millis());
             outbox.written(changes.deliveries());
             lastMarker = changes.seq();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.baton.engine.AgentRecord;
 import dev.baton.engine.ScheduleRecord;
+import dev.baton.engine.LimitSettings;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TypeSettings;
@@ -81,6 +82,10 @@ final class StoreCodec {
 
     static ScheduleRecord schedule(String json) {
         return read(json, ScheduleRecord.class);
+    }
+
+    static LimitSettings limit(String json) {
+        return read(json, LimitSettings.class);
     }
 
     static AgentRecord agent(String json) {

@@ -114,7 +114,7 @@ class HotRoutesTest {
                 List.of(new TaskAttempt(1, "agent-" + odd, 1_700_000_000_050L, 1_700_000_000_060L, TaskAttempt.Outcome.FAILED, odd),
                         new TaskAttempt(2, "a-2", 1_700_000_000_070L, 1_700_000_000_080L, TaskAttempt.Outcome.EXPIRED, "lease expired"),
                         new TaskAttempt(3, "a-3", 1_700_000_000_100L, null, null, null)),
-                List.of("child-1", odd));
+                List.of("child-1", odd), "openai:" + odd, 250, "tenant-" + odd, "openai:" + odd);
         TaskView sparse = new TaskView("t-2", "type", null, Priority.CRITICAL, Priority.CRITICAL, null,
                 List.of(), List.of(), false, TaskStatus.PENDING, null, 0, 0, 0, 0, 0, null,
                 null, null, null, 0L, null, null, null, null, false, null, List.of(), List.of());

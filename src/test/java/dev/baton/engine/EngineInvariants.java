@@ -53,10 +53,10 @@ public final class EngineInvariants {
                             "running task " + task.id + " is not active on its agent");
                 }
                 case WAITING -> {
-                    state(task.queue == null, "waiting task " + task.id + " is queued");
+                    state(task.chain == null, "waiting task " + task.id + " is queued");
                     dependencies(parts, task);
                 }
-                case SCHEDULED -> state(task.queue == null && task.runAt != null,
+                case SCHEDULED -> state(task.chain == null && task.runAt != null,
                         "scheduled task " + task.id + " is queued or has no run_at");
                 case COMPLETED, FAILED, CANCELLED -> { }
             }

@@ -29,7 +29,8 @@ class EngineShapeTest {
 
     static final List<String> OWNERS = List.of("TaskTable", "Statuses", "Timers", "AgentRegistry", "Waiters",
             "Dispatcher", "DependencyGraph", "Lifecycle", "LeaseChecks", "Snapshots", "Counters", "EventLog",
-            "EngineLock", "Task", "Agent", "ReadyQueues", "ReadyQueue", "Scorer", "FinishedTasks", "Specs");
+            "EngineLock", "Task", "Agent", "ReadyQueues", "ReadyQueue", "Scorer", "FinishedTasks", "Specs",
+            "KeyLimits", "KeyPatterns", "RateBucket", "KeySlots", "Lane", "TaskChain");
 
     @Test
     void onlyTheStatusFunnelWritesATasksStatus() {

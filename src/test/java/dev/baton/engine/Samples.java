@@ -57,7 +57,8 @@ public final class Samples {
 
     public static TaskSpec spec(int salt) {
         return new TaskSpec("task-" + salt, "type-" + salt, "about " + salt, Priority.CRITICAL, "{\"n\":" + salt + "}",
-                List.of("parent-" + salt), 7, 1_700_000_000_500L, true, "https://hooks.test/" + salt);
+                List.of("parent-" + salt), 7, 1_700_000_000_500L, true, "https://hooks.test/" + salt, "rate-" + salt, salt + 2,
+                "tenant-" + salt);
     }
 
     /** A record of {@code type} with every component set to a sample value. */

@@ -19,7 +19,8 @@ class SnapshotsTest {
 
     /** Fields that place a task in the engine's structures; recovery rebuilds them, records do not carry them. */
     static final Set<String> STRUCTURAL = Set.of(
-            "queue", "prev", "next", "slot",          // the ready deque's intrusive links
+            "chain", "lane", "prev", "next", "slot",  // the ready deque's intrusive links
+            "rate", "conc",                           // the keys' budgets, attached again when placed
             "timerStamp",                             // voids timer entries
             "dependents", "unfinishedDependencies",   // the dependency graph, rebuilt from depends_on
             "leaseExpiresAt");                        // a recovered lease gets a fresh clock
@@ -47,7 +48,7 @@ class SnapshotsTest {
         Task task = new Task("task-2", Samples.spec(2), 3, 1_700_000_000_000L);
         Samples.fill(task, STRUCTURAL);
         task.status = TaskStatus.COMPLETED;
-        TaskView live = Snapshots.view(task, null, java.util.List.of());
+        TaskView live = Snapshots.view(task, null, java.util.List.of(), null);
         TaskView kept = Snapshots.record(task).finishedView();
         assertEquals(live, kept, "TaskRecord.finishedView() and Snapshots.view() disagree on a field");
     }
@@ -55,8 +56,8 @@ class SnapshotsTest {
     @Test
     void everyComponentOfTheViewIsSetFromTheTask() {
         Task task = new Task("task-3", Samples.spec(3), 3, 1_700_000_000_000L);
-        Samples.fill(task, Set.of("queue", "prev", "next", "dependents"));
-        TaskView view = Snapshots.view(task, 4, java.util.List.of("parent-3"));
+        Samples.fill(task, Set.of("chain", "lane", "rate", "conc", "prev", "next", "dependents"));
+        TaskView view = Snapshots.view(task, 4, java.util.List.of("parent-3"), "rate-3");
         Set<String> unset = Arrays.stream(TaskView.class.getRecordComponents())
                 .filter(c -> isDefault(component(view, c)))
                 .map(RecordComponent::getName)

@@ -189,6 +189,15 @@ class ResponseConformanceTest {
         call().delete("/v1/schedules/{id}", schedule).then().statusCode(200);
         call().delete("/v1/schedules/{id}", schedule).then().statusCode(404);
 
+        // key limits
+        String key = unique("conf") + ":*";
+        call().body(Map.of("rate", 10, "window", "1m", "burst", 20, "max_running", 2)).put("/v1/limits/{k}", key)
+                .then().statusCode(200);
+        call().get("/v1/limits").then().statusCode(200);
+        call().body(Map.of("rate", -1, "window", "1m")).put("/v1/limits/{k}", key).then().statusCode(400);
+        call().delete("/v1/limits/{k}", key).then().statusCode(204);
+        call().delete("/v1/limits/{k}", "k".repeat(129)).then().statusCode(400);
+
         call().delete("/v1/agents/{id}", agent).then().statusCode(200);
         call().delete("/v1/agents/{id}", agent).then().statusCode(404);
 

@@ -20,6 +20,7 @@ import dev.baton.engine.ScheduleRecord;
 import dev.baton.engine.ScheduleSpec;
 import dev.baton.engine.ScheduleTemplate;
 import dev.baton.engine.ScheduleView;
+import dev.baton.engine.LimitSettings;
 import dev.baton.engine.TypeSettings;
 import dev.baton.engine.TypeView;
 import dev.baton.engine.TaskView;
@@ -253,6 +254,26 @@ class StoreTest {
     }
 
     @Test
+    void keyLimitsSurviveARestartFromTheJournalAndFromACheckpoint() {
+        Node first = node(true, 3_600_000);
+        LimitSettings openai = new LimitSettings("openai:*", 100L, 60_000L, 200L, 3);
+        durable(first, first.engine().flow().setLimit(openai, now()).seq());
+        durable(first, first.engine().flow().setLimit(new LimitSettings("gone", null, null, null, 1), now()).seq());
+        durable(first, first.engine().flow().removeLimit("gone", now()).seq());
+        first.store().halt(); // a crash: the limits are only in the journal
+
+        Node second = node(true, 100);
+        assertEquals(List.of(openai), second.engine().flow().limitSettings(), "the removed limit stays removed");
+        awaitCheckpointAt(second.engine().lastSeq());
+        await().atMost(Duration.ofSeconds(10)).until(() -> send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong() == 0);
+        second.store().halt();
+
+        Node third = node(true, 3_600_000); // from the checkpoint's limits hash alone
+        assertEquals(List.of(openai), third.engine().flow().limitSettings());
+        assertEquals(200L, third.engine().flow().limits(now()).get(0).limit().capacity());
+    }
+
+    @Test
     void checkpointsAloneBringBackWhatTheyWrote() {
         Node first = node(false, 50);
         Map<String, List<String>> ids = work(first);
@@ -427,7 +448,7 @@ class StoreTest {
         Checkpointer checkpointer = new Checkpointer(new RedisCalls(client, Duration.ofSeconds(5)), new RedisKeys("{t}:"),
                 fence, 86_400_000L);
         FencedWrites.FencedException refused = assertThrows(FencedWrites.FencedException.class,
-                () -> checkpointer.write(new StoreSink.Changes(tasks, true, first.engine().lastSeq()), List.of(), List.of(), List.of(), null,
+                () -> checkpointer.write(new StoreSink.Changes(tasks, true, first.engine().lastSeq()), List.of(), List.of(), List.of(), List.of(), null,
                         now()));
         assertTrue(!refused.redisBehind(), refused.getMessage());
         assertEquals(0, send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong());

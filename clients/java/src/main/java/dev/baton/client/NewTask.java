@@ -24,6 +24,9 @@ public final class NewTask {
     private Integer maxRetries;
     private Instant runAt;
     private String onDependencyFailure;
+    private String rateKey;
+    private Integer cost;
+    private String concurrencyKey;
 
     private NewTask(String type) {
         this.type = type;
@@ -87,6 +90,19 @@ public final class NewTask {
         return this;
     }
 
+    /** The rate limit's key it spends {@code cost} (at least 1) from, e.g. {@code openai:gpt-x} and its tokens. */
+    public NewTask rateKey(String rateKey, int cost) {
+        this.rateKey = rateKey;
+        this.cost = cost;
+        return this;
+    }
+
+    /** The key its running count is capped and its fair share taken by, e.g. a tenant. */
+    public NewTask concurrencyKey(String concurrencyKey) {
+        this.concurrencyKey = concurrencyKey;
+        return this;
+    }
+
     boolean hasId() {
         return id != null;
     }
@@ -109,6 +125,11 @@ public final class NewTask {
         }
         putIfSet(body, "run_at", runAt == null ? null : runAt.toString());
         putIfSet(body, "on_dependency_failure", onDependencyFailure);
+        putIfSet(body, "rate_key", rateKey);
+        if (cost != null) {
+            body.put("cost", cost);
+        }
+        putIfSet(body, "concurrency_key", concurrencyKey);
         return body;
     }
 
