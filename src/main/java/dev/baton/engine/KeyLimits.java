@@ -44,7 +44,6 @@ final class KeyLimits {
     private final PriorityQueue<Refill> refills = new PriorityQueue<>();
     /** Types whose tasks a refill or a freed key slot made claimable, for the dispatcher to feed parked claims. */
     private final List<String> freed = new ArrayList<>();
-    private int heldTotal;
 
     KeyLimits(Map<String, LimitSettings> configured) {
         this.patterns = new KeyPatterns(configured);
@@ -114,14 +113,12 @@ final class KeyLimits {
         } else {
             bucket.held.addLast(task);
         }
-        heldTotal++;
         arm(bucket, now);
     }
 
     /** A held task leaves (cancelled while waiting on its budget). */
     void unhold(Task task, long now) {
         task.rate.held.remove(task);
-        heldTotal--;
         arm(task.rate, now);
     }
 
@@ -205,7 +202,11 @@ final class KeyLimits {
     }
 
     int heldTotal() {
-        return heldTotal;
+        int held = 0;
+        for (RateBucket bucket : buckets.values()) { // once a second for the gauge: counted, not kept, so it cannot drift
+            held += bucket.held.size();
+        }
+        return held;
     }
 
     /** Queued tasks whose concurrency key is at its cap (O(keys): for figures). */
@@ -355,7 +356,6 @@ final class KeyLimits {
         for (int i = 0; i < count; i++) {
             Task previous = last.prev;
             bucket.held.remove(last);
-            heldTotal--;
             last.lane.queue.unhold(last);
             addFreed(last.lane.queue.type);
             last = previous;
