@@ -108,7 +108,7 @@ final class Checkpointer {
                 long finishedAt = task.completedAt() == null ? nowMillis : task.completedAt();
                 long ttl = retentionMillis - (nowMillis - finishedAt);
                 if (ttl > 0) {
-                    commands.add("SET", keys.finished(task.id()), StoreCodec.write(task), "PX", Long.toString(ttl));
+                    commands.add("SET", keys.finished(task.id()), StoreCodec.task(task), "PX", Long.toString(ttl));
                     List<String> zadd = indexed.get(task.status());
                     if (zadd == null || zadd.size() == 2 * FIELDS_PER_COMMAND + 2) {
                         // a script unpacks each command onto Lua's stack: keep them short
@@ -127,7 +127,7 @@ final class Checkpointer {
                     hset = addVariadic(commands, hset, "HSET", hash);
                 }
                 hset.add(task.id());
-                hset.add(StoreCodec.write(task));
+                hset.add(StoreCodec.task(task));
             }
         }
         addVariadic(commands, hset, null, null);

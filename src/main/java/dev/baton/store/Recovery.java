@@ -3,7 +3,6 @@ package dev.baton.store;
 import dev.baton.engine.AgentRecord;
 import dev.baton.engine.EngineState;
 import dev.baton.engine.EventType;
-import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TypeSettings;
 import io.vertx.mutiny.redis.client.Command;
@@ -73,7 +72,7 @@ final class Recovery {
             for (Response entry : entries) {
                 lastId = entry.get(0).toString();
                 for (String json : RedisCalls.fields(entry.get(1)).values()) {
-                    for (TaskEvent event : StoreCodec.batch(json).events()) {
+                    for (StoreCodec.Replayed event : StoreCodec.journal(json)) {
                         if (event.seq() <= marker) {
                             continue;
                         }
@@ -94,14 +93,15 @@ final class Recovery {
         return new Result(state, replayed, fromCheckpoint, journalEvents, marker, top == null ? "" : top.toString());
     }
 
-    private static void apply(TaskEvent event, Map<String, TaskRecord> tasks, Map<String, AgentRecord> agents,
+    private static void apply(StoreCodec.Replayed event, Map<String, TaskRecord> tasks, Map<String, AgentRecord> agents,
             Map<String, TypeSettings> types, Map<String, Long> seenSeq, Map<String, TaskRecord> replayed) {
         if (event.task() != null) {
-            Long seen = seenSeq.get(event.taskId());
+            String taskId = event.task().id();
+            Long seen = seenSeq.get(taskId);
             if (seen == null || event.seq() > seen) {
-                seenSeq.put(event.taskId(), event.seq());
-                tasks.put(event.taskId(), event.task());
-                replayed.put(event.taskId(), event.task());
+                seenSeq.put(taskId, event.seq());
+                tasks.put(taskId, event.task());
+                replayed.put(taskId, event.task());
             }
         } else if (event.type() == EventType.AGENT_REGISTERED && event.agent() != null) {
             AgentRecord known = agents.get(event.agentId());
