@@ -184,7 +184,8 @@ public final class Store {
         }
         Recovery.Result recovered = Recovery.read(redis, keys);
         EngineState state = recovered.state();
-        Journal fresh = settings.journal() ? new Journal(fence, recovered.journalTop(), writes, this::refused) : null;
+        Journal fresh = settings.journal() ? new Journal(fence, recovered.journalTop(), writes, this::refused,
+                settings.ackTimeoutMillis()) : null;
         sink.reset();
         if (fresh != null) {
             sink.journalTo(fresh);
@@ -425,13 +426,12 @@ public final class Store {
         if (journal == null) {
             return Uni.createFrom().voidItem();
         }
+        if (seq <= journal.writtenSeq()) {
+            return Uni.createFrom().voidItem(); // written already: no wait, no hop
+        }
+        // one timer for all waiting calls, one wake-up per event loop per flush (Journal#await)
         Context context = Vertx.currentContext();
-        Uni<Void> written = Uni.createFrom().completionStage(() -> journal.durable(seq))
-                .ifNoItem().after(Duration.ofMillis(settings.ackTimeoutMillis()))
-                .failWith(() -> new DurabilityUnavailableException("Redis did not confirm the change within "
-                        + settings.ackTimeoutMillis() + " ms; it is kept in memory and will be written when Redis answers, "
-                        + "but it is not acknowledged: retry the call (it is idempotent with an id)"));
-        return context == null ? written : written.emitOn(command -> context.runOnContext(v -> command.run()));
+        return Uni.createFrom().emitter(emitter -> journal.await(seq, context, emitter));
     }
 
     /** A finished task past the in-memory cache but within retention, or null. */

@@ -54,7 +54,8 @@ public final class StoreSink implements EventSink {
         synchronized (lock) {
             Changes changes = new Changes(dirty, agentsDirty, lastSeq);
             drained = dirty;
-            dirty = new HashMap<>();
+            // sized for as many as the last interval changed: filling it again neither rehashes nor grows
+            dirty = new HashMap<>(Math.max(16, drained.size() * 4 / 3 + 1));
             agentsDirty = false;
             return changes;
         }

@@ -227,6 +227,26 @@ class StoreTest {
     }
 
     @Test
+    void callsWaitingOnEventLoopsAreAnsweredEachOnItsOwnContext() {
+        Node node = node(true, 3_600_000);
+        List<java.util.concurrent.CompletableFuture<Boolean>> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int loop = 0; loop < 3; loop++) {
+            io.vertx.core.Context context = vertx.getDelegate().getOrCreateContext();
+            context.runOnContext(v -> {
+                for (int i = 0; i < 50; i++) {
+                    java.util.concurrent.CompletableFuture<Boolean> answer = new java.util.concurrent.CompletableFuture<>();
+                    answers.add(answer);
+                    long seq = node.engine().submit(TaskSpec.of("t", Priority.HIGH), now()).seq();
+                    node.store().durable(seq).subscribe().with(
+                            ok -> answer.complete(io.vertx.core.Vertx.currentContext() == context), answer::completeExceptionally);
+                }
+            });
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 150 && answers.stream().allMatch(a -> a.isDone()));
+        assertTrue(answers.stream().allMatch(a -> a.join()), "every call answered on the context it waited from");
+    }
+
+    @Test
     void aBatonRecoveredFromTheJournalWritesItAllInItsFinalCheckpoint() {
         Node first = node(true, 3_600_000);
         Map<String, List<String>> ids = work(first);
