@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.jboss.logging.Logger;
 
 
 /**
@@ -28,11 +29,15 @@ final class Checkpointer {
 
     private static final int FIELDS_PER_COMMAND = 500;
     private static final int TASKS_PER_CHUNK = 10_000;
+    /** A checkpoint of at least this many tasks asks Redis to rewrite its append-only file. */
+    static final int REWRITE_AOF_FROM_TASKS = 100_000;
+    private static final Logger LOG = Logger.getLogger(Checkpointer.class);
 
     private final RedisCalls redis;
     private final RedisKeys keys;
     private final FencedWrites fence;
     private final long retentionMillis;
+    private volatile boolean rewriting;
     /** Test hook: runs between the marker's write and the journal trim, the moment a crash splits the two. */
     volatile Runnable afterExec = () -> { };
 
@@ -68,6 +73,9 @@ final class Checkpointer {
         fence.run(last);
         afterExec.run();
         trimJournal(changes.seq());
+        if (tasks.size() >= REWRITE_AOF_FROM_TASKS) {
+            rewriteAppendOnlyFile();
+        }
     }
 
     /**
@@ -93,6 +101,46 @@ final class Checkpointer {
         last.add("SET", keys.checkpoint(), Long.toString(state.seq()));
         last.add("DEL", keys.journal(), keys.journalTop());
         fence.run(last);
+        if (tasks.size() >= REWRITE_AOF_FROM_TASKS) {
+            rewriteAppendOnlyFile();
+        }
+    }
+
+    /**
+     * After a large checkpoint: the append-only file holds every journal entry and every record
+     * written since its last rewrite (for a million tasks, most of a gigabyte that Redis replays
+     * command by command at its next start), the trimmed journal and the hash hold far less.
+     * BGREWRITEAOF has Redis write what it holds now instead, as a snapshot (loaded in a fraction
+     * of the time) in a child process. A Redis without persistence, or that refuses the command
+     * (a managed one, an ACL), is left as it is.
+     */
+    void rewriteAppendOnlyFile() {
+        try {
+            redis.send(Request.cmd(Command.BGREWRITEAOF));
+            rewriting = true;
+        } catch (RuntimeException e) {
+            LOG.debugf("Redis did not rewrite its append-only file: %s", e.toString());
+        }
+    }
+
+    /** At a clean stop: waits up to {@code millis} for a rewrite this Baton asked for, so that the next start loads it. */
+    void awaitRewrite(long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        while (rewriting && System.currentTimeMillis() < deadline) {
+            try {
+                String info = redis.send(Request.cmd(Command.INFO).arg("persistence")).toString();
+                if (info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrite_scheduled:0")) {
+                    rewriting = false;
+                    return;
+                }
+                Thread.sleep(50); // shutdown only: Redis's child writes meanwhile
+            } catch (RuntimeException e) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     void trimJournal(long seq) {

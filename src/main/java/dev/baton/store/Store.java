@@ -45,6 +45,7 @@ public final class Store {
 
     private static final Logger LOG = Logger.getLogger(Store.class);
     private static final long LEASE_RETRY_MILLIS = 500;
+    private static final long REWRITE_WAIT_MILLIS = 60_000;
 
     /** Everything the store needs to know; durations in millis. */
     public record Settings(boolean journal, long checkpointIntervalMillis, long ackTimeoutMillis,
@@ -511,6 +512,7 @@ public final class Store {
             checkpoint();
             lease.release();
             LOG.infof("final checkpoint written at seq %d", sink.lastSeq());
+            checkpointer.awaitRewrite(REWRITE_WAIT_MILLIS); // the next start loads a snapshot, not every write since
         } catch (RuntimeException e) {
             LOG.warnf("final checkpoint failed (the journal has the changes): %s", e.toString());
         }
