@@ -66,6 +66,8 @@ final class Journal {
     private final long ackTimeoutMillis;
     private ScheduledExecutorService timer;
     private ScheduledFuture<?> sweep;
+    /** Stopped: nothing answers a new wait any more. Guarded by {@link #waiters}. */
+    private boolean stopped;
     private volatile long writtenSeq;
     private volatile long appendedSeq;
     private volatile long failingSinceMillis;
@@ -190,16 +192,25 @@ final class Journal {
         }));
     }
 
-    /** Answered at once (on the caller's thread) when written or abandoned already; else queued. */
+    /**
+     * Answered at once (on the caller's thread) when abandoned or written already, or when the
+     * journal has stopped (nothing would answer it); else queued until written or its deadline.
+     */
     private void wait(Waiter waiter) {
-        if (abandoned == null && waiter.seq > writtenSeq) {
+        RuntimeException outcome = abandoned;
+        if (outcome == null && waiter.seq > writtenSeq) {
             synchronized (waiters) {
                 if (waiter.seq > writtenSeq) {
-                    waiters.add(waiter);
-                    if (waiter.timed && sweep == null && timer != null) {
-                        sweep = timer.schedule(this::sweep, ackTimeoutMillis, TimeUnit.MILLISECONDS);
+                    if (stopped) {
+                        outcome = new DurabilityUnavailableException("Baton is stopping; the change is not acknowledged: "
+                                + "retry the call (it is idempotent with an id)");
+                    } else {
+                        waiters.add(waiter);
+                        if (waiter.timed && sweep == null && timer != null) {
+                            sweep = timer.schedule(this::sweep, ackTimeoutMillis, TimeUnit.MILLISECONDS);
+                        }
+                        waiter = null;
                     }
-                    waiter = null;
                 }
             }
             if (waiter == null) {
@@ -209,7 +220,7 @@ final class Journal {
                 return;
             }
         }
-        waiter.deliver(abandoned);
+        waiter.deliver(outcome);
     }
 
     /** The timer: fails the calls past their deadline, then arms itself for the earliest one left. */
@@ -296,11 +307,18 @@ final class Journal {
         running = false;
         thread.interrupt();
         thread = null;
+        List<Waiter> left;
         synchronized (waiters) {
             timer.shutdownNow();
             timer = null;
             sweep = null;
+            stopped = true;
+            left = new ArrayList<>(waiters);
+            waiters.removeIf(waiter -> waiter.timed); // the checkpoint's own wait has its own timeout
         }
+        left.removeIf(waiter -> !waiter.timed);
+        deliver(left, new DurabilityUnavailableException("Baton is stopping and Redis did not confirm the change; "
+                + "it is not acknowledged: retry the call (it is idempotent with an id)"));
     }
 
     private void run() {

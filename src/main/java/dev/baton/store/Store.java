@@ -45,7 +45,8 @@ public final class Store {
 
     private static final Logger LOG = Logger.getLogger(Store.class);
     private static final long LEASE_RETRY_MILLIS = 500;
-    private static final long REWRITE_WAIT_MILLIS = 60_000;
+    /** How long a clean stop waits for a checkpoint under way, then for an append-only file rewrite. */
+    private static final long STOP_WAIT_MILLIS = 60_000;
 
     /** Everything the store needs to know; durations in millis. */
     public record Settings(boolean journal, long checkpointIntervalMillis, long ackTimeoutMillis,
@@ -499,7 +500,17 @@ public final class Store {
         boolean wasReady = ready;
         ready = false;
         if (loops != null) {
-            loops.shutdownNow();
+            // a checkpoint under way finishes first: interrupted, it would put back what it had taken only
+            // after the final one below ran, and the next start would replay the whole journal instead
+            loops.shutdown();
+            try {
+                if (!loops.awaitTermination(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    loops.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                loops.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
         if (!wasReady) {
             return;
@@ -512,7 +523,7 @@ public final class Store {
             checkpoint();
             lease.release();
             LOG.infof("final checkpoint written at seq %d", sink.lastSeq());
-            checkpointer.awaitRewrite(REWRITE_WAIT_MILLIS); // the next start loads a snapshot, not every write since
+            checkpointer.awaitRewrite(STOP_WAIT_MILLIS); // the next start loads a snapshot, not every write since
         } catch (RuntimeException e) {
             LOG.warnf("final checkpoint failed (the journal has the changes): %s", e.toString());
         }
