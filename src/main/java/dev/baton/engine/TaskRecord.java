@@ -49,6 +49,16 @@ public record TaskRecord(
         dependents = dependents == null ? List.of() : List.copyOf(dependents);
     }
 
+    /** A record without attempts or dependents, as Baton wrote them before it kept those. */
+    public TaskRecord(TaskSpec spec, int maxRetries, long createdAt, TaskStatus status, Priority level, Long runAt,
+            int attempt, int failures, int expiries, int progress, String message, String result, String error,
+            Long startedAt, Long completedAt, String leaseId, String assignedAgent, boolean cancelRequested,
+            String endedLeaseId, boolean endedByComplete, long readyAt, long readySeq) {
+        this(spec, maxRetries, createdAt, status, level, runAt, attempt, failures, expiries, progress, message, result,
+                error, startedAt, completedAt, leaseId, assignedAgent, cancelRequested, endedLeaseId, endedByComplete,
+                readyAt, readySeq, List.of(), List.of());
+    }
+
     public String id() {
         return spec.id();
     }

@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.jboss.logging.Logger;
 
 
 /**
@@ -30,11 +31,15 @@ final class Checkpointer {
 
     private static final int FIELDS_PER_COMMAND = 500;
     private static final int TASKS_PER_CHUNK = 10_000;
+    /** A checkpoint of at least this many tasks asks Redis to rewrite its append-only file. */
+    static final int REWRITE_AOF_FROM_TASKS = 100_000;
+    private static final Logger LOG = Logger.getLogger(Checkpointer.class);
 
     private final RedisCalls redis;
     private final RedisKeys keys;
     private final FencedWrites fence;
     private final long retentionMillis;
+    private volatile boolean rewriting;
     /** Test hook: runs between the marker's write and the journal trim, the moment a crash splits the two. */
     volatile Runnable afterExec = () -> { };
 
@@ -78,6 +83,9 @@ final class Checkpointer {
         fence.run(last);
         afterExec.run();
         trimJournal(changes.seq());
+        if (tasks.size() >= REWRITE_AOF_FROM_TASKS) {
+            rewriteAppendOnlyFile();
+        }
     }
 
     /**
@@ -105,6 +113,46 @@ final class Checkpointer {
         last.add("SET", keys.checkpoint(), Long.toString(state.seq()));
         last.add("DEL", keys.journal(), keys.journalTop());
         fence.run(last);
+        if (tasks.size() >= REWRITE_AOF_FROM_TASKS) {
+            rewriteAppendOnlyFile();
+        }
+    }
+
+    /**
+     * After a large checkpoint: the append-only file holds every journal entry and every record
+     * written since its last rewrite (for a million tasks, most of a gigabyte that Redis replays
+     * command by command at its next start), the trimmed journal and the hash hold far less.
+     * BGREWRITEAOF has Redis write what it holds now instead, as a snapshot (loaded in a fraction
+     * of the time) in a child process. A Redis without persistence, or that refuses the command
+     * (a managed one, an ACL), is left as it is.
+     */
+    void rewriteAppendOnlyFile() {
+        try {
+            redis.send(Request.cmd(Command.BGREWRITEAOF));
+            rewriting = true;
+        } catch (RuntimeException e) {
+            LOG.debugf("Redis did not rewrite its append-only file: %s", e.toString());
+        }
+    }
+
+    /** At a clean stop: waits up to {@code millis} for a rewrite this Baton asked for, so that the next start loads it. */
+    void awaitRewrite(long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        while (rewriting && System.currentTimeMillis() < deadline) {
+            try {
+                String info = redis.send(Request.cmd(Command.INFO).arg("persistence")).toString();
+                if (info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrite_scheduled:0")) {
+                    rewriting = false;
+                    return;
+                }
+                Thread.sleep(50); // shutdown only: Redis's child writes meanwhile
+            } catch (RuntimeException e) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     void trimJournal(long seq) {
@@ -120,7 +168,7 @@ final class Checkpointer {
                 long finishedAt = task.completedAt() == null ? nowMillis : task.completedAt();
                 long ttl = retentionMillis - (nowMillis - finishedAt);
                 if (ttl > 0) {
-                    commands.add("SET", keys.finished(task.id()), StoreCodec.write(task), "PX", Long.toString(ttl));
+                    commands.add("SET", keys.finished(task.id()), StoreCodec.task(task), "PX", Long.toString(ttl));
                     List<String> zadd = indexed.get(task.status());
                     if (zadd == null || zadd.size() == 2 * FIELDS_PER_COMMAND + 2) {
                         // a script unpacks each command onto Lua's stack: keep them short
@@ -139,7 +187,7 @@ final class Checkpointer {
                     hset = addVariadic(commands, hset, "HSET", hash);
                 }
                 hset.add(task.id());
-                hset.add(StoreCodec.write(task));
+                hset.add(StoreCodec.task(task));
             }
         }
         addVariadic(commands, hset, null, null);

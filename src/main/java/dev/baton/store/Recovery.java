@@ -4,7 +4,6 @@ import dev.baton.engine.AgentRecord;
 import dev.baton.engine.EngineState;
 import dev.baton.engine.EventType;
 import dev.baton.engine.ScheduleRecord;
-import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
 import dev.baton.engine.LimitSettings;
 import dev.baton.engine.TypeSettings;
@@ -14,18 +13,25 @@ import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.Map;
 
 /**
  * Reads Baton's state back from Redis (docs/redis.md): the hashes as of the {@code checkpoint} marker,
  * then every journal entry above it, applying each task's events in {@code seq} order and each
  * at most once — so entries written twice (a retried "maybe applied" write) or overlapping the
- * marker change nothing.
+ * marker change nothing. Records are decoded on every core (parallel streams, order kept) while
+ * Redis reads the next page of the tasks hash; they are applied in order on the calling thread.
  */
 final class Recovery {
 
     private static final int SCAN_COUNT = 10_000;
-    private static final int RANGE_COUNT = 2_000;
+    /** Entries per XRANGE: a batch submit's entries hold thousands of records each. */
+    private static final int RANGE_COUNT = 256;
+    /** Fewer texts than this are decoded on the recovering thread alone. */
+    private static final int PARALLEL_FROM = 64;
 
     /**
      * @param replayed tasks the journal changed after the marker: the next checkpoint must write them
@@ -45,10 +51,19 @@ final class Recovery {
 
         Map<String, TaskRecord> tasks = new LinkedHashMap<>();
         String cursor = "0";
+        CompletableFuture<Response> next = hscan(redis, keys, cursor);
         do {
-            Response page = redis.send(Request.cmd(Command.HSCAN).arg(keys.tasks()).arg(cursor).arg("COUNT").arg(SCAN_COUNT));
+            Response page = next.join();
             cursor = page.get(0).toString();
-            RedisCalls.fields(page.get(1)).forEach((id, json) -> tasks.put(id, StoreCodec.task(json)));
+            if (!"0".equals(cursor)) {
+                next = hscan(redis, keys, cursor); // Redis reads the next page while this one is decoded
+            }
+            Map<String, String> fields = RedisCalls.fields(page.get(1));
+            List<String> ids = new ArrayList<>(fields.keySet());
+            List<TaskRecord> records = decode(new ArrayList<>(fields.values()), StoreCodec::task);
+            for (int i = 0; i < ids.size(); i++) {
+                tasks.put(ids.get(i), records.get(i));
+            }
         } while (!"0".equals(cursor));
         int fromCheckpoint = tasks.size();
 
@@ -79,20 +94,19 @@ final class Recovery {
                 break;
             }
             String lastId = null;
+            List<String> texts = new ArrayList<>();
             for (Response entry : entries) {
                 lastId = entry.get(0).toString();
-                for (String json : RedisCalls.fields(entry.get(1)).values()) {
-                    for (TaskEvent event : StoreCodec.batch(json).events()) {
-                        if (event.seq() <= marker) {
-                            continue;
-                        }
-                        journalEvents++;
-                        lastSeq = Math.max(lastSeq, event.seq());
-                        apply(event, tasks, agents, types, schedules, seenSeq, replayed);
-                        if (event.type() == EventType.LIMIT_UPDATED && event.limit() != null) {
-                            limits.put(event.limit().key(), event.limit()); // the engine drops empty ones as it restores
-                        }
+                texts.addAll(RedisCalls.fields(entry.get(1)).values());
+            }
+            for (List<StoreCodec.Replayed> events : decode(texts, StoreCodec::journal)) {
+                for (StoreCodec.Replayed event : events) {
+                    if (event.seq() <= marker) {
+                        continue;
                     }
+                    journalEvents++;
+                    lastSeq = Math.max(lastSeq, event.seq());
+                    apply(event, tasks, agents, types, schedules, limits, seenSeq, replayed);
                 }
             }
             long lastEntrySeq = Long.parseLong(lastId.substring(0, lastId.indexOf('-')));
@@ -106,15 +120,29 @@ final class Recovery {
         return new Result(state, replayed, fromCheckpoint, journalEvents, marker, top == null ? "" : top.toString());
     }
 
-    private static void apply(TaskEvent event, Map<String, TaskRecord> tasks, Map<String, AgentRecord> agents,
-            Map<String, TypeSettings> types, Map<String, ScheduleRecord> schedules, Map<String, Long> seenSeq,
-            Map<String, TaskRecord> replayed) {
+    private static CompletableFuture<Response> hscan(RedisCalls redis, RedisKeys keys, String cursor) {
+        return redis.sendAsync(Request.cmd(Command.HSCAN).arg(keys.tasks()).arg(cursor).arg("COUNT").arg(SCAN_COUNT))
+                .subscribeAsCompletionStage();
+    }
+
+    /** Decodes on every core (a page is thousands of records), keeping the order. */
+    private static <T> List<T> decode(List<String> texts, Function<String, T> reader) {
+        if (texts.size() < PARALLEL_FROM) {
+            return texts.stream().map(reader).toList();
+        }
+        return texts.parallelStream().map(reader).toList();
+    }
+
+    private static void apply(StoreCodec.Replayed event, Map<String, TaskRecord> tasks, Map<String, AgentRecord> agents,
+            Map<String, TypeSettings> types, Map<String, ScheduleRecord> schedules, Map<String, LimitSettings> limits,
+            Map<String, Long> seenSeq, Map<String, TaskRecord> replayed) {
         if (event.task() != null) {
-            Long seen = seenSeq.get(event.taskId());
+            String taskId = event.task().id();
+            Long seen = seenSeq.get(taskId);
             if (seen == null || event.seq() > seen) {
-                seenSeq.put(event.taskId(), event.seq());
-                tasks.put(event.taskId(), event.task());
-                replayed.put(event.taskId(), event.task());
+                seenSeq.put(taskId, event.seq());
+                tasks.put(taskId, event.task());
+                replayed.put(taskId, event.task());
             }
         } else if (event.type() == EventType.AGENT_REGISTERED && event.agent() != null) {
             AgentRecord known = agents.get(event.agentId());
@@ -132,6 +160,8 @@ final class Recovery {
             } else {
                 schedules.put(event.schedule().id(), event.schedule()); // a later tick never goes back: events are in seq order
             }
+        } else if (event.type() == EventType.LIMIT_UPDATED && event.limit() != null) {
+            limits.put(event.limit().key(), event.limit()); // the engine drops empty ones as it restores
         }
     }
 }

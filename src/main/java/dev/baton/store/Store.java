@@ -47,6 +47,8 @@ public final class Store {
 
     private static final Logger LOG = Logger.getLogger(Store.class);
     private static final long LEASE_RETRY_MILLIS = 500;
+    /** How long a clean stop waits for a checkpoint under way, then for an append-only file rewrite. */
+    private static final long STOP_WAIT_MILLIS = 60_000;
 
     /** Everything the store needs to know; durations in millis. */
     public record Settings(boolean journal, long checkpointIntervalMillis, long ackTimeoutMillis,
@@ -205,7 +207,8 @@ public final class Store {
         }
         Recovery.Result recovered = Recovery.read(redis, keys);
         EngineState state = recovered.state();
-        Journal fresh = settings.journal() ? new Journal(fence, outbox, recovered.journalTop(), writes, this::refused) : null;
+        Journal fresh = settings.journal() ? new Journal(fence, outbox, recovered.journalTop(), writes, this::refused,
+                settings.ackTimeoutMillis()) : null;
         sink.reset();
         sink.deliveriesFor(settings.journal() ? null : outbox);
         if (fresh != null) {
@@ -460,13 +463,12 @@ public final class Store {
         if (journal == null) {
             return Uni.createFrom().voidItem();
         }
+        if (seq <= journal.writtenSeq()) {
+            return Uni.createFrom().voidItem(); // written already: no wait, no hop
+        }
+        // one timer for all waiting calls, one wake-up per event loop per flush (Journal#await)
         Context context = Vertx.currentContext();
-        Uni<Void> written = Uni.createFrom().completionStage(() -> journal.durable(seq))
-                .ifNoItem().after(Duration.ofMillis(settings.ackTimeoutMillis()))
-                .failWith(() -> new DurabilityUnavailableException("Redis did not confirm the change within "
-                        + settings.ackTimeoutMillis() + " ms; it is kept in memory and will be written when Redis answers, "
-                        + "but it is not acknowledged: retry the call (it is idempotent with an id)"));
-        return context == null ? written : written.emitOn(command -> context.runOnContext(v -> command.run()));
+        return Uni.createFrom().emitter(emitter -> journal.await(seq, context, emitter));
     }
 
     /** A finished task past the in-memory cache but within retention, or null. */
@@ -533,7 +535,17 @@ public final class Store {
         boolean wasReady = ready;
         ready = false;
         if (loops != null) {
-            loops.shutdownNow();
+            // a checkpoint under way finishes first: interrupted, it would put back what it had taken only
+            // after the final one below ran, and the next start would replay the whole journal instead
+            loops.shutdown();
+            try {
+                if (!loops.awaitTermination(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    loops.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                loops.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
         if (!wasReady) {
             return;
@@ -546,6 +558,7 @@ public final class Store {
             checkpoint();
             lease.release();
             LOG.infof("final checkpoint written at seq %d", sink.lastSeq());
+            checkpointer.awaitRewrite(STOP_WAIT_MILLIS); // the next start loads a snapshot, not every write since
         } catch (RuntimeException e) {
             LOG.warnf("final checkpoint failed (the journal has the changes): %s", e.toString());
         }

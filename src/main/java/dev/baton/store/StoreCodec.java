@@ -1,6 +1,10 @@
 package dev.baton.store;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -8,17 +12,40 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.baton.engine.AgentRecord;
 import dev.baton.engine.ScheduleRecord;
 import dev.baton.engine.LimitSettings;
+import dev.baton.engine.EventType;
+import dev.baton.engine.Priority;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
+import dev.baton.engine.TaskAttempt;
+import dev.baton.engine.TaskSpec;
+import dev.baton.engine.TaskStatus;
 import dev.baton.engine.TypeSettings;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * JSON for what Baton keeps in Redis. Its own mapper, independent of the API's settings, tolerant
- * of unknown fields so that an older Baton can read what a newer one wrote.
+ * JSON for what Baton keeps in Redis (docs/redis.md, "Records").
+ *
+ * <p><b>Task records and journal entries</b> are written by hand, field by field, with short
+ * names and without the fields that hold their default (null, 0, false, an empty list, a level
+ * equal to the priority): they are most of what Redis holds and most of what recovery reads, and
+ * a reflective mapper was the journal writer's largest cost. They are read with Jackson's
+ * streaming parser, which skips names it does not know, so a newer Baton may add fields.
+ *
+ * <p><b>Compatibility.</b> What Baton wrote before this format (Jackson's records, with long
+ * names: a task record starts with {@code {"spec":}, a journal entry with {@code {"events":})
+ * is still read, by the mapper, so a Redis written by an older Baton recovers unchanged. Agents
+ * and type settings (few, rarely written) stay in the mapper's format.
+ *
+ * <p><b>Journal entries</b> keep what recovery applies, nothing more: per task the record after
+ * its last event in the entry (an entry is appended whole or not at all, so the records before it
+ * in the same entry never matter), and agent and type events as they were.
  */
 final class StoreCodec {
 
@@ -26,40 +53,255 @@ final class StoreCodec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .build();
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+    private static final TypeReference<List<TaskAttempt>> ATTEMPTS = new TypeReference<>() {
+    };
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    /** Room for a record without its payload, so most builders never grow. */
+    private static final int RECORD_CHARS = 256;
 
     private StoreCodec() {
     }
 
-    /** One journal entry: events in seq order. */
+    /** One journal entry as Baton wrote it before the compact format: events in seq order. */
     record Batch(List<TaskEvent> events) {
+    }
+
+    /**
+     * What recovery applies of one journal event: a task's record ({@code task}, {@code type}
+     * may then be null), or an agent's or a type's change.
+     */
+    record Replayed(long seq, EventType type, String agentId, TaskRecord task, AgentRecord agent, TypeSettings settings,
+            ScheduleRecord schedule, LimitSettings limit) {
+
+        static Replayed of(TaskEvent event) {
+            return new Replayed(event.seq(), event.type(), event.agentId(), event.task(), event.agent(), event.settings(),
+                    event.schedule(), event.limit());
+        }
     }
 
     /** Entries with at least this many events are encoded on several threads. */
     static final int PARALLEL_FROM = 2_000;
 
     /**
-     * One journal entry, exactly as {@code write(new Batch(events))} writes it. A large one (a
-     * batch submit, a release of many dependents) is encoded in slices on the common pool and the
-     * slices joined: its caller waits for this write, the event loops are idle meanwhile, and one
-     * thread encoding a 100,000-task batch was most of what the batch's answer waited for.
+     * One journal entry: a JSON array of events, {@code {"s":seq,"r":record}} for a task's last
+     * event in the entry and {@code {"s":seq,"k":kind,"g":agent,"a":agent record,"ts":settings}}
+     * for the others (with {@code "sc"} a schedule, {@code "lm"} a key limit). A large one (a batch submit, a release of many dependents) is encoded in
+     * slices on the common pool and the slices joined: its caller waits for this write, the event
+     * loops are idle meanwhile, and one thread encoding a 100,000-task batch was most of what the
+     * batch's answer waited for.
      */
     static String journalEntry(List<TaskEvent> events) {
-        if (events.size() < PARALLEL_FROM) {
-            return write(new Batch(events));
+        return journalEntry(events, PARALLEL_FROM);
+    }
+
+    /** {@link #journalEntry(List)}, on several threads from {@code parallelFrom} events. */
+    static String journalEntry(List<TaskEvent> events, int parallelFrom) {
+        boolean[] kept = lastOfEachTask(events);
+        if (events.size() < parallelFrom) {
+            StringBuilder out = new StringBuilder(events.size() * RECORD_CHARS).append('[');
+            appendEvents(out, events, kept, 0, events.size());
+            return out.append(']').toString();
         }
         int slices = Math.max(2, Runtime.getRuntime().availableProcessors());
         int size = (events.size() + slices - 1) / slices;
-        String joined = IntStream.range(0, slices).parallel()
-                .mapToObj(i -> events.subList(Math.min(events.size(), i * size), Math.min(events.size(), (i + 1) * size)))
-                .filter(slice -> !slice.isEmpty())
-                .map(slice -> {
-                    String array = write(slice);
-                    return array.substring(1, array.length() - 1); // the elements, without the array's brackets
+        return IntStream.range(0, slices).parallel()
+                .mapToObj(i -> {
+                    int from = Math.min(events.size(), i * size);
+                    int to = Math.min(events.size(), (i + 1) * size);
+                    StringBuilder out = new StringBuilder((to - from) * RECORD_CHARS);
+                    appendEvents(out, events, kept, from, to);
+                    return out.toString();
                 })
-                .collect(Collectors.joining(","));
-        return "{\"events\":[" + joined + "]}";
+                .filter(slice -> !slice.isEmpty())
+                .collect(Collectors.joining(",", "[", "]"));
     }
 
+    /** Which events are written: all but a task event followed, in the same entry, by another of that task. */
+    private static boolean[] lastOfEachTask(List<TaskEvent> events) {
+        boolean[] kept = new boolean[events.size()];
+        if (events.size() == 1) {
+            kept[0] = true;
+            return kept;
+        }
+        Set<String> later = new HashSet<>(Math.max(16, events.size() * 4 / 3));
+        for (int i = events.size() - 1; i >= 0; i--) {
+            TaskEvent event = events.get(i);
+            kept[i] = event.task() == null || later.add(event.taskId());
+        }
+        return kept;
+    }
+
+    private static void appendEvents(StringBuilder out, List<TaskEvent> events, boolean[] kept, int from, int to) {
+        boolean first = true;
+        for (int i = from; i < to; i++) {
+            if (!kept[i]) {
+                continue;
+            }
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            TaskEvent event = events.get(i);
+            out.append("{\"s\":").append(event.seq());
+            if (event.task() != null) {
+                out.append(",\"r\":");
+                appendTask(out, event.task());
+            } else {
+                out.append(",\"k\":\"").append(event.type().name()).append('"');
+                if (event.agentId() != null) {
+                    out.append(",\"g\":");
+                    string(out, event.agentId());
+                }
+                if (event.agent() != null) {
+                    out.append(",\"a\":").append(write(event.agent()));
+                }
+                if (event.settings() != null) {
+                    out.append(",\"ts\":").append(write(event.settings()));
+                }
+                if (event.schedule() != null) {
+                    out.append(",\"sc\":").append(write(event.schedule()));
+                }
+                if (event.limit() != null) {
+                    out.append(",\"lm\":").append(write(event.limit()));
+                }
+            }
+            out.append('}');
+        }
+    }
+
+    /** A task record (the tasks hash, a finished task's key). */
+    static String task(TaskRecord task) {
+        String payload = task.spec().payload();
+        StringBuilder out = new StringBuilder(RECORD_CHARS + (payload == null ? 0 : payload.length() + 16));
+        appendTask(out, task);
+        return out.toString();
+    }
+
+    /**
+     * The names, in the order written: the spec ({@code i} id, {@code t} type, {@code d}
+     * description, {@code p} priority, {@code pl} payload, {@code do} depends on, {@code sm} its
+     * max retries, {@code sr} its run at, {@code rf} run on dependency failure), then {@code mr}
+     * max retries, {@code c} created at, {@code s} status, {@code l} level, {@code ra} run at,
+     * {@code a} attempt, {@code f} failures, {@code x} expiries, {@code pg} progress, {@code m}
+     * message, {@code r} result, {@code e} error, {@code sa} started at, {@code ca} completed at,
+     * {@code li} lease id, {@code ag} assigned agent, {@code cr} cancel requested, {@code el}
+     * ended lease id, {@code ec} ended by complete, {@code ya} ready at, {@code ys} ready seq, {@code at}
+     * attempts, {@code dp} dependents; in the spec also {@code cb} callback URL, {@code rk} rate key,
+     * {@code co} cost (when not 1), {@code ck} concurrency key.
+     */
+    private static void appendTask(StringBuilder out, TaskRecord t) {
+        TaskSpec spec = t.spec();
+        out.append("{\"i\":");
+        string(out, spec.id());
+        text(out, "t", spec.type());
+        text(out, "d", spec.description());
+        out.append(",\"p\":\"").append(spec.priority().name()).append('"');
+        text(out, "pl", spec.payload());
+        strings(out, "do", spec.dependsOn());
+        number(out, "sm", spec.maxRetries());
+        number(out, "sr", spec.runAt());
+        flag(out, "rf", spec.runOnDependencyFailure());
+        text(out, "cb", spec.callbackUrl());
+        text(out, "rk", spec.rateKey());
+        if (spec.cost() != null && spec.cost() != 1) {
+            number(out, "co", spec.cost());
+        }
+        text(out, "ck", spec.concurrencyKey());
+        number(out, "mr", t.maxRetries());
+        number(out, "c", t.createdAt());
+        out.append(",\"s\":\"").append(t.status().name()).append('"');
+        if (t.level() != spec.priority()) {
+            out.append(",\"l\":\"").append(t.level().name()).append('"');
+        }
+        number(out, "ra", t.runAt());
+        number(out, "a", t.attempt());
+        number(out, "f", t.failures());
+        number(out, "x", t.expiries());
+        number(out, "pg", t.progress());
+        text(out, "m", t.message());
+        text(out, "r", t.result());
+        text(out, "e", t.error());
+        number(out, "sa", t.startedAt());
+        number(out, "ca", t.completedAt());
+        text(out, "li", t.leaseId());
+        text(out, "ag", t.assignedAgent());
+        flag(out, "cr", t.cancelRequested());
+        text(out, "el", t.endedLeaseId());
+        flag(out, "ec", t.endedByComplete());
+        number(out, "ya", t.readyAt());
+        number(out, "ys", t.readySeq());
+        if (!t.attempts().isEmpty()) {
+            out.append(",\"at\":").append(write(t.attempts()));
+        }
+        strings(out, "dp", t.dependents());
+        out.append('}');
+    }
+
+    private static void strings(StringBuilder out, String name, List<String> values) {
+        if (values.isEmpty()) {
+            return;
+        }
+        out.append(",\"").append(name).append("\":[");
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            string(out, values.get(i));
+        }
+        out.append(']');
+    }
+
+    private static void text(StringBuilder out, String name, String value) {
+        if (value != null) {
+            out.append(",\"").append(name).append("\":");
+            string(out, value);
+        }
+    }
+
+    private static void number(StringBuilder out, String name, long value) {
+        if (value != 0) {
+            out.append(",\"").append(name).append("\":").append(value);
+        }
+    }
+
+    private static void number(StringBuilder out, String name, Number value) {
+        if (value != null) {
+            out.append(",\"").append(name).append("\":").append(value.longValue());
+        }
+    }
+
+    private static void flag(StringBuilder out, String name, boolean value) {
+        if (value) {
+            out.append(",\"").append(name).append("\":true");
+        }
+    }
+
+    /** A JSON string: {@code "} and {@code \} escaped, control characters as short or {@code \}{@code u00XX} escapes. */
+    static void string(StringBuilder out, String value) {
+        out.append('"');
+        int start = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                continue;
+            }
+            out.append(value, start, i).append('\\');
+            switch (c) {
+                case '"', '\\' -> out.append(c);
+                case '\b' -> out.append('b');
+                case '\t' -> out.append('t');
+                case '\n' -> out.append('n');
+                case '\f' -> out.append('f');
+                case '\r' -> out.append('r');
+                default -> out.append("u00").append(HEX[c >> 4]).append(HEX[c & 15]);
+            }
+            start = i + 1;
+        }
+        out.append(value, start, value.length()).append('"');
+    }
+
+    /** Agents and type settings, and (in tests) the format written before: the mapper. */
     static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
@@ -68,8 +310,143 @@ final class StoreCodec {
         }
     }
 
+    /** A task record in either format. */
     static TaskRecord task(String json) {
-        return read(json, TaskRecord.class);
+        if (!json.startsWith("{\"i\":")) {
+            return read(json, TaskRecord.class);
+        }
+        try (JsonParser parser = FACTORY.createParser(json)) {
+            parser.nextToken();
+            return readTask(parser);
+        } catch (IOException | RuntimeException e) {
+            throw unreadable("TaskRecord", e);
+        }
+    }
+
+    /** A journal entry in either format: what recovery applies of it, in seq order. */
+    static List<Replayed> journal(String json) {
+        if (!json.startsWith("[")) {
+            return read(json, Batch.class).events().stream().map(Replayed::of).toList();
+        }
+        try (JsonParser parser = FACTORY.createParser(json)) {
+            List<Replayed> events = new ArrayList<>();
+            parser.nextToken();
+            while (parser.nextToken() == JsonToken.START_OBJECT) {
+                events.add(readEvent(parser));
+            }
+            return events;
+        } catch (IOException | RuntimeException e) {
+            throw unreadable("journal entry", e);
+        }
+    }
+
+    private static Replayed readEvent(JsonParser p) throws IOException {
+        long seq = 0;
+        EventType type = null;
+        String agentId = null;
+        TaskRecord task = null;
+        AgentRecord agent = null;
+        TypeSettings settings = null;
+        ScheduleRecord schedule = null;
+        LimitSettings limit = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "s" -> seq = p.getLongValue();
+                case "r" -> task = readTask(p);
+                case "k" -> type = EventType.valueOf(p.getText());
+                case "g" -> agentId = text(p);
+                case "a" -> agent = MAPPER.readValue(p, AgentRecord.class);
+                case "ts" -> settings = MAPPER.readValue(p, TypeSettings.class);
+                case "sc" -> schedule = MAPPER.readValue(p, ScheduleRecord.class);
+                case "lm" -> limit = MAPPER.readValue(p, LimitSettings.class);
+                default -> p.skipChildren();
+            }
+        }
+        return new Replayed(seq, type, agentId, task, agent, settings, schedule, limit);
+    }
+
+    private static TaskRecord readTask(JsonParser p) throws IOException {
+        String id = null, type = null, description = null, payload = null;
+        Priority priority = null, level = null;
+        List<String> dependsOn = List.of(), dependents = List.of();
+        List<TaskAttempt> attempts = List.of();
+        String callbackUrl = null, rateKey = null, concurrencyKey = null;
+        Integer cost = null;
+        Integer specMaxRetries = null;
+        Long specRunAt = null, runAt = null, startedAt = null, completedAt = null;
+        boolean runOnDependencyFailure = false, cancelRequested = false, endedByComplete = false;
+        int maxRetries = 0, attempt = 0, failures = 0, expiries = 0, progress = 0;
+        long createdAt = 0, readyAt = 0, readySeq = 0;
+        TaskStatus status = null;
+        String message = null, result = null, error = null, leaseId = null, assignedAgent = null, endedLeaseId = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (value == JsonToken.VALUE_NULL) {
+                continue;
+            }
+            switch (name) {
+                case "i" -> id = p.getText();
+                case "t" -> type = p.getText();
+                case "d" -> description = p.getText();
+                case "p" -> priority = Priority.valueOf(p.getText());
+                case "pl" -> payload = p.getText();
+                case "do" -> dependsOn = strings(p);
+                case "dp" -> dependents = strings(p);
+                case "at" -> attempts = MAPPER.readValue(p, ATTEMPTS);
+                case "cb" -> callbackUrl = p.getText();
+                case "rk" -> rateKey = p.getText();
+                case "co" -> cost = p.getIntValue();
+                case "ck" -> concurrencyKey = p.getText();
+                case "sm" -> specMaxRetries = p.getIntValue();
+                case "sr" -> specRunAt = p.getLongValue();
+                case "rf" -> runOnDependencyFailure = p.getBooleanValue();
+                case "mr" -> maxRetries = p.getIntValue();
+                case "c" -> createdAt = p.getLongValue();
+                case "s" -> status = TaskStatus.valueOf(p.getText());
+                case "l" -> level = Priority.valueOf(p.getText());
+                case "ra" -> runAt = p.getLongValue();
+                case "a" -> attempt = p.getIntValue();
+                case "f" -> failures = p.getIntValue();
+                case "x" -> expiries = p.getIntValue();
+                case "pg" -> progress = p.getIntValue();
+                case "m" -> message = p.getText();
+                case "r" -> result = p.getText();
+                case "e" -> error = p.getText();
+                case "sa" -> startedAt = p.getLongValue();
+                case "ca" -> completedAt = p.getLongValue();
+                case "li" -> leaseId = p.getText();
+                case "ag" -> assignedAgent = p.getText();
+                case "cr" -> cancelRequested = p.getBooleanValue();
+                case "el" -> endedLeaseId = p.getText();
+                case "ec" -> endedByComplete = p.getBooleanValue();
+                case "ya" -> readyAt = p.getLongValue();
+                case "ys" -> readySeq = p.getLongValue();
+                default -> p.skipChildren();
+            }
+        }
+        if (id == null || status == null) {
+            throw new IllegalArgumentException("a task record without " + (id == null ? "an id" : "a status"));
+        }
+        TaskSpec spec = new TaskSpec(id, type, description, priority, payload, dependsOn, specMaxRetries, specRunAt,
+                runOnDependencyFailure, callbackUrl, rateKey, cost, concurrencyKey);
+        return new TaskRecord(spec, maxRetries, createdAt, status, level == null ? spec.priority() : level, runAt, attempt,
+                failures, expiries, progress, message, result, error, startedAt, completedAt, leaseId, assignedAgent,
+                cancelRequested, endedLeaseId, endedByComplete, readyAt, readySeq, attempts, dependents);
+    }
+
+    private static List<String> strings(JsonParser p) throws IOException {
+        List<String> values = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            values.add(p.getText());
+        }
+        return values;
+    }
+
+    private static String text(JsonParser p) throws IOException {
+        return p.currentToken() == JsonToken.VALUE_NULL ? null : p.getText();
     }
 
     static TypeSettings typeSettings(String json) {
@@ -92,6 +469,7 @@ final class StoreCodec {
         return read(json, AgentRecord.class);
     }
 
+    /** For tests: a journal entry in the format Baton wrote before the compact one. */
     static Batch batch(String json) {
         return read(json, Batch.class);
     }
@@ -102,5 +480,11 @@ final class StoreCodec {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("unreadable " + type.getSimpleName() + " in Redis: " + e.getOriginalMessage(), e);
         }
+    }
+
+    private static UncheckedIOException unreadable(String what, Exception e) {
+        String why = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.toString();
+        return new UncheckedIOException("unreadable " + what + " in Redis: " + why,
+                e instanceof IOException io ? io : new IOException(e));
     }
 }

@@ -72,7 +72,8 @@ public final class StoreSink implements EventSink {
         synchronized (lock) {
             Changes changes = new Changes(dirty, agentsDirty, lastSeq, deliveries);
             drained = dirty;
-            dirty = new HashMap<>();
+            // sized for as many as the last interval changed: filling it again neither rehashes nor grows
+            dirty = new HashMap<>(Math.max(16, drained.size() * 4 / 3 + 1));
             deliveries = new ArrayList<>();
             agentsDirty = false;
             return changes;

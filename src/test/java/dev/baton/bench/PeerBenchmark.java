@@ -136,7 +136,7 @@ public final class PeerBenchmark {
         return dir;
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return String.join(" ", Arrays.copyOf(Files.readString(Path.of("/proc/loadavg")).split(" "), 3));
         } catch (IOException e) {

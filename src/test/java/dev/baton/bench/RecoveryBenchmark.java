@@ -131,6 +131,7 @@ public final class RecoveryBenchmark {
     }
 
     private void report(String title, BatonProcess baton, int size) throws IOException {
+        long cpuMillis = ProcessCpu.cpuNanos(baton.batonPid) / 1_000_000; // start-up and recovery: the machine may be busy
         long pending;
         try (HttpConnection http = new HttpConnection(baton.url, 60_000)) {
             pending = JsonFields.number(http.get("/v1/stats").body(), "\"pending\"", 0);
@@ -142,7 +143,8 @@ public final class RecoveryBenchmark {
                         Long.parseLong(m.group(4)), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
                         Long.parseLong(m.group(3)))
                 : "no 'recovered' line in " + baton.log;
-        System.out.printf("  %s%n    start -> ready %,d ms; %s%s%n", title, baton.readyMillis, recovered,
+        System.out.printf("  %s%n    start -> ready %,d ms (Baton CPU %,d ms, load average %s); %s%s%n", title,
+                baton.readyMillis, cpuMillis, PeerBenchmark.loadAverage(), recovered,
                 size >= 1_000_000 ? goal(baton.readyMillis < GOAL_MILLIS, "< 10 s for 1M") : "");
         if (pending != size) {
             System.out.printf("    warning: %,d pending after recovery, expected %,d%n", pending, size);

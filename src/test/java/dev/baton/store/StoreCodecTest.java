@@ -3,29 +3,38 @@ package dev.baton.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.engine.AgentRecord;
 import dev.baton.engine.AgentSpec;
 import dev.baton.engine.ClaimedTask;
 import dev.baton.engine.Coordinator;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.Priority;
 import dev.baton.engine.TaskEvent;
+import dev.baton.engine.TaskRecord;
 import dev.baton.engine.TaskSpec;
+import dev.baton.engine.TypeSettings;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** A journal entry encoded in slices is the very text one encoding writes, and reads back whole. */
+/**
+ * A journal entry keeps, per task, the record after its last event in the entry, and every agent
+ * and type event; encoded in slices it is the very text one encoding writes; entries in the
+ * format written before (the mapper's) read back as they did.
+ */
 class StoreCodecTest {
 
-    /** Events of every common kind, with payloads, results, an agent and its history. */
+    /** Events of every common kind, with payloads, results, an agent and its history, a type's settings. */
     private static List<TaskEvent> events(int tasks) {
         List<TaskEvent> events = new ArrayList<>();
         Coordinator engine = new Coordinator(EngineConfig.defaults(), events::add, new SplittableRandom(3));
         long now = 1_000;
         engine.registerAgent(new AgentSpec("w", Set.of("t"), 4, Map.of("zone", "eu")), now);
+        engine.flow().setType(new TypeSettings("t", false, 9, 2, List.of(100L, 200L)), now);
         for (int i = 0; i < tasks; i++) {
             engine.submit(TaskSpec.of("t", Priority.values()[i % 4]).withPayload("{\"n\":" + i + ",\"s\":\"é \\\"q\\\" \\n\"}"), now);
         }
@@ -34,7 +43,38 @@ class StoreCodecTest {
                 engine.complete(claimed.task().id(), claimed.leaseId(), "{\"ok\":" + round + "}", ++now);
             }
         }
+        engine.removeAgent("w", ++now);
         return events;
+    }
+
+    /** What recovery must end on after applying {@code events}: each task's last record, agents and types as they went. */
+    private static Map<String, Object> outcome(List<StoreCodec.Replayed> replayed) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        long seq = 0;
+        for (StoreCodec.Replayed event : replayed) {
+            assertTrue(event.seq() > seq, "in seq order");
+            seq = event.seq();
+            if (event.task() != null) {
+                out.put("task " + event.task().id(), event.task());
+            } else {
+                out.put(event.type() + " " + event.agentId() + " " + event.seq(), List.of(String.valueOf(event.agent()),
+                        String.valueOf(event.settings())));
+            }
+        }
+        return out;
+    }
+
+    private static List<StoreCodec.Replayed> asEvents(List<TaskEvent> events) {
+        return events.stream().map(StoreCodec.Replayed::of).toList();
+    }
+
+    @Test
+    void anEntryKeepsEachTasksLastRecordAndEveryAgentAndTypeEvent() {
+        List<TaskEvent> events = events(50);
+        List<StoreCodec.Replayed> read = StoreCodec.journal(StoreCodec.journalEntry(events));
+        assertEquals(outcome(asEvents(events)), outcome(read));
+        long tasks = events.stream().filter(e -> e.task() != null).map(TaskEvent::taskId).distinct().count();
+        assertEquals(tasks, read.stream().filter(e -> e.task() != null).count(), "one record per task");
     }
 
     @Test
@@ -42,8 +82,8 @@ class StoreCodecTest {
         List<TaskEvent> events = events(StoreCodec.PARALLEL_FROM + 1_001);
         assertTrue(events.size() >= StoreCodec.PARALLEL_FROM);
         String sliced = StoreCodec.journalEntry(events);
-        assertEquals(StoreCodec.write(new StoreCodec.Batch(events)), sliced);
-        assertEquals(events, StoreCodec.batch(sliced).events());
+        assertEquals(StoreCodec.journalEntry(events, Integer.MAX_VALUE), sliced);
+        assertEquals(outcome(asEvents(events)), outcome(StoreCodec.journal(sliced)));
     }
 
     @Test
@@ -51,7 +91,44 @@ class StoreCodecTest {
         List<TaskEvent> all = events(StoreCodec.PARALLEL_FROM + 7);
         for (int size : List.of(1, 2, 3, StoreCodec.PARALLEL_FROM - 1, StoreCodec.PARALLEL_FROM, StoreCodec.PARALLEL_FROM + 1)) {
             List<TaskEvent> some = all.subList(0, size);
-            assertEquals(StoreCodec.write(new StoreCodec.Batch(some)), StoreCodec.journalEntry(some), "size " + size);
+            assertEquals(StoreCodec.journalEntry(some, Integer.MAX_VALUE), StoreCodec.journalEntry(some), "size " + size);
+            assertEquals(outcome(asEvents(some)), outcome(StoreCodec.journal(StoreCodec.journalEntry(some))), "size " + size);
         }
+    }
+
+    @Test
+    void anEntryInTheFormatWrittenBeforeIsReadAsItWas() {
+        List<TaskEvent> events = events(30);
+        String before = StoreCodec.write(new StoreCodec.Batch(events)); // how the journal was written before
+        assertTrue(before.startsWith("{\"events\":["));
+        assertEquals(asEvents(events), StoreCodec.journal(before));
+    }
+
+    @Test
+    void theCompactEntryIsLessThanHalfTheOldOne() {
+        List<TaskEvent> events = events(1_000);
+        int before = StoreCodec.write(new StoreCodec.Batch(events)).length();
+        int now = StoreCodec.journalEntry(events).length();
+        assertTrue(now * 2 < before, now + " chars against " + before);
+    }
+
+    @Test
+    void agentAndTypeEventsKeepWhatRecoveryApplies() {
+        List<StoreCodec.Replayed> read = StoreCodec.journal(StoreCodec.journalEntry(events(3)));
+        AgentRecord agent = read.stream().filter(e -> e.agent() != null).findFirst().orElseThrow().agent();
+        assertEquals(new AgentSpec("w", Set.of("t"), 4, Map.of("zone", "eu")), agent.spec());
+        assertEquals(new TypeSettings("t", false, 9, 2, List.of(100L, 200L)),
+                read.stream().filter(e -> e.settings() != null).findFirst().orElseThrow().settings());
+        assertEquals("w", read.get(read.size() - 1).agentId());
+    }
+
+    @Test
+    void aTaskRecordWithNothingButItsDefaultsIsShortAndReadBackEqual() {
+        TaskRecord record = new TaskRecord(new TaskSpec("01J", "t", null, Priority.LOW, null, List.of(), null, null, false),
+                0, 1_700_000_000_000L, dev.baton.engine.TaskStatus.PENDING, Priority.LOW, null, 0, 0, 0, 0, null, null,
+                null, null, null, null, null, false, null, false, 0, 0);
+        String json = StoreCodec.task(record);
+        assertEquals("{\"i\":\"01J\",\"t\":\"t\",\"p\":\"LOW\",\"c\":1700000000000,\"s\":\"PENDING\"}", json);
+        assertEquals(record, StoreCodec.task(json));
     }
 }

@@ -198,6 +198,77 @@ class StoreTest {
     }
 
     @Test
+    void whatABatonWroteBeforeTheCompactFormatIsRecovered() {
+        Node first = node(true, 100);
+        Map<String, List<String>> ids = work(first);
+        awaitCheckpointAt(first.engine().lastSeq());
+        var late = first.engine().submit(TaskSpec.of("t", Priority.HIGH).withPayload("{\"late\":true}"), now());
+        durable(first, late.seq()); // in the journal only
+        first.store().halt();
+        // everything Redis holds, rewritten as the mapper wrote it before: records and journal entries
+        RedisCalls.fields(send(Request.cmd(Command.HGETALL).arg("{t}:tasks"))).forEach((id, json) ->
+                send(Request.cmd(Command.HSET).arg("{t}:tasks").arg(id).arg(StoreCodec.write(StoreCodec.task(json)))));
+        for (String id : ids.get("done")) {
+            Response kept = send(Request.cmd(Command.GET).arg("{t}:task:" + id));
+            send(Request.cmd(Command.SET).arg("{t}:task:" + id).arg(StoreCodec.write(StoreCodec.task(kept.toString()))));
+        }
+        Response entries = send(Request.cmd(Command.XRANGE).arg("{t}:journal").arg("-").arg("+"));
+        assertTrue(entries.size() > 0);
+        send(Request.cmd(Command.DEL).arg("{t}:journal"));
+        for (Response entry : entries) {
+            List<dev.baton.engine.TaskEvent> events = StoreCodec.journal(RedisCalls.fields(entry.get(1)).get("e")).stream()
+                    .map(e -> new dev.baton.engine.TaskEvent(e.seq(), e.type() == null ? dev.baton.engine.EventType.QUEUED : e.type(),
+                            e.task() == null ? null : e.task().id(), null, null, null, e.agentId(), null, null, 0L, e.task(),
+                            e.agent(), null, e.settings()))
+                    .toList();
+            String before = StoreCodec.write(new StoreCodec.Batch(events));
+            send(Request.cmd(Command.XADD).arg("{t}:journal").arg(entry.get(0).toString()).arg("e").arg(before));
+        }
+
+        Node second = node(true, 3_600_000);
+        assertSameTasks(first, second, ids);
+        assertEquals("{\"late\":true}", second.engine().task(late.task().id(), now()).payload());
+        assertEquals(first.engine().task(late.task().id(), now()).queuePosition(),
+                second.engine().task(late.task().id(), now()).queuePosition());
+    }
+
+    @Test
+    void callsWaitingOnEventLoopsAreAnsweredEachOnItsOwnContext() {
+        Node node = node(true, 3_600_000);
+        List<java.util.concurrent.CompletableFuture<Boolean>> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int loop = 0; loop < 3; loop++) {
+            io.vertx.core.Context context = vertx.getDelegate().getOrCreateContext();
+            context.runOnContext(v -> {
+                for (int i = 0; i < 50; i++) {
+                    java.util.concurrent.CompletableFuture<Boolean> answer = new java.util.concurrent.CompletableFuture<>();
+                    answers.add(answer);
+                    long seq = node.engine().submit(TaskSpec.of("t", Priority.HIGH), now()).seq();
+                    node.store().durable(seq).subscribe().with(
+                            ok -> answer.complete(io.vertx.core.Vertx.currentContext() == context), answer::completeExceptionally);
+                }
+            });
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 150 && answers.stream().allMatch(a -> a.isDone()));
+        assertTrue(answers.stream().allMatch(a -> a.join()), "every call answered on the context it waited from");
+    }
+
+    @Test
+    void aBatonRecoveredFromTheJournalWritesItAllInItsFinalCheckpoint() {
+        Node first = node(true, 3_600_000);
+        Map<String, List<String>> ids = work(first);
+        first.store().halt(); // a crash: everything is in the journal only
+
+        Node second = node(true, 3_600_000);
+        second.store().stop(); // a clean stop: the final checkpoint holds every live task
+        assertEquals(0, send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong(), "the journal is trimmed");
+        assertEquals(ids.get("pending").size() + ids.get("waiting").size(),
+                send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong());
+
+        Node third = node(true, 3_600_000);
+        assertSameTasks(first, third, ids);
+    }
+
+    @Test
     void typeSettingsSurviveARestartFromTheJournalAndFromACheckpoint() {
         Node first = node(true, 3_600_000);
         durable(first, first.engine().flow().setType(new TypeSettings("t", true, 2, 1, List.of(500L)), now()).seq());
