@@ -35,7 +35,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
                 TaskEvent.class, TaskStatus.class, Priority.class, EventType.class, WireEvent.class, WireEvent.Notification.class,
                 ScoreBreakdown.class, TypeSettings.class, Outbox.Delivery.class, TaskAttempt.class, TaskAttempt.Outcome.class,
                 ScheduleRecord.class, ScheduleSpec.class, ScheduleSpec.CatchUp.class, ScheduleTemplate.class, ScheduleRun.class, LimitSettings.class},
-        classNames = {"dev.baton.store.StoreCodec$Batch", "dev.baton.api.ErrorBody"})
+        classNames = {"dev.baton.store.StoreCodec$Batch", "dev.baton.store.StoreCodec$Replayed", "dev.baton.api.ErrorBody"})
 final class NativeImage {
 
     private NativeImage() {
