@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.testing.RedisSubscriber;
 import dev.baton.testing.RedisTestResource;
 import dev.baton.testing.TestClock;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /** Redis pub/sub (docs/redis.md): what a plain subscriber sees on task_notifications and task:{id}:events. */
 @QuarkusTest
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class EventsRedisTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.testing.RedisTestResource;
 import dev.baton.testing.SseClient;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.net.URI;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** Server-sent events (docs/events.md): order, filters, reconnects, per-task streams. */
 @QuarkusTest
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class EventsSseTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

@@ -16,7 +16,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.baton.testing.RedisTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /** Flow control through real HTTP: {@code /v1/types} (pause and live settings) and {@code POST /v1/tasks/bulk}. */
 @QuarkusTest
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class FlowApiTest {
 
     @Test

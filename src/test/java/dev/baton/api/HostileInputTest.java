@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.testing.RedisTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * requests no HTTP client would make (no {@code Host}, bad UTF-8) reach the server as written.
  */
 @QuarkusTest
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class HostileInputTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

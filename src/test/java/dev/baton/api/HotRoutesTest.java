@@ -14,7 +14,7 @@ import dev.baton.engine.TaskAttempt;
 import dev.baton.engine.TaskStatus;
 import dev.baton.engine.TaskView;
 import dev.baton.testing.RedisTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * body must be the same.
  */
 @QuarkusTest
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class HotRoutesTest {
 
     private static final Pattern KEY = Pattern.compile("\"([a-z_]+)\":");

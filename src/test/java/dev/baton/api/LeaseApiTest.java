@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.baton.testing.RedisTestResource;
 import dev.baton.testing.TestClock;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /** The agent's side: claim, heartbeat, complete, fail, leases and their refusals. */
 @QuarkusTest
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class LeaseApiTest {
 
     @Test

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.testing.RedisTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /** Recurring tasks through real HTTP: {@code /v1/schedules}, firing on the server's own ticker. */
 @QuarkusTest
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class ScheduleApiTest {
 
     static Map<String, Object> body(String id, String type) {

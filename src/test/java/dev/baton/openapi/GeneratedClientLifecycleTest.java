@@ -33,7 +33,7 @@ import dev.baton.client.model.SubmitTaskRequest;
 import dev.baton.client.model.TaskJson;
 import dev.baton.client.model.TaskStatus;
 import dev.baton.testing.RedisTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -50,7 +50,7 @@ import org.junit.jupiter.api.function.Executable;
  * The client is strict: a field the document does not name fails the read.
  */
 @QuarkusTest
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class GeneratedClientLifecycleTest {
 
     @TestHTTPResource("/")

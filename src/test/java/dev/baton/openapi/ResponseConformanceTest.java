@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.baton.testing.RedisTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * {@link OpenApiConformance}: a status, field, type or header the document does not declare fails.
  */
 @QuarkusTest
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class ResponseConformanceTest {
 
     /** Declared answers this test does not provoke: they need tokens, a full queue or a Redis that refuses. */

@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Test;
 
 import dev.baton.testing.RedisServerProcess;
 import dev.baton.testing.RedisTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class RedisReadinessTest {
 
     private static final Duration AWAIT_AT_MOST = Duration.ofSeconds(20);

@@ -10,7 +10,7 @@ import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import dev.baton.testing.Chromium;
 import dev.baton.testing.RedisTestResource;
 import dev.baton.testing.TestClock;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * through the API, and what a person sees on the page, live, without reloading.
  */
 @QuarkusTest
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class DashboardBrowserTest {
 
     private static Chromium chromium;
