@@ -6,8 +6,11 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Points a {@code @QuarkusTest} at a throwaway Redis ({@code quarkus.redis.hosts}), so the embedded
- * default is not used. Use with {@code @QuarkusTestResource(value = RedisTestResource.class,
- * restrictToAnnotatedClass = true)}; {@link #redis()} lets the test stop and restart that server.
+ * default is not used. {@code @WithTestResource(RedisTestResource.class)} on test classes without a
+ * profile of their own lets them share one app and one Redis (each class then uses its own task
+ * types and agent ids); with a {@code @TestProfile}, use {@code @QuarkusTestResource(value =
+ * RedisTestResource.class, restrictToAnnotatedClass = true)}. {@link #redis()} lets the test stop and
+ * restart that server (and start it again before the class ends).
  */
 public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
 
