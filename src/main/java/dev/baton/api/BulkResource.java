@@ -71,10 +71,10 @@ public class BulkResource {
                 throw new InvalidRequestException("action", action == null ? "is required: \"cancel\" or \"retry\""
                         : "must be \"cancel\" or \"retry\", was \"" + action + "\"");
             }
-            Filter f = filter == null ? new Filter(null, null, null, null, null) : filter;
+            Filter f = filter == null ? new Filter(null, null, null, null, null, null, null) : filter;
             try {
                 return new BulkRequest(act, TaskResource.status(f.status()), f.type(), f.agent(), f.priority(),
-                        Requests.durationMillis("older_than", f.olderThan()), Boolean.TRUE.equals(all),
+                        f.rateKey(), f.concurrencyKey(), Requests.durationMillis("older_than", f.olderThan()), Boolean.TRUE.equals(all),
                         Boolean.TRUE.equals(dryRun), limit == null ? FlowControl.DEFAULT_BULK_LIMIT : limit);
             } catch (InvalidRequestException e) {
                 throw e.under("filter");
@@ -88,6 +88,8 @@ public class BulkResource {
             String type,
             @Schema(description = "the agent running the task") String agent,
             @Schema(description = "the priority the task was submitted with") @JsonDeserialize(using = StrictJson.PriorityName.class) Priority priority,
+            @Schema(description = "the task's rate_key") String rateKey,
+            @Schema(description = "the task's concurrency_key") String concurrencyKey,
             @Schema(description = "created at least this long ago, e.g. 1h") String olderThan) {
     }
 

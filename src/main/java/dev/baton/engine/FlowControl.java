@@ -251,8 +251,14 @@ public final class FlowControl {
             throw new InvalidRequestException("action", "is required: \"cancel\" or \"retry\"");
         }
         if (request.filterIsEmpty() && !request.all()) {
-            throw new InvalidRequestException("filter", "names nothing (status, type, agent, priority, older_than);"
-                    + " to act on every task, send \"all\": true");
+            throw new InvalidRequestException("filter", "names nothing (status, type, agent, priority, rate_key,"
+                    + " concurrency_key, older_than); to act on every task, send \"all\": true");
+        }
+        if (request.rateKey() != null) {
+            Ids.requireKey("filter.rate_key", request.rateKey());
+        }
+        if (request.concurrencyKey() != null) {
+            Ids.requireKey("filter.concurrency_key", request.concurrencyKey());
         }
         if (request.limit() < 1 || request.limit() > config.maxBatch()) {
             throw new InvalidRequestException("limit", "must be between 1 and " + config.maxBatch() + ", was "
@@ -275,6 +281,8 @@ public final class FlowControl {
                 && (request.type() == null || request.type().equals(task.type()))
                 && (request.agent() == null || request.agent().equals(task.assignedAgent))
                 && (request.priority() == null || request.priority() == task.spec.priority())
+                && (request.rateKey() == null || request.rateKey().equals(task.spec.rateKey()))
+                && (request.concurrencyKey() == null || request.concurrencyKey().equals(task.spec.concurrencyKey()))
                 && task.createdAt <= createdBy;
     }
 }

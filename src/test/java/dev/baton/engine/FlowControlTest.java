@@ -216,6 +216,25 @@ class FlowControlTest {
         }
 
         @Test
+        void rateAndConcurrencyKeysNarrowTheFilter() {
+            TaskView tenantA = submit(TaskSpec.of("x", Priority.MEDIUM).withKeys("site:a", 1, "tenant:a"));
+            TaskView tenantB = submit(TaskSpec.of("x", Priority.MEDIUM).withKeys("site:a", 1, "tenant:b"));
+            TaskView plain = submit("x", Priority.MEDIUM);
+            BulkResult byTenant = engine.flow().bulk(new BulkRequest(BulkRequest.Action.CANCEL, null, null, null, null,
+                    null, "tenant:a", null, false, false, 100), now);
+            assertEquals(1, byTenant.touched());
+            assertEquals(TaskStatus.CANCELLED, status(tenantA.id()));
+            BulkResult bySite = engine.flow().bulk(new BulkRequest(BulkRequest.Action.CANCEL, null, null, null, null,
+                    "site:a", null, null, false, true, 100), now);
+            assertEquals(1, bySite.matched(), "tenant b's task is the only one of site:a not ended");
+            assertEquals(TaskStatus.PENDING, status(tenantB.id()));
+            assertEquals(TaskStatus.PENDING, status(plain.id()));
+            assertEquals("filter.rate_key", assertThrows(InvalidRequestException.class, () -> engine.flow().bulk(
+                    new BulkRequest(BulkRequest.Action.CANCEL, null, null, null, null, "bad\u0001key", null, null, false,
+                            true, 100), now)).field());
+        }
+
+        @Test
         void anEmptyFilterIsRefusedUnlessAllIsSet() {
             submit("x", Priority.MEDIUM);
             BulkRequest empty = new BulkRequest(BulkRequest.Action.CANCEL, null, null, null, null, null, false, false, 10);
