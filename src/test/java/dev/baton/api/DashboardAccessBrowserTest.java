@@ -8,7 +8,7 @@ import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import dev.baton.testing.Chromium;
 import dev.baton.testing.RedisTestResource;
 import dev.baton.testing.TestClock;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** The dashboard with tokens configured, in a real browser: sign-in, the viewer's read-only page, an expired session. */
 @QuarkusTest
 @TestProfile(AuthApiTest.Tokens.class)
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class DashboardAccessBrowserTest {
 
     private static Chromium chromium;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.testing.RedisTestResource;
 import dev.baton.testing.TestClock;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** The dashboard's sign-in with tokens configured: a session cookie in place of the bearer header, by role, until it expires. */
 @QuarkusTest
 @TestProfile(AuthApiTest.Tokens.class)
-@QuarkusTestResource(value = RedisTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(RedisTestResource.class)
 class UiSessionTest {
 
     private static String signIn(String token) {
