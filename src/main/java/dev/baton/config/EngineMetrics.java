@@ -23,6 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@link #accept} runs under the engine's lock, so it only bumps lock-free counters); the claim
  * timer by the claim endpoint; the gauges (depth per level and type, running, waiting, agents) by
  * {@link #refresh} from the ticker, so a scrape never takes the engine's lock.
+ *
+ * <p>Implementation note. The registry Quarkus hands out is {@code Metrics.globalRegistry}, a static
+ * composite, and outside dev mode Quarkus leaves its meters there when the app stops; a gauge
+ * holds its state object weakly. So in a JVM that starts Baton again (the tests, once per test
+ * profile) a plain {@code registry.gauge(name, state)} got back the previous app's gauge, bound to
+ * the previous instance's state: stale, and once that was collected not served at all (a composite
+ * gauge whose state is gone is not copied into the new Prometheus registry). Every gauge here is
+ * therefore registered by {@link #gauge}, which first removes one left under the same name and tags.
  */
 @Singleton
 @Typed(EngineMetrics.class)
@@ -65,12 +73,18 @@ public class EngineMetrics implements EventSink {
         dispatchLatency = Timer.builder("baton.dispatch.latency")
                 .description("From a task becoming ready to an agent holding it (millisecond resolution)")
                 .publishPercentiles(PERCENTILES).publishPercentileHistogram().register(registry);
-        registry.gauge("baton.tasks.running", running);
-        registry.gauge("baton.rate.limited.tasks", rateLimited);
-        registry.gauge("baton.concurrency.limited.tasks", concurrencyLimited);
-        registry.gauge("baton.tasks.waiting", waiting);
-        registry.gauge("baton.tasks.scheduled", scheduled);
-        registry.gauge("baton.agents", agents);
+        gauge("baton.tasks.running", Tags.empty(), running);
+        gauge("baton.rate.limited.tasks", Tags.empty(), rateLimited);
+        gauge("baton.concurrency.limited.tasks", Tags.empty(), concurrencyLimited);
+        gauge("baton.tasks.waiting", Tags.empty(), waiting);
+        gauge("baton.tasks.scheduled", Tags.empty(), scheduled);
+        gauge("baton.agents", Tags.empty(), agents);
+    }
+
+    /** A gauge on {@code state} (held strongly by this object), replacing one an earlier app left (see the note above). */
+    private AtomicInteger gauge(String name, Tags tags, AtomicInteger state) {
+        registry.find(name).tags(tags).meters().forEach(registry::remove);
+        return registry.gauge(name, tags, state);
     }
 
     private Counter counter(String what) {
@@ -131,13 +145,13 @@ public class EngineMetrics implements EventSink {
         }
         paused.values().forEach(flag -> flag.set(0));
         for (String type : stats.pausedTypes()) {
-            paused.computeIfAbsent(type, t -> registry.gauge("baton.type.paused", Tags.of("type", t), new AtomicInteger()))
+            paused.computeIfAbsent(type, t -> gauge("baton.type.paused", Tags.of("type", t), new AtomicInteger()))
                     .set(1);
         }
     }
 
     private AtomicInteger depth(Priority level, String type) {
-        return depths.computeIfAbsent(level + "/" + type, key -> registry.gauge("baton.queue.depth",
+        return depths.computeIfAbsent(level + "/" + type, key -> gauge("baton.queue.depth",
                 Tags.of("level", level.name(), "type", type), new AtomicInteger()));
     }
 }

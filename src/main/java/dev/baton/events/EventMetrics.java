@@ -28,6 +28,8 @@ public final class EventMetrics {
 
     public EventMetrics(MeterRegistry registry) {
         this.registry = registry;
+        // a gauge an earlier app in this JVM left here would stay bound to its state (see EngineMetrics)
+        registry.find("baton.events.subscribers").meters().forEach(registry::remove);
         registry.gauge("baton.events.subscribers", subscribers);
         cutOff = Counter.builder("baton.events.subscribers.cut_off")
                 .description("SSE subscribers disconnected because they fell behind their buffer").register(registry);
