@@ -48,6 +48,8 @@ public final class BatonApp implements AutoCloseable {
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     static final int EXIT_SIGKILL = 128 + 9;
+    private static final String READY_PATH = "/q/health/ready";
+    private static final String LIVE_PATH = "/q/health/live";
     private static final int LOG_TAIL_LINES = 60;
 
     private final String name;
@@ -79,6 +81,18 @@ public final class BatonApp implements AutoCloseable {
 
     /** Starts Baton and waits until {@code /q/health/ready} answers 200. */
     public synchronized BatonApp start() {
+        return start(READY_PATH);
+    }
+
+    /**
+     * Starts a Baton that is to stand by (another holds the writer lease, so it is not ready) and
+     * waits until {@code /q/health/live} answers 200.
+     */
+    public synchronized BatonApp startStandby() {
+        return start(LIVE_PATH);
+    }
+
+    private BatonApp start(String healthPath) {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(name + " is already running, pid " + process.pid());
         }
@@ -101,7 +115,7 @@ public final class BatonApp implements AutoCloseable {
         }
         starts++;
         try {
-            awaitReady();
+            awaitHealth(healthPath);
         } catch (RuntimeException | Error e) {
             process.destroyForcibly();
             throw e;
@@ -152,26 +166,35 @@ public final class BatonApp implements AutoCloseable {
 
     /** Waits (up to {@link #READY_TIMEOUT}) for readiness 200; fails at once, with the log, if Baton exits. */
     public void awaitReady() {
+        awaitHealth(READY_PATH);
+    }
+
+    private void awaitHealth(String healthPath) {
         Process running = requireRunning();
         try {
             // The condition runs on Awaitility's thread: it must not take this object's monitor.
-            await("readiness of " + name).atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(100))
+            await(healthPath + " of " + name).atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(100))
                     .until(() -> {
                         if (!running.isAlive()) {
                             throw new IllegalStateException(name + " exited with " + running.exitValue()
-                                    + " before it was ready; log " + log + ":\n" + logTail());
+                                    + " before " + healthPath + " answered 200; log " + log + ":\n" + logTail());
                         }
-                        return readiness() == 200;
+                        return health(healthPath) == 200;
                     });
         } catch (ConditionTimeoutException e) {
-            throw new IllegalStateException(name + " not ready within " + READY_TIMEOUT + "; log " + log + ":\n" + logTail(), e);
+            throw new IllegalStateException(name + ": no 200 from " + healthPath + " within " + READY_TIMEOUT + "; log " + log
+                    + ":\n" + logTail(), e);
         }
     }
 
     /** The status of {@code GET /q/health/ready}, or -1 when Baton does not answer. */
     public int readiness() {
+        return health(READY_PATH);
+    }
+
+    private int health(String path) {
         try {
-            HttpResponse<Void> response = probe.send(HttpRequest.newBuilder(url().resolve("/q/health/ready"))
+            HttpResponse<Void> response = probe.send(HttpRequest.newBuilder(url().resolve(path))
                     .timeout(PROBE_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
             return response.statusCode();
         } catch (IOException e) {
