@@ -19,7 +19,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -60,12 +59,7 @@ public class EngineBenchmark {
             engine = EngineFixture.newCoordinator();
             agents = EngineFixture.registerAgents(engine, now);
             EngineFixture.fill(engine, EngineFixture.QUEUED, now);
-            reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "reaper");
-                t.setDaemon(true);
-                return t;
-            });
-            reaper.scheduleAtFixedRate(() -> engine.tick(System.currentTimeMillis()), 100, 100, TimeUnit.MILLISECONDS);
+            reaper = EngineFixture.startReaper(engine);
         }
 
         @TearDown(Level.Trial)

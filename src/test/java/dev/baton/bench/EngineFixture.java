@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The engine as the benchmarks see it: a coordinator filled with {@link #QUEUED} tasks spread
@@ -66,6 +69,20 @@ final class EngineFixture {
             ids.add(id);
         }
         return ids;
+    }
+
+    /**
+     * A thread that ticks the engine every 100 ms, as a server's ticker does: lease timers of
+     * completed tasks fall due and leave the engine's heap. Shut it down after the trial.
+     */
+    static ScheduledExecutorService startReaper(Coordinator engine) {
+        ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "reaper");
+            t.setDaemon(true);
+            return t;
+        });
+        reaper.scheduleAtFixedRate(() -> engine.tick(System.currentTimeMillis()), 100, 100, TimeUnit.MILLISECONDS);
+        return reaper;
     }
 
     /** Submits {@code count} tasks, round-robin over levels and types, each with a distinct payload. */

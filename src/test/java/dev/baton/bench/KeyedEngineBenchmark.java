@@ -1,6 +1,7 @@
 package dev.baton.bench;
 
 import dev.baton.engine.ClaimedTask;
+import dev.baton.engine.ConflictException;
 import dev.baton.engine.Coordinator;
 import dev.baton.engine.LimitSettings;
 import dev.baton.engine.TaskSpec;
@@ -21,6 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,6 +52,7 @@ public class KeyedEngineBenchmark {
         long next = EngineFixture.QUEUED;
         int agentTurn;
         ClaimedTask claimed;
+        ScheduledExecutorService reaper;
 
         @Setup(Level.Trial)
         public void fill() {
@@ -61,6 +64,14 @@ public class KeyedEngineBenchmark {
             for (int i = 0; i < EngineFixture.QUEUED; i++) {
                 engine.submit(spec(i), now);
             }
+            // as in EngineBenchmark: the completed tasks' lease timers fall due and leave, as on a server
+            reaper = EngineFixture.startReaper(engine);
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws InterruptedException {
+            reaper.shutdown();
+            reaper.awaitTermination(1, TimeUnit.SECONDS);
         }
 
         TaskSpec spec(long n) {
@@ -97,7 +108,11 @@ public class KeyedEngineBenchmark {
         public void completeAndRefill() {
             Engine s = engine;
             long now = System.currentTimeMillis();
-            s.engine.complete(s.claimed.task().id(), s.claimed.leaseId(), "{}", now);
+            try {
+                s.engine.complete(s.claimed.task().id(), s.claimed.leaseId(), "{}", now);
+            } catch (ConflictException lapsed) {
+                return; // the 1 s lease ran out in a stall of a loaded machine: the task is queued again
+            }
             s.engine.submit(s.spec(s.next++), now);
         }
     }
