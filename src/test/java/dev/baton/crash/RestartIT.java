@@ -50,8 +50,8 @@ class RestartIT {
     static final String SCHEDULE = "every-second";
     static final String SCHEDULE_TYPE = "tick";
     /** Ticks each writer fires before the next step (one a second). */
-    static final int TICKS_PER_TURN = 3;
-    /** A small page, so that the listing of some 15 ticks really pages. */
+    static final int TICKS_PER_TURN = 2;
+    /** A small page, so that the listing of some 20 ticks really pages. */
     static final int PAGE = 4;
 
     private final List<BatonApp> apps = new ArrayList<>();
