@@ -13,10 +13,11 @@ import dev.baton.engine.BatchResult;
 import dev.baton.engine.HeartbeatResult;
 import dev.baton.engine.LeaseHolderCheck;
 import dev.baton.engine.PendingClaim;
+import dev.baton.engine.SubmitResult;
 import dev.baton.engine.TaskSpec;
+import dev.baton.store.RetainedTasks;
 import dev.baton.store.Store;
 import dev.baton.webhooks.CallbackPolicy;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -35,6 +36,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The hot calls (submit and submit many, and the agent's loop: claim, heartbeat, complete, complete
@@ -182,40 +186,37 @@ public class HotRoutes {
         TaskSpec spec = body.toSingleSpec();
         callbacks.check("callback_url", spec.callbackUrl());
         List<String> named = TaskResource.named(List.of(new BatchItem(null, spec)), coordinator.config().maxDependencies());
-        store.retained().call(named, () -> coordinator.submit(spec, clock.millis()))
-                .flatMap(result -> store.durable(result.seq()).replaceWith(result))
-                .subscribe().with(result -> {
-                    TaskJson task = TaskJson.of(result.task());
-                    if (result.created()) {
-                        String uri = ctx.request().absoluteURI();
-                        int query = uri.indexOf('?');
-                        ctx.response().putHeader(HttpHeaders.LOCATION,
-                                TaskResource.location(query < 0 ? uri : uri.substring(0, query), task.id()).toString());
-                    }
-                    write(ctx.response().setStatusCode(result.created() ? 201 : 200), JSON_ANSWER, WireJson.task(task));
-                }, failure -> refuse(ctx, failure));
+        durably(ctx, named, () -> coordinator.submit(spec, clock.millis()), SubmitResult::seq, result -> {
+            TaskJson task = TaskJson.of(result.task());
+            if (result.created()) {
+                String uri = ctx.request().absoluteURI();
+                int query = uri.indexOf('?');
+                ctx.response().putHeader(HttpHeaders.LOCATION,
+                        TaskResource.locationText(query < 0 ? uri : uri.substring(0, query), task.id()));
+            }
+            write(ctx.response().setStatusCode(result.created() ? 201 : 200), JSON_ANSWER, WireJson.task(task));
+        });
     }
 
     /** As {@link TaskResource#batch}: one engine call and one durable wait for all members; 201 when any was created. */
     private void batch(RoutingContext ctx, BatchRequest body) {
         List<BatchItem> items = body.toItems();
         TaskResource.checkCallbacks(callbacks, items);
-        store.retained().call(TaskResource.named(items, coordinator.config().maxDependencies()),
-                        () -> coordinator.submitBatch(items, clock.millis()))
-                .flatMap(result -> store.durable(result.seq()).replaceWith(result))
-                .subscribe().with(result -> {
+        durably(ctx, TaskResource.named(items, coordinator.config().maxDependencies()),
+                () -> coordinator.submitBatch(items, clock.millis()), BatchResult::seq, result -> {
                     boolean createdAny = result.tasks().stream().anyMatch(BatchResult.Member::created);
                     write(ctx.response().setStatusCode(createdAny ? 201 : 200), JSON_ANSWER, WireJson.batch(result.tasks()));
-                }, failure -> refuse(ctx, failure));
+                });
     }
 
     /** As {@link AgentResource#completeMany}. */
     private void completeMany(RoutingContext ctx, CompleteMany.Request body) {
         String agentId = Requests.pathId("id", ctx.pathParam("id"));
         List<CompleteMany.Checked> items = body.checked(coordinator.config().maxBatch());
-        CompleteMany.run(coordinator, store, clock, holder(ctx, agentId), items).subscribe().with(
-                answers -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.completedMany(answers)),
-                failure -> refuse(ctx, failure));
+        LeaseHolderCheck holder = holder(ctx, agentId);
+        durably(ctx, CompleteMany.ids(items), () -> CompleteMany.completeAll(coordinator, clock, holder, items),
+                CompleteMany.Done::seq,
+                done -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.completedMany(done.all())));
     }
 
     private void heartbeat(RoutingContext ctx, LeaseRequests.Heartbeat body) {
@@ -244,11 +245,45 @@ public class HotRoutes {
     }
 
     /** Runs a finishing call as LeaseResource does, and answers once its change is durable. */
-    private void outcome(RoutingContext ctx, String taskId, java.util.function.Supplier<CompletionResult> call) {
-        Uni<TaskResource.Outcome> answered = store.retained().call(List.of(taskId), call)
-                .flatMap(result -> store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result)));
-        answered.subscribe().with(outcome -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.outcome(outcome)),
-                failure -> refuse(ctx, failure));
+    private void outcome(RoutingContext ctx, String taskId, Supplier<CompletionResult> call) {
+        durably(ctx, List.of(taskId), call, CompletionResult::seq,
+                result -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.outcome(TaskResource.Outcome.of(result))));
+    }
+
+    /**
+     * Runs an engine call naming {@code ids} (finished ones read back from Redis first when the
+     * engine no longer holds them, {@link RetainedTasks#call}), and answers once its change is
+     * durable, or refuses. Without a {@code Uni} when nothing is to be read back: each Mutiny
+     * operator captures and restores the context, which cost more than the call.
+     */
+    private <T> void durably(RoutingContext ctx, List<String> ids, Supplier<T> call, ToLongFunction<T> seq, Consumer<T> answer) {
+        RetainedTasks retained = store.retained();
+        if (!retained.knowsAll(ids)) {
+            retained.call(ids, call).subscribe().with(result -> whenDurable(ctx, result, seq, answer), failure -> refuse(ctx, failure));
+            return;
+        }
+        T result;
+        try {
+            result = call.get();
+        } catch (RuntimeException e) {
+            refuse(ctx, e);
+            return;
+        }
+        whenDurable(ctx, result, seq, answer);
+    }
+
+    private <T> void whenDurable(RoutingContext ctx, T result, ToLongFunction<T> seq, Consumer<T> answer) {
+        store.whenDurable(seq.applyAsLong(result), failure -> {
+            if (failure != null) {
+                refuse(ctx, failure);
+                return;
+            }
+            try {
+                answer.accept(result);
+            } catch (RuntimeException e) {
+                refuse(ctx, e);
+            }
+        });
     }
 
     private LeaseHolderCheck holder(RoutingContext ctx, String agentId) {
