@@ -63,6 +63,8 @@ public class HotRoutes {
     static final String JSON_ANSWER = "application/json;charset=UTF-8";
     /** Bodies up to this size are read here; larger ones go to JAX-RS, which enforces the body limit. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final String AGENTS = "/v1/agents/*";
+    private static final String TASKS = "/v1/tasks/*";
 
     @Inject
     Coordinator coordinator;
@@ -110,14 +112,40 @@ public class HotRoutes {
         completeManyReader = json.readerFor(CompleteMany.Request.class);
         router.post("/v1/tasks").handler(ctx -> withBody(ctx, submitReader, this::submit));
         router.post("/v1/tasks/batch").handler(ctx -> withBody(ctx, batchReader, this::batch));
-        router.post("/v1/agents/:id/complete").handler(ctx -> withBody(ctx, completeManyReader, this::completeMany));
-        router.post("/v1/agents/:id/claim").handler(this::claim);
-        router.post("/v1/tasks/:id/heartbeat").handler(ctx -> withBody(ctx, heartbeatReader, this::heartbeat));
-        router.post("/v1/tasks/:id/complete").handler(ctx -> withBody(ctx, completeReader, this::complete));
-        router.post("/v1/tasks/:id/fail").handler(ctx -> withBody(ctx, failReader, this::fail));
+        // prefixes, taken apart here: a route with a path parameter is a regular expression per request
+        router.post(AGENTS).handler(this::agentCall);
+        router.post(TASKS).handler(this::taskCall);
     }
 
-    private void claim(RoutingContext ctx) {
+    /** {@code POST /v1/agents/{id}/claim} and {@code /v1/agents/{id}/complete}; anything else goes on. */
+    private void agentCall(RoutingContext ctx) {
+        String path = ctx.request().path();
+        int slash = path.indexOf('/', AGENTS.length() - 1);
+        if (slash > AGENTS.length() - 1 && path.startsWith("claim", slash + 1) && path.length() == slash + 6) {
+            claim(ctx, path.substring(AGENTS.length() - 1, slash));
+        } else if (slash > AGENTS.length() - 1 && path.startsWith("complete", slash + 1) && path.length() == slash + 9) {
+            String id = path.substring(AGENTS.length() - 1, slash);
+            this.<CompleteMany.Request>withBody(ctx, completeManyReader, (c, body) -> completeMany(c, id, body));
+        } else {
+            ctx.next();
+        }
+    }
+
+    /** {@code POST /v1/tasks/{id}/heartbeat}, {@code /complete} and {@code /fail}; anything else goes on. */
+    private void taskCall(RoutingContext ctx) {
+        String path = ctx.request().path();
+        int slash = path.indexOf('/', TASKS.length() - 1);
+        String action = slash > TASKS.length() - 1 ? path.substring(slash + 1) : "";
+        String id = action.isEmpty() ? null : path.substring(TASKS.length() - 1, slash);
+        switch (action) {
+            case "heartbeat" -> this.<LeaseRequests.Heartbeat>withBody(ctx, heartbeatReader, (c, body) -> heartbeat(c, id, body));
+            case "complete" -> this.<LeaseRequests.Complete>withBody(ctx, completeReader, (c, body) -> complete(c, id, body));
+            case "fail" -> this.<LeaseRequests.Fail>withBody(ctx, failReader, (c, body) -> fail(c, id, body));
+            default -> ctx.next();
+        }
+    }
+
+    private void claim(RoutingContext ctx, String pathId) {
         HttpServerRequest request = ctx.request();
         if (!servedHere(ctx) || hasBody(request) || (request.query() != null && encoded(request.query()))) {
             ctx.next();
@@ -125,7 +153,7 @@ public class HotRoutes {
         }
         long startNanos = System.nanoTime();
         try {
-            String id = Requests.pathId("id", ctx.pathParam("id"));
+            String id = Requests.pathId("id", pathId);
             long wait = Requests.longParam("wait_ms", request.getParam("wait_ms"), 0, 0, config.claimMaxWait().toMillis());
             int wanted = Requests.intParam("max", request.getParam("max"), 1, 1, config.claimMaxTasks());
             if (wait == 0) {
@@ -210,8 +238,8 @@ public class HotRoutes {
     }
 
     /** As {@link AgentResource#completeMany}. */
-    private void completeMany(RoutingContext ctx, CompleteMany.Request body) {
-        String agentId = Requests.pathId("id", ctx.pathParam("id"));
+    private void completeMany(RoutingContext ctx, String pathId, CompleteMany.Request body) {
+        String agentId = Requests.pathId("id", pathId);
         List<CompleteMany.Checked> items = body.checked(coordinator.config().maxBatch());
         LeaseHolderCheck holder = holder(ctx, agentId);
         durably(ctx, CompleteMany.ids(items), () -> CompleteMany.completeAll(coordinator, clock, holder, items),
@@ -219,24 +247,24 @@ public class HotRoutes {
                 done -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.completedMany(done.all())));
     }
 
-    private void heartbeat(RoutingContext ctx, LeaseRequests.Heartbeat body) {
-        String taskId = Requests.pathId("id", ctx.pathParam("id"));
+    private void heartbeat(RoutingContext ctx, String pathId, LeaseRequests.Heartbeat body) {
+        String taskId = Requests.pathId("id", pathId);
         HeartbeatResult result = coordinator.heartbeat(taskId, LeaseRequests.requireLease(body.leaseId()),
                 body.progress(), body.checkedMessage(), clock.millis(), holder(ctx, body.agentId()));
         write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.heartbeat(new LeaseResource.HeartbeatJson(
                 Instant.ofEpochMilli(result.leaseExpiresAt()), result.cancelRequested(), result.task().status().name())));
     }
 
-    private void complete(RoutingContext ctx, LeaseRequests.Complete body) {
-        String taskId = Requests.pathId("id", ctx.pathParam("id"));
+    private void complete(RoutingContext ctx, String pathId, LeaseRequests.Complete body) {
+        String taskId = Requests.pathId("id", pathId);
         String leaseId = LeaseRequests.requireLease(body.leaseId());
         String result = body.resultJson();
         LeaseHolderCheck holder = holder(ctx, body.agentId());
         outcome(ctx, taskId, () -> coordinator.complete(taskId, leaseId, result, clock.millis(), holder));
     }
 
-    private void fail(RoutingContext ctx, LeaseRequests.Fail body) {
-        String taskId = Requests.pathId("id", ctx.pathParam("id"));
+    private void fail(RoutingContext ctx, String pathId, LeaseRequests.Fail body) {
+        String taskId = Requests.pathId("id", pathId);
         String leaseId = LeaseRequests.requireLease(body.leaseId());
         String error = body.requireError();
         boolean retryable = body.isRetryable();
