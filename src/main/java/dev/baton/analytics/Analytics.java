@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,6 +50,8 @@ public final class Analytics implements EventSink {
     static final String ALL = "all";
     private static final long TICK_MILLIS = 1000;
     private static final int MAX_BATCH = 4096;
+    /** After recording a batch; a minute's series do not need the events sooner. */
+    private static final long PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     /**
      * @param queueSize events waiting to be recorded; past it they are dropped for the analytics (counted)
@@ -136,6 +139,8 @@ public final class Analytics implements EventSink {
                     queue.drainTo(batch, MAX_BATCH - 1);
                     recordAll(batch);
                     batch.clear();
+                    // let the next events pile up: one wake-up per pause, not one per event at a trickle
+                    LockSupport.parkNanos(PAUSE_NANOS);
                 }
                 accrue(clock.millis());
             } catch (InterruptedException e) {

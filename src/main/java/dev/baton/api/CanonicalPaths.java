@@ -49,6 +49,11 @@ public class CanonicalPaths {
 
     /** What is wrong with a raw (undecoded) request path, or null when it is canonical. */
     static String problem(String path) {
+        return path != null && plain(path) ? null : closer(path);
+    }
+
+    /** {@link #problem}, looking at each segment. */
+    static String closer(String path) {
         if (path == null || !path.startsWith("/")) {
             return "it must start with '/'";
         }
@@ -73,6 +78,35 @@ public class CanonicalPaths {
             }
         }
         return null;
+    }
+
+    /**
+     * A path of letters, digits and {@code - _ . ~ :} between single slashes, no segment only dots
+     * (the last may be empty): canonical at a glance, without splitting it (every call's path).
+     */
+    static boolean plain(String path) {
+        int length = path.length();
+        if (length == 0 || path.charAt(0) != '/') {
+            return false;
+        }
+        int segmentStart = 1;
+        boolean onlyDots = true;
+        for (int i = 1; i <= length; i++) {
+            char c = i < length ? path.charAt(i) : '/';
+            if (c == '/') {
+                if (i == segmentStart ? i < length : onlyDots) {
+                    return false;
+                }
+                segmentStart = i + 1;
+                onlyDots = true;
+            } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '~' || c == ':') {
+                onlyDots = false;
+            } else if (c != '.') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The segment with its percent escapes decoded (each byte as one char), or null if one is malformed. */

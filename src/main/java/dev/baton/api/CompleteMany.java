@@ -102,27 +102,40 @@ public final class CompleteMany {
      * longer holds are read back first, so a repeat answers {@code duplicate} as it would alone.
      */
     static Uni<Answers> run(Coordinator coordinator, Store store, Clock clock, LeaseHolderCheck holder, List<Checked> items) {
-        List<String> ids = items.stream().map(Checked::taskId).distinct().toList();
-        return store.retained().call(ids, () -> completeAll(coordinator, clock, holder, items))
-                .flatMap(done -> store.durable(done.seq).replaceWith(new Answers(Arrays.asList(done.answers))));
+        return store.retained().call(ids(items), () -> completeAll(coordinator, clock, holder, items))
+                .flatMap(done -> store.durable(done.seq).replaceWith(done.all()));
     }
 
-    private record Done(Answer[] answers, long seq) {
+    /** The tasks the items name, once each. */
+    static List<String> ids(List<Checked> items) {
+        return items.stream().map(Checked::taskId).distinct().toList();
     }
 
-    private static Done completeAll(Coordinator coordinator, Clock clock, LeaseHolderCheck holder, List<Checked> items) {
-        Answer[] answers = new Answer[items.size()];
-        long seq = 0;
-        for (int i = 0; i < answers.length; i++) {
-            Checked item = items.get(i);
-            try {
-                CompletionResult done = coordinator.complete(item.taskId(), item.leaseId(), item.result(), clock.millis(), holder);
-                seq = Math.max(seq, done.seq());
-                answers[i] = Answer.of(item.taskId(), done);
-            } catch (BatonException | AuthFilter.Forbidden refused) {
-                answers[i] = Answer.of(item.taskId(), ErrorMapper.refusal(refused));
-            }
+    /** Every item's answer, and the seq to wait for. */
+    record Done(Answer[] answers, long seq) {
+
+        Answers all() {
+            return new Answers(Arrays.asList(answers));
         }
-        return new Done(answers, seq);
+    }
+
+    /** Every item in one entry of the engine's lock (one hand-off to parked claims after all of them). */
+    static Done completeAll(Coordinator coordinator, Clock clock, LeaseHolderCheck holder, List<Checked> items) {
+        long now = clock.millis();
+        return coordinator.together(now, () -> {
+            Answer[] answers = new Answer[items.size()];
+            long seq = 0;
+            for (int i = 0; i < answers.length; i++) {
+                Checked item = items.get(i);
+                try {
+                    CompletionResult done = coordinator.complete(item.taskId(), item.leaseId(), item.result(), now, holder);
+                    seq = Math.max(seq, done.seq());
+                    answers[i] = Answer.of(item.taskId(), done);
+                } catch (BatonException | AuthFilter.Forbidden refused) {
+                    answers[i] = Answer.of(item.taskId(), ErrorMapper.refusal(refused));
+                }
+            }
+            return new Done(answers, seq);
+        });
     }
 }

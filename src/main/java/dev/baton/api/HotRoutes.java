@@ -13,10 +13,11 @@ import dev.baton.engine.BatchResult;
 import dev.baton.engine.HeartbeatResult;
 import dev.baton.engine.LeaseHolderCheck;
 import dev.baton.engine.PendingClaim;
+import dev.baton.engine.SubmitResult;
 import dev.baton.engine.TaskSpec;
+import dev.baton.store.RetainedTasks;
 import dev.baton.store.Store;
 import dev.baton.webhooks.CallbackPolicy;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -35,6 +36,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The hot calls (submit and submit many, and the agent's loop: claim, heartbeat, complete, complete
@@ -59,6 +63,8 @@ public class HotRoutes {
     static final String JSON_ANSWER = "application/json;charset=UTF-8";
     /** Bodies up to this size are read here; larger ones go to JAX-RS, which enforces the body limit. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final String AGENTS = "/v1/agents/*";
+    private static final String TASKS = "/v1/tasks/*";
 
     @Inject
     Coordinator coordinator;
@@ -106,14 +112,40 @@ public class HotRoutes {
         completeManyReader = json.readerFor(CompleteMany.Request.class);
         router.post("/v1/tasks").handler(ctx -> withBody(ctx, submitReader, this::submit));
         router.post("/v1/tasks/batch").handler(ctx -> withBody(ctx, batchReader, this::batch));
-        router.post("/v1/agents/:id/complete").handler(ctx -> withBody(ctx, completeManyReader, this::completeMany));
-        router.post("/v1/agents/:id/claim").handler(this::claim);
-        router.post("/v1/tasks/:id/heartbeat").handler(ctx -> withBody(ctx, heartbeatReader, this::heartbeat));
-        router.post("/v1/tasks/:id/complete").handler(ctx -> withBody(ctx, completeReader, this::complete));
-        router.post("/v1/tasks/:id/fail").handler(ctx -> withBody(ctx, failReader, this::fail));
+        // prefixes, taken apart here: a route with a path parameter is a regular expression per request
+        router.post(AGENTS).handler(this::agentCall);
+        router.post(TASKS).handler(this::taskCall);
     }
 
-    private void claim(RoutingContext ctx) {
+    /** {@code POST /v1/agents/{id}/claim} and {@code /v1/agents/{id}/complete}; anything else goes on. */
+    private void agentCall(RoutingContext ctx) {
+        String path = ctx.request().path();
+        int slash = path.indexOf('/', AGENTS.length() - 1);
+        if (slash > AGENTS.length() - 1 && path.startsWith("claim", slash + 1) && path.length() == slash + 6) {
+            claim(ctx, path.substring(AGENTS.length() - 1, slash));
+        } else if (slash > AGENTS.length() - 1 && path.startsWith("complete", slash + 1) && path.length() == slash + 9) {
+            String id = path.substring(AGENTS.length() - 1, slash);
+            this.<CompleteMany.Request>withBody(ctx, completeManyReader, (c, body) -> completeMany(c, id, body));
+        } else {
+            ctx.next();
+        }
+    }
+
+    /** {@code POST /v1/tasks/{id}/heartbeat}, {@code /complete} and {@code /fail}; anything else goes on. */
+    private void taskCall(RoutingContext ctx) {
+        String path = ctx.request().path();
+        int slash = path.indexOf('/', TASKS.length() - 1);
+        String action = slash > TASKS.length() - 1 ? path.substring(slash + 1) : "";
+        String id = action.isEmpty() ? null : path.substring(TASKS.length() - 1, slash);
+        switch (action) {
+            case "heartbeat" -> this.<LeaseRequests.Heartbeat>withBody(ctx, heartbeatReader, (c, body) -> heartbeat(c, id, body));
+            case "complete" -> this.<LeaseRequests.Complete>withBody(ctx, completeReader, (c, body) -> complete(c, id, body));
+            case "fail" -> this.<LeaseRequests.Fail>withBody(ctx, failReader, (c, body) -> fail(c, id, body));
+            default -> ctx.next();
+        }
+    }
+
+    private void claim(RoutingContext ctx, String pathId) {
         HttpServerRequest request = ctx.request();
         if (!servedHere(ctx) || hasBody(request) || (request.query() != null && encoded(request.query()))) {
             ctx.next();
@@ -121,7 +153,7 @@ public class HotRoutes {
         }
         long startNanos = System.nanoTime();
         try {
-            String id = Requests.pathId("id", ctx.pathParam("id"));
+            String id = Requests.pathId("id", pathId);
             long wait = Requests.longParam("wait_ms", request.getParam("wait_ms"), 0, 0, config.claimMaxWait().toMillis());
             int wanted = Requests.intParam("max", request.getParam("max"), 1, 1, config.claimMaxTasks());
             if (wait == 0) {
@@ -182,60 +214,57 @@ public class HotRoutes {
         TaskSpec spec = body.toSingleSpec();
         callbacks.check("callback_url", spec.callbackUrl());
         List<String> named = TaskResource.named(List.of(new BatchItem(null, spec)), coordinator.config().maxDependencies());
-        store.retained().call(named, () -> coordinator.submit(spec, clock.millis()))
-                .flatMap(result -> store.durable(result.seq()).replaceWith(result))
-                .subscribe().with(result -> {
-                    TaskJson task = TaskJson.of(result.task());
-                    if (result.created()) {
-                        String uri = ctx.request().absoluteURI();
-                        int query = uri.indexOf('?');
-                        ctx.response().putHeader(HttpHeaders.LOCATION,
-                                TaskResource.location(query < 0 ? uri : uri.substring(0, query), task.id()).toString());
-                    }
-                    write(ctx.response().setStatusCode(result.created() ? 201 : 200), JSON_ANSWER, WireJson.task(task));
-                }, failure -> refuse(ctx, failure));
+        durably(ctx, named, () -> coordinator.submit(spec, clock.millis()), SubmitResult::seq, result -> {
+            TaskJson task = TaskJson.of(result.task());
+            if (result.created()) {
+                String uri = ctx.request().absoluteURI();
+                int query = uri.indexOf('?');
+                ctx.response().putHeader(HttpHeaders.LOCATION,
+                        TaskResource.locationText(query < 0 ? uri : uri.substring(0, query), task.id()));
+            }
+            write(ctx.response().setStatusCode(result.created() ? 201 : 200), JSON_ANSWER, WireJson.task(task));
+        });
     }
 
     /** As {@link TaskResource#batch}: one engine call and one durable wait for all members; 201 when any was created. */
     private void batch(RoutingContext ctx, BatchRequest body) {
         List<BatchItem> items = body.toItems();
         TaskResource.checkCallbacks(callbacks, items);
-        store.retained().call(TaskResource.named(items, coordinator.config().maxDependencies()),
-                        () -> coordinator.submitBatch(items, clock.millis()))
-                .flatMap(result -> store.durable(result.seq()).replaceWith(result))
-                .subscribe().with(result -> {
+        durably(ctx, TaskResource.named(items, coordinator.config().maxDependencies()),
+                () -> coordinator.submitBatch(items, clock.millis()), BatchResult::seq, result -> {
                     boolean createdAny = result.tasks().stream().anyMatch(BatchResult.Member::created);
                     write(ctx.response().setStatusCode(createdAny ? 201 : 200), JSON_ANSWER, WireJson.batch(result.tasks()));
-                }, failure -> refuse(ctx, failure));
+                });
     }
 
     /** As {@link AgentResource#completeMany}. */
-    private void completeMany(RoutingContext ctx, CompleteMany.Request body) {
-        String agentId = Requests.pathId("id", ctx.pathParam("id"));
+    private void completeMany(RoutingContext ctx, String pathId, CompleteMany.Request body) {
+        String agentId = Requests.pathId("id", pathId);
         List<CompleteMany.Checked> items = body.checked(coordinator.config().maxBatch());
-        CompleteMany.run(coordinator, store, clock, holder(ctx, agentId), items).subscribe().with(
-                answers -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.completedMany(answers)),
-                failure -> refuse(ctx, failure));
+        LeaseHolderCheck holder = holder(ctx, agentId);
+        durably(ctx, CompleteMany.ids(items), () -> CompleteMany.completeAll(coordinator, clock, holder, items),
+                CompleteMany.Done::seq,
+                done -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.completedMany(done.all())));
     }
 
-    private void heartbeat(RoutingContext ctx, LeaseRequests.Heartbeat body) {
-        String taskId = Requests.pathId("id", ctx.pathParam("id"));
+    private void heartbeat(RoutingContext ctx, String pathId, LeaseRequests.Heartbeat body) {
+        String taskId = Requests.pathId("id", pathId);
         HeartbeatResult result = coordinator.heartbeat(taskId, LeaseRequests.requireLease(body.leaseId()),
                 body.progress(), body.checkedMessage(), clock.millis(), holder(ctx, body.agentId()));
         write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.heartbeat(new LeaseResource.HeartbeatJson(
                 Instant.ofEpochMilli(result.leaseExpiresAt()), result.cancelRequested(), result.task().status().name())));
     }
 
-    private void complete(RoutingContext ctx, LeaseRequests.Complete body) {
-        String taskId = Requests.pathId("id", ctx.pathParam("id"));
+    private void complete(RoutingContext ctx, String pathId, LeaseRequests.Complete body) {
+        String taskId = Requests.pathId("id", pathId);
         String leaseId = LeaseRequests.requireLease(body.leaseId());
         String result = body.resultJson();
         LeaseHolderCheck holder = holder(ctx, body.agentId());
         outcome(ctx, taskId, () -> coordinator.complete(taskId, leaseId, result, clock.millis(), holder));
     }
 
-    private void fail(RoutingContext ctx, LeaseRequests.Fail body) {
-        String taskId = Requests.pathId("id", ctx.pathParam("id"));
+    private void fail(RoutingContext ctx, String pathId, LeaseRequests.Fail body) {
+        String taskId = Requests.pathId("id", pathId);
         String leaseId = LeaseRequests.requireLease(body.leaseId());
         String error = body.requireError();
         boolean retryable = body.isRetryable();
@@ -244,11 +273,45 @@ public class HotRoutes {
     }
 
     /** Runs a finishing call as LeaseResource does, and answers once its change is durable. */
-    private void outcome(RoutingContext ctx, String taskId, java.util.function.Supplier<CompletionResult> call) {
-        Uni<TaskResource.Outcome> answered = store.retained().call(List.of(taskId), call)
-                .flatMap(result -> store.durable(result.seq()).replaceWith(TaskResource.Outcome.of(result)));
-        answered.subscribe().with(outcome -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.outcome(outcome)),
-                failure -> refuse(ctx, failure));
+    private void outcome(RoutingContext ctx, String taskId, Supplier<CompletionResult> call) {
+        durably(ctx, List.of(taskId), call, CompletionResult::seq,
+                result -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.outcome(TaskResource.Outcome.of(result))));
+    }
+
+    /**
+     * Runs an engine call naming {@code ids} (finished ones read back from Redis first when the
+     * engine no longer holds them, {@link RetainedTasks#call}), and answers once its change is
+     * durable, or refuses. Without a {@code Uni} when nothing is to be read back: each Mutiny
+     * operator captures and restores the context, which cost more than the call.
+     */
+    private <T> void durably(RoutingContext ctx, List<String> ids, Supplier<T> call, ToLongFunction<T> seq, Consumer<T> answer) {
+        RetainedTasks retained = store.retained();
+        if (!retained.knowsAll(ids)) {
+            retained.call(ids, call).subscribe().with(result -> whenDurable(ctx, result, seq, answer), failure -> refuse(ctx, failure));
+            return;
+        }
+        T result;
+        try {
+            result = call.get();
+        } catch (RuntimeException e) {
+            refuse(ctx, e);
+            return;
+        }
+        whenDurable(ctx, result, seq, answer);
+    }
+
+    private <T> void whenDurable(RoutingContext ctx, T result, ToLongFunction<T> seq, Consumer<T> answer) {
+        store.whenDurable(seq.applyAsLong(result), failure -> {
+            if (failure != null) {
+                refuse(ctx, failure);
+                return;
+            }
+            try {
+                answer.accept(result);
+            } catch (RuntimeException e) {
+                refuse(ctx, e);
+            }
+        });
     }
 
     private LeaseHolderCheck holder(RoutingContext ctx, String agentId) {

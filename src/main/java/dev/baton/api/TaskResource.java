@@ -229,7 +229,12 @@ public class TaskResource {
 
     /** Where the new task is read: this collection's URL ({@code base}) and the id, percent-encoded as a path segment. */
     static URI location(String base, String id) {
-        return URI.create((base.endsWith("/") ? base : base + "/") + Requests.encodeSegment(id));
+        return URI.create(locationText(base, id));
+    }
+
+    /** {@link #location} as text (what {@code URI.toString} gives back), without parsing it. */
+    static String locationText(String base, String id) {
+        return (base.endsWith("/") ? base : base + "/") + Requests.encodeSegment(id);
     }
 
     static TaskStatus status(String status) {

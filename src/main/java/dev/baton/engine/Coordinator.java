@@ -333,6 +333,11 @@ public final class Coordinator {
         return complete(taskId, leaseId, result, now, LeaseHolderCheck.ANYONE);
     }
 
+    /** Runs {@code calls} (this coordinator's own methods, e.g. many completions) in one entry of the lock. */
+    public <T> T together(long now, Supplier<T> calls) {
+        return lock.change(now, calls);
+    }
+
     /** {@link #complete(String, String, String, long)}, refused unless {@code holder} accepts the lease's agent. */
     public CompletionResult complete(String taskId, String leaseId, String result, long now, LeaseHolderCheck holder) {
         return lock.change(now, () -> {

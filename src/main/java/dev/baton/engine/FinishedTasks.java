@@ -5,8 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 
-import java.util.NavigableMap;
-
 /**
  * Terminal tasks, out of the hot structures but still readable: a Caffeine cache bounded by
  * size and by age: each task leaves {@code retention} after it finished, also when it came back
@@ -19,7 +17,7 @@ final class FinishedTasks {
     private final Cache<String, Task> cache;
     private long nowNanos;
 
-    FinishedTasks(long maxSize, long retentionMillis, NavigableMap<String, Task> index) {
+    FinishedTasks(long maxSize, long retentionMillis, TaskIndex index) {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxSize)
                 .expireAfter(untilRetentionEnds(retentionMillis))

@@ -24,9 +24,11 @@ public record TaskAttempt(int attempt, String agent, long startedAt, Long endedA
         /** its agent left, and the task went back to its queue */
         RELEASED;
 
+        private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
         /** The outcome on the wire: lower case. */
         public String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return wireName;
         }
     }
 }

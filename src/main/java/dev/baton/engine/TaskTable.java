@@ -5,20 +5,18 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
  * Where every readable task is found by id: live tasks (not ended), finished ones in a bounded
  * cache ({@link FinishedTasks}), finished ones lent back for one call from where they are kept
- * for the retention, and an index of all of them in id order for paging. Not thread-safe: used
- * under the coordinator's lock.
+ * for the retention, and an index of all of them in id order for paging ({@link TaskIndex}).
+ * Not thread-safe: used under the coordinator's lock.
  */
 final class TaskTable {
 
     private final Map<String, Task> live = new HashMap<>();
-    private final NavigableMap<String, Task> index = new TreeMap<>();
+    private final TaskIndex index = new TaskIndex();
     private final FinishedTasks finished;
     /** Finished tasks taken back for one call, before they join the cache. */
     private final Map<String, Task> lent = new HashMap<>();
@@ -46,12 +44,12 @@ final class TaskTable {
     /** A task that has not ended: new, or recovered. */
     void addLive(Task task) {
         live.put(task.id, task);
-        index.put(task.id, task);
+        index.put(task);
     }
 
     /** A finished task read back by recovery. */
     void addFinished(Task task) {
-        index.put(task.id, task);
+        index.put(task);
         finished.put(task);
     }
 
@@ -69,7 +67,7 @@ final class TaskTable {
 
     /** A finished task taken back for the current call only ({@link #returnLent}). */
     void lend(Task task) {
-        index.put(task.id, task);
+        index.put(task);
         lent.put(task.id, task);
     }
 
@@ -102,9 +100,8 @@ final class TaskTable {
 
     /** Up to {@code limit} + 1 matching tasks after {@code after} in id order (one more tells that a next page exists). */
     List<Task> matching(String after, int limit, Predicate<Task> filter) {
-        NavigableMap<String, Task> from = after == null ? index : index.tailMap(after, false);
         List<Task> page = new ArrayList<>(Math.min(limit + 1, 128));
-        for (Task task : from.values()) {
+        for (Task task : index.after(after)) {
             if (filter.test(task)) {
                 page.add(task);
                 if (page.size() > limit) {
@@ -122,11 +119,10 @@ final class TaskTable {
      * {@code limit} tasks (none, even) and still names where the next one starts.
      */
     Page page(String after, int limit, int budget, Predicate<Task> filter) {
-        NavigableMap<String, Task> from = after == null ? index : index.tailMap(after, false);
         List<Task> found = new ArrayList<>(Math.min(limit + 1, 128));
         int looked = 0;
         String lastLooked = null;
-        for (Task task : from.values()) {
+        for (Task task : index.after(after)) {
             if (looked++ == budget) {
                 return new Page(found, lastLooked);
             }

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -181,16 +182,27 @@ final class Journal {
      * {@code context} (the caller's, or null for any thread), or fails after {@code ack-timeout}.
      */
     void await(long seq, Context context, UniEmitter<? super Void> emitter) {
+        await(seq, context, failure -> {
+            if (failure == null) {
+                emitter.complete(null);
+            } else {
+                emitter.fail(failure);
+            }
+        });
+    }
+
+    /** As {@link #await(long, Context, UniEmitter)}, telling {@code then} null once written, or the failure. */
+    void await(long seq, Context context, Consumer<RuntimeException> then) {
         ContextInternal on = context instanceof ContextInternal internal ? internal : null;
         wait(new Waiter(seq, true, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ackTimeoutMillis), on, new Outcome() {
             @Override
             public void written() {
-                emitter.complete(null);
+                then.accept(null);
             }
 
             @Override
             public void failed(RuntimeException why) {
-                emitter.fail(why);
+                then.accept(why);
             }
         }));
     }

@@ -54,7 +54,7 @@ public final class RetainedTasks {
      * the caller's Vert.x context once Redis answered.
      */
     public <T> Uni<T> call(Collection<String> ids, Supplier<T> call) {
-        List<String> unknown = ids.isEmpty() || !serving.getAsBoolean() ? List.of() : coordinator.unknown(ids);
+        List<String> unknown = knowsAll(ids) ? List.of() : coordinator.unknown(ids);
         if (unknown.isEmpty()) {
             return Uni.createFrom().item(call);
         }
@@ -81,6 +81,11 @@ public final class RetainedTasks {
             found = found.emitOn(command -> context.runOnContext(v -> command.run()));
         }
         return found.map(kept -> kept.isEmpty() ? call.get() : coordinator.withFinished(kept, clock.millis(), call));
+    }
+
+    /** Whether a call naming {@code ids} can run at once: {@link #call} would read nothing back from Redis. */
+    public boolean knowsAll(Collection<String> ids) {
+        return ids.isEmpty() || !serving.getAsBoolean() || coordinator.unknown(ids).isEmpty();
     }
 
     /**

@@ -471,6 +471,23 @@ public final class Store {
         return Uni.createFrom().emitter(emitter -> journal.await(seq, context, emitter));
     }
 
+    /**
+     * As {@link #durable}, without a {@code Uni} (the hot routes: Mutiny's operators cost them a
+     * context capture each): {@code then} hears null once the events up to {@code seq} are in
+     * Redis, or why not; at once when nothing is to wait for, else on the caller's Vert.x context.
+     */
+    public void whenDurable(long seq, Consumer<RuntimeException> then) {
+        Journal journal = this.journal;
+        if (!ready) {
+            then.accept(new DurabilityUnavailableException("Baton does not write now ("
+                    + (problem == null ? "stopping" : problem) + "); the change is not acknowledged: retry the call"));
+        } else if (journal == null || seq <= journal.writtenSeq()) {
+            then.accept(null);
+        } else {
+            journal.await(seq, Vertx.currentContext(), then);
+        }
+    }
+
     /** A finished task past the in-memory cache but within retention, or null. */
     public TaskRecord finished(String taskId) {
         if (!ready) {

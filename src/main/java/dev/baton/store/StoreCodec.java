@@ -232,10 +232,35 @@ final class StoreCodec {
         number(out, "ya", t.readyAt());
         number(out, "ys", t.readySeq());
         if (!t.attempts().isEmpty()) {
-            out.append(",\"at\":").append(write(t.attempts()));
+            attempts(out.append(",\"at\":"), t.attempts());
         }
         strings(out, "dp", t.dependents());
         out.append('}');
+    }
+
+    /** The runs as the mapper writes them (and reads them back: {@code ATTEMPTS}), without its reflection. */
+    private static void attempts(StringBuilder out, List<TaskAttempt> attempts) {
+        out.append('[');
+        for (int i = 0; i < attempts.size(); i++) {
+            TaskAttempt a = attempts.get(i);
+            out.append(i == 0 ? "" : ",").append("{\"attempt\":").append(a.attempt()).append(",\"agent\":");
+            nullable(out, a.agent());
+            out.append(",\"startedAt\":").append(a.startedAt()).append(",\"endedAt\":").append(a.endedAt())
+                    .append(",\"outcome\":");
+            nullable(out, a.outcome() == null ? null : a.outcome().name());
+            out.append(",\"error\":");
+            nullable(out, a.error());
+            out.append('}');
+        }
+        out.append(']');
+    }
+
+    private static void nullable(StringBuilder out, String value) {
+        if (value == null) {
+            out.append("null");
+        } else {
+            string(out, value);
+        }
     }
 
     private static void strings(StringBuilder out, String name, List<String> values) {

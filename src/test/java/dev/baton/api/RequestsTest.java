@@ -25,4 +25,41 @@ class RequestsTest {
                 () -> Requests.epochMillis("run_at", Instant.parse("+1000000000-01-01T00:00:00Z")));
         assertEquals("run_at", e.field());
     }
+
+    @Test
+    void instantsAreWrittenAsInstantWritesThem() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(15);
+        java.util.List<Instant> cases = new java.util.ArrayList<>(java.util.List.of(Instant.EPOCH, Instant.ofEpochMilli(1),
+                Instant.ofEpochMilli(951_782_400_000L), Instant.ofEpochMilli(253_402_300_799_999L),
+                Instant.ofEpochMilli(253_402_300_800_000L), Instant.ofEpochMilli(-1), Instant.ofEpochSecond(5, 1)));
+        for (int i = 0; i < 100_000; i++) {
+            cases.add(Instant.ofEpochMilli(random.nextLong(-100_000_000_000L, 300_000_000_000_000L)));
+            cases.add(Instant.ofEpochSecond(random.nextLong(0, 4_000_000_000L)));
+        }
+        for (Instant instant : cases) {
+            assertEquals(instant.toString(), WireJson.iso(new StringBuilder(), instant).toString());
+        }
+    }
+
+    @Test
+    void aPathCanonicalAtAGlanceIsCanonicalSegmentBySegment() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(15);
+        String alphabet = "a/.Z9-_~:%;\\ 2F";
+        int plain = 0;
+        for (int i = 0; i < 200_000; i++) {
+            StringBuilder path = new StringBuilder(random.nextInt(4) == 0 ? "" : "/");
+            for (int n = random.nextInt(12); n > 0; n--) {
+                path.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String p = path.toString();
+            if (CanonicalPaths.plain(p)) {
+                plain++;
+                assertEquals(null, CanonicalPaths.closer(p), p);
+            }
+            assertEquals(CanonicalPaths.closer(p), CanonicalPaths.problem(p), p);
+        }
+        assertEquals(true, plain > 1_000, "plain paths seen: " + plain);
+        assertEquals(null, CanonicalPaths.problem("/v1/agents/peer-agent-7/claim"));
+        assertEquals(null, CanonicalPaths.problem("/v1/tasks/"));
+    }
 }

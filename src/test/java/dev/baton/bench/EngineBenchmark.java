@@ -23,7 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The engine alone, with {@value EngineFixture#QUEUED} tasks queued over 4 levels and 20 types
+ * The engine alone, with {@link EngineFixture#QUEUED} tasks queued over 4 levels and 20 types
  * (see {@link EngineFixture}). Run it with {@link EngineBench}; it is not a unit test.
  *
  * <p>Every benchmark keeps the queue depth constant, so each measured call sees a million
@@ -68,7 +68,7 @@ public class EngineBenchmark {
             reaper.awaitTermination(1, TimeUnit.SECONDS);
         }
 
-        /** Back to {@value EngineFixture#QUEUED} queued after the submit benchmark's iteration. */
+        /** Back to {@link EngineFixture#QUEUED} queued after the submit benchmark's iteration. */
         @TearDown(Level.Iteration)
         public void cancelSubmitted() {
             long now = System.currentTimeMillis();

@@ -19,13 +19,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * The engine as the benchmarks see it: a coordinator filled with {@link #QUEUED} tasks spread
  * evenly over the 4 priority levels and {@link #TYPES} types, each with its own 200-byte JSON
- * payload, and {@link #AGENTS} agents that serve every type.
+ * payload, and {@link #AGENTS} agents that serve every type (1,000,000 and 50 unless the system
+ * properties {@code bench.queued} and {@code bench.agents} say otherwise: what grows with them).
  */
 final class EngineFixture {
 
-    static final int QUEUED = 1_000_000;
+    static final int QUEUED = Integer.getInteger("bench.queued", 1_000_000);
     static final int TYPES = 20;
-    static final int AGENTS = 50;
+    static final int AGENTS = Integer.getInteger("bench.agents", 50);
     static final int PAYLOAD_BYTES = 200;
 
     static final List<String> TYPE_NAMES = typeNames();

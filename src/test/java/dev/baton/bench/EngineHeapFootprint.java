@@ -7,7 +7,7 @@ import java.lang.management.MemoryMXBean;
 import java.util.List;
 
 /**
- * Fills a coordinator with {@value EngineFixture#QUEUED} tasks carrying 200-byte payloads and
+ * Fills a coordinator with {@link EngineFixture#QUEUED} tasks carrying 200-byte payloads and
  * prints the heap they retain after a full GC. The goal is under 1 GB; run it with
  * {@code -Xmx1g} so that missing the goal is an {@link OutOfMemoryError}, not a number.
  */

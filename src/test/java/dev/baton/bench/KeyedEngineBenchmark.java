@@ -26,7 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The claim of {@link EngineBenchmark} with {@value EngineFixture#QUEUED} queued tasks spread over
+ * The claim of {@link EngineBenchmark} with {@link EngineFixture#QUEUED} queued tasks spread over
  * {@code keys} rate keys and as many concurrency keys, each under a limit ({@code rate:*}: a
  * token bucket per key; {@code tenant:*}: a running cap per key, so every deque hands out
  * round-robin over its keys' lanes), against the same without keys ({@code keys = 0}). The limits

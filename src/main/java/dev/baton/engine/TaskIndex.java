@@ -1,0 +1,193 @@
+package dev.baton.engine;
+
+import java.util.AbstractCollection;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+
+/**
+ * Every readable task by id, and in id order for paging, without a sorted map on the submit path:
+ * a hash map finds a task; the order is an array of tasks in ascending id order, appended to as
+ * long as ids come in order (server ids do: they sort by creation time), plus a sorted map for the
+ * few that do not (client ids, recovery). A removed task stays in the array until enough are gone
+ * to compact it (it no longer counts: its id maps to another task or none). Compacting also merges
+ * the out-of-order ones in, so both stay cheap. Not thread-safe: used under the coordinator's lock.
+ */
+final class TaskIndex {
+
+    private static final int MIN_COMPACT = 1024;
+
+    private final Map<String, Task> byId = new HashMap<>();
+    /** Ascending ids, strictly; a slot whose task {@link #byId} no longer names is dead. */
+    private Task[] slots = new Task[64];
+    private int size;
+    private int dead;
+    /** Live tasks whose ids are not in {@link #slots}. */
+    private final TreeMap<String, Task> late = new TreeMap<>();
+
+    Task get(String id) {
+        return byId.get(id);
+    }
+
+    int size() {
+        return byId.size();
+    }
+
+    void put(Task task) {
+        String id = task.id;
+        Task previous = byId.put(id, task);
+        if (previous == task) {
+            return;
+        }
+        if (previous != null && late.replace(id, task) != null) {
+            return;
+        }
+        if (size == 0 || id.compareTo(slots[size - 1].id) > 0) {
+            append(task);
+            return;
+        }
+        int at = slot(id);
+        if (at >= 0) {
+            slots[at] = task;
+            if (previous == null) {
+                dead--; // the slot held a removed task with this id
+            }
+            return;
+        }
+        late.put(id, task);
+        if (late.size() >= MIN_COMPACT && late.size() > size / 4) {
+            compact();
+        }
+    }
+
+    /** Removes {@code task} if it is the one indexed under its id. */
+    void remove(String id, Task task) {
+        if (!byId.remove(id, task) || late.remove(id, task)) {
+            return;
+        }
+        dead++;
+        if (dead >= MIN_COMPACT && dead > size / 2) {
+            compact();
+        }
+    }
+
+    /** Every task in id order. */
+    Iterable<Task> after(String after) {
+        return () -> new InOrder(after);
+    }
+
+    /** Every task in id order, as a collection. */
+    Collection<Task> values() {
+        return new AbstractCollection<>() {
+            @Override
+            public Iterator<Task> iterator() {
+                return new InOrder(null);
+            }
+
+            @Override
+            public int size() {
+                return byId.size();
+            }
+        };
+    }
+
+    private void append(Task task) {
+        if (size == slots.length) {
+            slots = Arrays.copyOf(slots, size * 2);
+        }
+        slots[size++] = task;
+    }
+
+    /** The slot holding {@code id}, or {@code -(insertion point) - 1}. */
+    private int slot(String id) {
+        int low = 0;
+        int high = size - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            int c = slots[mid].id.compareTo(id);
+            if (c < 0) {
+                low = mid + 1;
+            } else if (c > 0) {
+                high = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(low + 1);
+    }
+
+    private boolean alive(Task task) {
+        return byId.get(task.id) == task;
+    }
+
+    /** A new array of the live tasks in order, the late ones merged in (iterators over the old one are unaffected). */
+    private void compact() {
+        Task[] merged = new Task[Math.max(64, Integer.highestOneBit(Math.max(1, byId.size())) * 2)];
+        int n = 0;
+        Iterator<Task> it = new InOrder(null);
+        while (it.hasNext()) {
+            merged[n++] = it.next();
+        }
+        slots = merged;
+        size = n;
+        dead = 0;
+        late.clear();
+    }
+
+    /** The array's live tasks and the late ones, merged in id order, from past {@code after}. */
+    private final class InOrder implements Iterator<Task> {
+
+        private final Task[] array = slots;
+        private final int end = size;
+        private final Iterator<Task> others;
+        private int at;
+        private Task other;
+        private Task next;
+
+        InOrder(String after) {
+            if (after == null) {
+                at = 0;
+                others = late.values().iterator();
+            } else {
+                int found = slot(after);
+                at = found >= 0 ? found + 1 : -found - 1;
+                others = late.tailMap(after, false).values().iterator();
+            }
+            other = others.hasNext() ? others.next() : null;
+            advance();
+        }
+
+        private void advance() {
+            while (at < end && !alive(array[at])) {
+                at++;
+            }
+            Task fromArray = at < end ? array[at] : null;
+            if (fromArray != null && (other == null || fromArray.id.compareTo(other.id) < 0)) {
+                next = fromArray;
+                at++;
+            } else {
+                next = other;
+                other = other != null && others.hasNext() ? others.next() : null;
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next != null;
+        }
+
+        @Override
+        public Task next() {
+            if (next == null) {
+                throw new NoSuchElementException();
+            }
+            Task current = next;
+            advance();
+            return current;
+        }
+    }
+}
