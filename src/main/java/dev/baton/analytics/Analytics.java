@@ -15,8 +15,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
@@ -25,10 +26,12 @@ import org.jboss.logging.Logger;
  * (docs/events.md, "Analytics"): submitted, completed, failed, expired, queue-wait and run-time
  * percentiles, utilisation. A consumer of the engine's events, outside the engine.
  *
- * <p><b>Threads.</b> {@link #accept} runs under the engine's lock and only offers to a bounded
- * queue (full: the event is dropped for the analytics and counted), so recording costs the claim
- * path one queue offer. One thread, {@code baton-analytics}, drains the queue and records, and once
- * a second accrues the time running tasks and live agents' slots spent. Reads ({@link #query},
+ * <p><b>Threads.</b> {@link #accept} runs under the engine's lock and only adds to a bounded
+ * lock-free queue (full: the event is dropped for the analytics and counted), so recording costs
+ * the claim path two atomic updates and never waits for the recording thread (a queue with a lock
+ * would make it wait while that thread takes a batch). One thread, {@code baton-analytics}, takes
+ * the events in batches and records them, looks again every {@value #IDLE_MILLIS} ms when there
+ * were none, and once a second accrues the time running tasks and live agents' slots spent. Reads ({@link #query},
  * {@link #snapshot}) take the same monitor as recording; each holds it for microseconds.
  *
  * <p><b>Memory.</b> Each series is a ring of 1,440 minute buckets ({@link Series}); at most
@@ -52,6 +55,7 @@ public final class Analytics implements EventSink {
     private static final int MAX_BATCH = 4096;
     /** After recording a batch; a minute's series do not need the events sooner. */
     private static final long PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long IDLE_MILLIS = 20;
 
     /**
      * @param queueSize events waiting to be recorded; past it they are dropped for the analytics (counted)
@@ -73,7 +77,8 @@ public final class Analytics implements EventSink {
     private final Settings settings;
     private final Clock clock;
     private final MeterRegistry registry;
-    private final ArrayBlockingQueue<TaskEvent> queue;
+    private final ConcurrentLinkedQueue<TaskEvent> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final Counter dropped;
     private final Map<String, Series> series = new LinkedHashMap<>();
     private final Map<String, Run> running = new HashMap<>();
@@ -86,7 +91,6 @@ public final class Analytics implements EventSink {
         this.settings = settings;
         this.clock = clock;
         this.registry = registry;
-        this.queue = new ArrayBlockingQueue<>(settings.queueSize());
         this.dropped = Counter.builder("baton.analytics.dropped")
                 .description("Engine events the analytics dropped because its queue was full").register(registry);
         series.put(ALL, new Series());
@@ -95,9 +99,12 @@ public final class Analytics implements EventSink {
     /** Under the engine's lock: enqueue only. */
     @Override
     public void accept(TaskEvent event) {
-        if (!queue.offer(event)) {
+        if (queued.incrementAndGet() > settings.queueSize()) {
+            queued.decrementAndGet();
             dropped.increment();
+            return;
         }
+        queue.offer(event);
     }
 
     /** Start recording on its own thread. Safe to call twice. */
@@ -131,20 +138,23 @@ public final class Analytics implements EventSink {
 
     private void run() {
         List<TaskEvent> batch = new ArrayList<>();
-        while (!stopped) {
+        long accrued = clock.millis();
+        while (!stopped && !Thread.currentThread().isInterrupted()) {
             try {
-                TaskEvent first = queue.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, MAX_BATCH - 1);
+                take(batch, MAX_BATCH);
+                if (batch.isEmpty()) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS));
+                } else {
                     recordAll(batch);
                     batch.clear();
                     // let the next events pile up: one wake-up per pause, not one per event at a trickle
                     LockSupport.parkNanos(PAUSE_NANOS);
                 }
-                accrue(clock.millis());
-            } catch (InterruptedException e) {
-                return;
+                long now = clock.millis();
+                if (now - accrued >= TICK_MILLIS) {
+                    accrue(now);
+                    accrued = now;
+                }
             } catch (RuntimeException e) {
                 LOG.error("recording analytics failed; going on with the next events", e);
                 batch.clear();
@@ -152,10 +162,19 @@ public final class Analytics implements EventSink {
         }
     }
 
+    /** Moves up to {@code max} queued events into {@code batch}, oldest first. */
+    private void take(List<TaskEvent> batch, int max) {
+        TaskEvent event;
+        while (batch.size() < max && (event = queue.poll()) != null) {
+            batch.add(event);
+            queued.decrementAndGet();
+        }
+    }
+
     /** Record what is queued now, on the caller's thread (tests, shutdown). */
     public void drain() {
         List<TaskEvent> batch = new ArrayList<>();
-        queue.drainTo(batch);
+        take(batch, Integer.MAX_VALUE);
         recordAll(batch);
     }
 

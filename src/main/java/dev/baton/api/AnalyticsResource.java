@@ -3,7 +3,7 @@ package dev.baton.api;
 import dev.baton.analytics.Analytics;
 import dev.baton.engine.Ids;
 import dev.baton.engine.InvalidRequestException;
-import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -20,11 +20,15 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** {@code GET /v1/analytics}: the per-minute figures of the last 24 hours, for everything, a type or an agent. */
+/**
+ * {@code GET /v1/analytics}: the per-minute figures of the last 24 hours, for everything, a type or an agent.
+ * On a worker thread: a read waits for the analytics' monitor, which its recording thread holds for a
+ * batch of events at a time, and an event loop must not wait (it serves the claims and the dashboard's files).
+ */
 @Path("/v1/analytics")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "operations")
-@NonBlocking
+@Blocking
 public class AnalyticsResource {
 
     private static final long MINUTE_MILLIS = 60_000;

@@ -4,6 +4,7 @@ import static dev.baton.api.Api.unique;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,7 +34,9 @@ class UiSessionTest {
     @Test
     void thePageLoadsAndAsksWhoIsSignedIn() {
         given().redirects().follow(false).get("/ui").then().statusCode(302).header("Location", "/ui/");
-        given().get("/ui/").then().statusCode(200).body(containsString("<title>Baton</title>"));
+        given().get("/ui/").then().statusCode(200).header("Content-Encoding", "gzip").header("Cache-Control", "no-cache")
+                .body(containsString("<title>Baton</title>"), containsString("const counters = globalThis.batonUi"), // app.js, inlined
+                        not(containsString("src=\"/ui/app.js\"")));
         given().get("/ui/app.js").then().statusCode(200);
         given().get("/ui/session").then().statusCode(200).body("auth", equalTo(true), "role", nullValue());
         given().get("/v1/stats").then().statusCode(401);

@@ -43,6 +43,8 @@ public final class EngineBench {
         for (RunResult run : results) {
             String name = run.getParams().getBenchmark();
             name = name.substring(name.lastIndexOf('.') + 1);
+            String recording = run.getParams().getParam("recording");
+            name = recording == null || recording.equals("none") ? name : name + " +" + recording;
             Result<?> primary = run.getPrimaryResult();
             Statistics stats = primary.getStatistics();
             double mean = stats.getMean();

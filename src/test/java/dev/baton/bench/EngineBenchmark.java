@@ -1,8 +1,11 @@
 package dev.baton.bench;
 
+import dev.baton.analytics.Analytics;
 import dev.baton.engine.ClaimedTask;
 import dev.baton.engine.Coordinator;
+import dev.baton.engine.EventSink;
 import dev.baton.engine.SubmitResult;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -10,6 +13,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -17,6 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,6 +38,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Time is the real clock, as in the server, and a reaper thread ticks the coordinator every
  * 100 ms like the server's lease reaper, so the lock sees the same contention.
+ *
+ * <p>{@code -p recording=none,analytics} compares the engine without an event sink (the default)
+ * with the analytics recording fed from it, as the server feeds it: the engine offers each event
+ * to the analytics' queue under its lock, and the {@code baton-analytics} thread records them.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -45,7 +54,12 @@ public class EngineBenchmark {
     @State(Scope.Benchmark)
     public static class Engine {
 
+        /** What hears the engine's events: nothing, or the analytics recording on its own thread. */
+        @Param({"none"})
+        String recording;
+
         Coordinator engine;
+        Analytics analytics;
         List<String> agents;
         ScheduledExecutorService reaper;
         long next = EngineFixture.QUEUED;
@@ -56,9 +70,18 @@ public class EngineBenchmark {
         @Setup(Level.Trial)
         public void fill() {
             long now = System.currentTimeMillis();
-            engine = EngineFixture.newCoordinator();
+            EventSink sink = EventSink.NONE;
+            if (recording.equals("analytics")) {
+                analytics = new Analytics(new Analytics.Settings(65_536, 1_000), Clock.systemUTC(), new SimpleMeterRegistry());
+                sink = analytics;
+            }
+            engine = EngineFixture.newCoordinator(EngineFixture.config(), sink);
             agents = EngineFixture.registerAgents(engine, now);
             EngineFixture.fill(engine, EngineFixture.QUEUED, now);
+            if (analytics != null) {
+                analytics.drain(); // the fill's events, recorded before the measured calls
+                analytics.start();
+            }
             reaper = EngineFixture.startReaper(engine);
         }
 
@@ -66,6 +89,9 @@ public class EngineBenchmark {
         public void stop() throws InterruptedException {
             reaper.shutdown();
             reaper.awaitTermination(1, TimeUnit.SECONDS);
+            if (analytics != null) {
+                analytics.stop();
+            }
         }
 
         /** Back to {@link EngineFixture#QUEUED} queued after the submit benchmark's iteration. */

@@ -58,7 +58,11 @@ final class EngineFixture {
     }
 
     static Coordinator newCoordinator(EngineConfig config) {
-        return new Coordinator(config, EventSink.NONE, new SplittableRandom(42));
+        return newCoordinator(config, EventSink.NONE);
+    }
+
+    static Coordinator newCoordinator(EngineConfig config, EventSink sink) {
+        return new Coordinator(config, sink, new SplittableRandom(42));
     }
 
     /** Registers the agents and returns their ids. */

@@ -72,8 +72,10 @@ class DashboardWeightBrowserTest {
 
     /**
      * The first view (HTML, JS, CSS and the API answers it reads before the Overview is drawn) and
-     * how long it takes with 100,000 tasks queued: weight asserted under 300 KB, the time only
-     * under a generous bound; both written to target/screenshots/first-view.txt.
+     * how long it takes to paint with 100,000 tasks queued, twice, each in a fresh browser context
+     * (nothing cached): right after the submits, while Baton still writes them to Redis, then once
+     * its checkpoint has caught up. Weight asserted under 300 KB, the times only under generous
+     * bounds; all written to target/screenshots/first-view.txt with where the time went.
      */
     @Test
     @Order(1)
@@ -86,27 +88,48 @@ class DashboardWeightBrowserTest {
                 }
                 given().contentType(ContentType.JSON).body(Map.of("tasks", tasks)).post("/v1/tasks/batch").then().statusCode(201);
             }
-            Page page = chromium.page();
-            page.navigate(ui + "#/overview");
-            PlaywrightAssertions.assertThat(page.locator("#types")).containsText(QUEUED_TYPE);
-            double shownMillis = ((Number) page.evaluate("batonUi.firstView")).doubleValue();
-            // what the browser fetched, by the Resource Timing API (the event stream never ends, so it is left out)
-            String fetched = "([scope, before]) => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]"
-                    + ".filter(e => e.name.includes(scope) && !e.name.includes('/events') && e.startTime < before)"
-                    + ".reduce((sum, e) => sum + e.decodedBodySize, 0)";
-            long assets = ((Number) page.evaluate(fetched, List.of("/ui/", shownMillis))).longValue();
-            long firstAnswers = ((Number) page.evaluate(fetched, List.of("/v1/", shownMillis))).longValue();
-            PlaywrightAssertions.assertThat(page.locator("#types tbody tr[data-type='" + QUEUED_TYPE + "'] td").nth(6))
-                    .not().hasText("…"); // the deferred figures came too
-            long allAnswers = ((Number) page.evaluate(fetched, List.of("/v1/", Double.MAX_VALUE))).longValue();
-            String figures = String.format("first view with 100,000 tasks queued: assets %d bytes, API answers %d bytes before the "
-                    + "Overview was drawn (%d bytes with the deferred per-type figures), Overview drawn %.0f ms after navigation started%n",
-                    assets, firstAnswers, allAnswers, shownMillis);
-            write("first-view.txt", figures);
-            Chromium.screenshot(page, "overview-100k");
-            assertTrue(assets > 0 && assets + firstAnswers < 300_000, figures);
-            assertTrue(shownMillis < 10_000, "a generous bound (the goal is 1 s on a quiet machine): " + figures);
+            StringBuilder figures = new StringBuilder();
+            double busy = firstView(chromium, "right after the submits", figures);
+            long seq = lastSeq();
+            Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> checkpointSeq() >= seq);
+            double settled = firstView(chromium, "once they are checkpointed", figures);
+            figures.append(serverTimes());
+            write("first-view.txt", figures.toString());
+            assertTrue(busy < 10_000 && settled < 5_000, "generous bounds (the goal is 1 s on a quiet machine): " + figures);
         }
+    }
+
+    /** One first view of the Overview in a fresh context: its figures appended to {@code figures}; the time to paint it. */
+    private double firstView(Chromium chromium, String when, StringBuilder figures) {
+        Page page = chromium.page();
+        page.navigate(ui + "#/overview");
+        PlaywrightAssertions.assertThat(page.locator("#types")).containsText(QUEUED_TYPE);
+        // painted: the Overview's queued figure on screen (Element Timing), from navigation start
+        double paintedMillis = ((Number) page.waitForFunction("batonUi.firstView").jsonValue()).doubleValue();
+        double builtMillis = ((Number) page.evaluate("performance.getEntriesByName('baton:first-view')[0].startTime")).doubleValue();
+        // what the browser fetched, by the Resource Timing API (the event stream never ends, so it is left out)
+        String fetched = "([scope, before]) => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]"
+                + ".filter(e => e.name.includes(scope) && !e.name.includes('/events') && e.startTime < before)"
+                + ".reduce((sum, e) => sum + e.decodedBodySize, 0)";
+        long assets = ((Number) page.evaluate(fetched, List.of("/ui/", builtMillis))).longValue();
+        long firstAnswers = ((Number) page.evaluate(fetched, List.of("/v1/", builtMillis))).longValue();
+        PlaywrightAssertions.assertThat(page.locator("#types tbody tr[data-type='" + QUEUED_TYPE + "'] td").nth(6))
+                .not().hasText("…"); // the deferred figures came too
+        long allAnswers = ((Number) page.evaluate(fetched, List.of("/v1/", Double.MAX_VALUE))).longValue();
+        String these = String.format("first view with 100,000 tasks queued, %s: assets %d bytes, API answers %d bytes before the "
+                + "Overview was drawn (%d bytes with the deferred per-type figures); Overview built %.0f ms and painted %.0f ms "
+                + "after navigation started%n", when, assets, firstAnswers, allAnswers, builtMillis, paintedMillis);
+        figures.append(these).append(page.evaluate(TIMELINE));
+        Chromium.screenshot(page, "overview-100k");
+        assertTrue(assets > 0 && assets + firstAnswers < 300_000, these);
+        page.context().close();
+        return paintedMillis;
+    }
+
+    /** The last seq the store's checkpoint covers, from the readiness check's details. */
+    private static long checkpointSeq() {
+        Number seq = given().get("/q/health/ready").then().extract().path("checks.find { it.data?.checkpoint_seq != null }.data.checkpoint_seq");
+        return seq == null ? -1 : seq.longValue();
     }
 
     /**
@@ -169,6 +192,39 @@ class DashboardWeightBrowserTest {
             }
             assertTrue(clickMillis < 5_000, "a generous bound: " + figures);
         }
+    }
+
+    /** Where the first view's time went: navigation, paints, each request (ms since navigation start). */
+    private static final String TIMELINE = """
+            () => {
+              const r = v => Math.round(v);
+              const nav = performance.getEntriesByType('navigation')[0];
+              let out = `navigation: request ${r(nav.requestStart)}, first byte ${r(nav.responseStart)}, html ${r(nav.responseEnd)},`
+                + ` dom interactive ${r(nav.domInteractive)}, DOMContentLoaded ${r(nav.domContentLoadedEventEnd)} (${nav.nextHopProtocol})\n`;
+              for (const p of performance.getEntriesByType('paint')) out += `${p.name} ${r(p.startTime)}\n`;
+              for (const m of performance.getEntriesByType('mark')) out += `mark ${m.name} ${r(m.startTime)}\n`;
+              for (const e of performance.getEntriesByType('resource')) {
+                out += `${e.name.replace(location.origin, '').slice(0, 60)}: start ${r(e.startTime)}, request ${r(e.requestStart)},`
+                  + ` first byte ${r(e.responseStart)}, end ${r(e.responseEnd)}, ${e.transferSize}/${e.encodedBodySize}/${e.decodedBodySize} B\n`;
+              }
+              return out;
+            }""";
+
+    /** The server's time for each of the first view's reads, after the page: the least and the median of 9 (ms). */
+    private static String serverTimes() {
+        StringBuilder out = new StringBuilder("server time per read, least / median of 9:");
+        String dayAgo = java.time.Instant.now().minus(Duration.ofHours(24)).toString();
+        for (String path : List.of("/v1/stats", "/v1/analytics?step=1m", "/v1/analytics?step=15m&from=" + dayAgo, "/ui/session")) {
+            long[] millis = new long[9];
+            for (int i = 0; i < millis.length; i++) {
+                long start = System.nanoTime();
+                given().get(path).then().statusCode(200);
+                millis[i] = (System.nanoTime() - start) / 1_000_000;
+            }
+            java.util.Arrays.sort(millis);
+            out.append(String.format(" %s %d / %d;", path.replaceAll("&from=.*", ""), millis[0], millis[4]));
+        }
+        return out.append('\n').toString();
     }
 
     private Page open(Chromium chromium, String hash) {
