@@ -120,7 +120,8 @@ public class EngineProducer {
             RetryPolicy retry = own.maxRetries().isEmpty() && own.backoff().isEmpty() ? null
                     : new RetryPolicy(own.maxRetries().orElse(config.retry().maxRetries()),
                             millis(own.backoff().orElse(config.retry().backoff())));
-            types.put(type, new TypePolicy(own.maxRunning().orElse(null), retry, adaptive(type, own)));
+            types.put(type, new TypePolicy(own.maxRunning().orElse(null), retry, own.adaptive().map(a -> adaptive(type,
+                    a.min(), a.max(), a.targetRunTime().map(Duration::toMillis).orElse(null))).orElse(null)));
         });
         BatonConfig.Scoring s = config.scoring();
         return new EngineConfig(
@@ -142,14 +143,9 @@ public class EngineProducer {
                 limits(config));
     }
 
-    /** The type's configured adaptive cap, or null; bad bounds refuse the start, naming the property. */
-    static AdaptiveSettings adaptive(String type, BatonConfig.TypeConfig own) {
-        if (own.adaptive().isEmpty()) {
-            return null;
-        }
-        BatonConfig.Adaptive a = own.adaptive().get();
-        AdaptiveSettings settings = new AdaptiveSettings(a.min(), a.max(),
-                a.targetRunTime().map(Duration::toMillis).orElse(null));
+    /** A type's configured adaptive cap; bad bounds refuse the start, naming the property. */
+    static AdaptiveSettings adaptive(String type, int min, int max, Long targetRunTimeMillis) {
+        AdaptiveSettings settings = new AdaptiveSettings(min, max, targetRunTimeMillis);
         try {
             settings.validate();
         } catch (InvalidRequestException e) {
