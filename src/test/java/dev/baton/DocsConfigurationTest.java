@@ -67,6 +67,7 @@ public class DocsConfigurationTest {
         assertEquals("-20", code.get("baton.scoring.load"));
         assertEquals("./data", code.get("baton.embedded-redis.data-dir"));
         assertTrue(code.containsKey("baton.types.<type>.max-running"));
+        assertEquals("1", code.get("baton.types.<type>.adaptive.min"), "an optional group is walked");
         assertTrue(code.containsKey("baton.auth.admin-token"));
         assertEquals(List.of("baton.lease-ttl: `45s`, the code says `30s`"),
                 wrongDefaults(code, Map.of("baton.lease-ttl", "`45s`", "baton.scoring.load", "`-20`")));
@@ -92,6 +93,8 @@ public class DocsConfigurationTest {
             Class<?> type = method.getReturnType();
             if (isGroup(type)) {
                 walk(type, name + ".", found);
+            } else if (type == java.util.Optional.class && isGroup(typeArgument(method.getGenericReturnType(), 0))) {
+                walk(typeArgument(method.getGenericReturnType(), 0), name + ".", found); // an optional group
             } else if (Map.class.isAssignableFrom(type) && isGroup(valueType(method.getGenericReturnType()))) {
                 String key = "<" + kebab(method.getName()).replaceAll("s$", "") + ">";
                 walk(valueType(method.getGenericReturnType()), name + "." + key + ".", found);
@@ -107,7 +110,11 @@ public class DocsConfigurationTest {
     }
 
     private static Class<?> valueType(Type map) {
-        Type value = ((ParameterizedType) map).getActualTypeArguments()[1];
+        return typeArgument(map, 1);
+    }
+
+    private static Class<?> typeArgument(Type generic, int index) {
+        Type value = generic instanceof ParameterizedType p ? p.getActualTypeArguments()[index] : Object.class;
         return value instanceof Class<?> c ? c : Object.class;
     }
 

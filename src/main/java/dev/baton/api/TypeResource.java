@@ -1,7 +1,10 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.baton.engine.AdaptiveSettings;
+import dev.baton.engine.AdaptiveView;
 import dev.baton.engine.Coordinator;
+import dev.baton.engine.InvalidRequestException;
 import dev.baton.engine.TypeSettings;
 import dev.baton.engine.TypeUpdate;
 import dev.baton.engine.TypeView;
@@ -17,6 +20,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -72,14 +76,58 @@ public class TypeResource {
             @Schema(defaultValue = "false") Boolean paused,
             @Schema(minimum = "1", description = "fleet-wide cap on running tasks of the type") Integer maxRunning,
             @Schema(minimum = "0", description = "retries of tasks submitted from now on") Integer maxRetries,
-            @Schema(description = "waits before each retry, the last repeating, e.g. [\"10s\", \"1m\"]") List<String> backoff) {
+            @Schema(description = "waits before each retry, the last repeating, e.g. [\"10s\", \"1m\"]") List<String> backoff,
+            @Schema(description = "an adaptive running cap between min and max, moved by how the type's runs end") AdaptiveRequest adaptive) {
 
         TypeSettings toSettings(String type) {
             List<Long> backoffMillis = null;
             if (backoff != null) {
                 backoffMillis = backoff.stream().map(wait -> Requests.durationMillis("backoff", wait == null ? "" : wait)).toList();
             }
-            return new TypeSettings(type, Boolean.TRUE.equals(paused), maxRunning, maxRetries, backoffMillis);
+            return new TypeSettings(type, Boolean.TRUE.equals(paused), maxRunning, maxRetries, backoffMillis,
+                    adaptive == null ? null : adaptive.toSettings());
+        }
+
+        static TypeSettingsRequest of(TypeSettings own) {
+            return new TypeSettingsRequest(own.paused(), own.maxRunning(), own.maxRetries(),
+                    own.backoffMillis() == null ? null : TypeJson.durations(own.backoffMillis()),
+                    own.adaptive() == null ? null : AdaptiveRequest.of(own.adaptive()));
+        }
+    }
+
+    /** The {@code adaptive} setting of a type. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AdaptiveRequest(
+            @Schema(minimum = "1", defaultValue = "1", description = "the floor: the cap never goes below it") Integer min,
+            @Schema(required = true, minimum = "1", maximum = "100000", description = "the ceiling, and where the cap starts") Integer max,
+            @Schema(description = "a run slower than this is slow, e.g. \"30s\"; absent: slower than twice the learned baseline") String targetRunTime) {
+
+        AdaptiveSettings toSettings() {
+            if (max == null) {
+                throw new InvalidRequestException("adaptive.max", "is required: the ceiling of the adaptive cap");
+            }
+            return new AdaptiveSettings(min == null ? 1 : min, max, Requests.durationMillis("adaptive.target_run_time", targetRunTime));
+        }
+
+        static AdaptiveRequest of(AdaptiveSettings s) {
+            return new AdaptiveRequest(s.min(), s.max(),
+                    s.targetRunTimeMillis() == null ? null : Requests.duration(s.targetRunTimeMillis()));
+        }
+    }
+
+    /** A type's adaptive cap now: its setting, the cap and why it moved last. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AdaptiveJson(int min, int max, String targetRunTime,
+            @Schema(description = "the adaptive cap now; the cap in effect is the lower of it and max_running") int limit,
+            @Schema(description = "why it moved last, e.g. \"3 of the last 10 runs failed\"") String reason,
+            @Schema(description = "when it moved last; absent while it has not moved since it started") Instant changedAt,
+            @Schema(description = "the learned run time (ms) a slow run is measured against") Double baselineMs) {
+
+        static AdaptiveJson of(AdaptiveView v) {
+            return new AdaptiveJson(v.min(), v.max(),
+                    v.targetRunTimeMillis() == null ? null : Requests.duration(v.targetRunTimeMillis()), v.limit(),
+                    v.reason(), v.changedAt() == null ? null : Instant.ofEpochMilli(v.changedAt()),
+                    v.baselineMillis() == null ? null : Math.round(v.baselineMillis() * 10) / 10.0);
         }
     }
 
@@ -90,17 +138,16 @@ public class TypeResource {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TypeJson(String type, boolean paused, Integer maxRunning, int maxRetries, List<String> backoff,
-            TypeSettingsRequest runtime, int pending, int running) {
+            TypeSettingsRequest runtime, int pending, int running, AdaptiveJson adaptive) {
 
         static TypeJson of(TypeView v) {
             TypeSettings own = v.changed();
             return new TypeJson(v.type(), v.paused(), v.maxRunning(), v.maxRetries(), durations(v.backoffMillis()),
-                    own == null ? null : new TypeSettingsRequest(own.paused(), own.maxRunning(), own.maxRetries(),
-                            own.backoffMillis() == null ? null : durations(own.backoffMillis())),
-                    v.pending(), v.running());
+                    own == null ? null : TypeSettingsRequest.of(own), v.pending(), v.running(),
+                    v.adaptive() == null ? null : AdaptiveJson.of(v.adaptive()));
         }
 
-        private static List<String> durations(List<Long> millis) {
+        static List<String> durations(List<Long> millis) {
             return millis.stream().map(Requests::duration).toList();
         }
     }

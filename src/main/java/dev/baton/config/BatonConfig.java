@@ -1,5 +1,6 @@
 package dev.baton.config;
 
+import dev.baton.engine.AdaptiveSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -139,6 +140,24 @@ public interface BatonConfig {
 
         /** Where this type's tasks without a {@code callback_url} are delivered when they end (a host of {@code baton.webhooks.allowed-hosts}). */
         Optional<String> webhook();
+
+        /** An adaptive running cap: {@code baton.types."<type>".adaptive.min}, {@code .max}, {@code .target-run-time}. */
+        Optional<Adaptive> adaptive();
+    }
+
+    /** An adaptive running cap between a floor and a ceiling, moved by how the type's runs end (docs/model.md). */
+    interface Adaptive {
+        @WithDefault("1")
+        @Min(1)
+        @Max(AdaptiveSettings.MAX_CEILING)
+        int min();
+
+        @Min(1)
+        @Max(AdaptiveSettings.MAX_CEILING)
+        int max();
+
+        /** A run slower than this is slow; absent: slower than twice the learned baseline. */
+        Optional<Duration> targetRunTime();
     }
 
     /** A rate limit: {@code rate} cost units per {@code window} for each key the pattern matches, with a burst. */

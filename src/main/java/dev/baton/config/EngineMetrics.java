@@ -50,6 +50,8 @@ public class EngineMetrics implements EventSink {
     private final Map<String, AtomicInteger> depths = new ConcurrentHashMap<>();
     /** 1 while a type is paused, 0 after it resumed (a type never paused has no gauge). */
     private final Map<String, AtomicInteger> paused = new ConcurrentHashMap<>();
+    /** The running cap in effect per capped type (fixed or adaptive); a type no longer capped loses its gauge. */
+    private final Map<String, AtomicInteger> caps = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     /** Totals only: a gauge per key would not stay bounded with 10,000 keys in use. */
     private final AtomicInteger rateLimited = new AtomicInteger();
@@ -148,6 +150,15 @@ public class EngineMetrics implements EventSink {
             paused.computeIfAbsent(type, t -> gauge("baton.type.paused", Tags.of("type", t), new AtomicInteger()))
                     .set(1);
         }
+        stats.typeCaps().forEach((type, cap) -> caps.computeIfAbsent(type, t -> gauge(
+                "baton.type.concurrency.limit", Tags.of("type", t), new AtomicInteger())).set(cap));
+        caps.keySet().removeIf(type -> {
+            boolean gone = !stats.typeCaps().containsKey(type);
+            if (gone) {
+                registry.find("baton.type.concurrency.limit").tags("type", type).meters().forEach(registry::remove);
+            }
+            return gone;
+        });
     }
 
     private AtomicInteger depth(Priority level, String type) {

@@ -1,9 +1,11 @@
 package dev.baton.config;
 
 import dev.baton.analytics.Analytics;
+import dev.baton.engine.AdaptiveSettings;
 import dev.baton.engine.Coordinator;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.EventSink;
+import dev.baton.engine.InvalidRequestException;
 import dev.baton.engine.LimitSettings;
 import dev.baton.engine.RetryPolicy;
 import dev.baton.engine.ScoringWeights;
@@ -118,7 +120,8 @@ public class EngineProducer {
             RetryPolicy retry = own.maxRetries().isEmpty() && own.backoff().isEmpty() ? null
                     : new RetryPolicy(own.maxRetries().orElse(config.retry().maxRetries()),
                             millis(own.backoff().orElse(config.retry().backoff())));
-            types.put(type, new TypePolicy(own.maxRunning().orElse(null), retry));
+            types.put(type, new TypePolicy(own.maxRunning().orElse(null), retry, own.adaptive().map(a -> adaptive(type,
+                    a.min(), a.max(), a.targetRunTime().map(Duration::toMillis).orElse(null))).orElse(null)));
         });
         BatonConfig.Scoring s = config.scoring();
         return new EngineConfig(
@@ -138,6 +141,18 @@ public class EngineProducer {
                 config.maxDependencies(),
                 config.maxBatch(),
                 limits(config));
+    }
+
+    /** A type's configured adaptive cap; bad bounds refuse the start, naming the property. */
+    static AdaptiveSettings adaptive(String type, int min, int max, Long targetRunTimeMillis) {
+        AdaptiveSettings settings = new AdaptiveSettings(min, max, targetRunTimeMillis);
+        try {
+            settings.validate();
+        } catch (InvalidRequestException e) {
+            throw new IllegalArgumentException("baton.types.\"" + type + "\"." + e.field().replace('_', '-') + " "
+                    + e.detail());
+        }
+        return settings;
     }
 
     private static List<Long> millis(List<Duration> durations) {

@@ -4,6 +4,7 @@ import dev.baton.engine.AgentRecord;
 import dev.baton.engine.AgentSpec;
 import dev.baton.engine.AgentView;
 import dev.baton.engine.EventType;
+import dev.baton.engine.AdaptiveSettings;
 import dev.baton.engine.LimitSettings;
 import dev.baton.engine.Priority;
 import dev.baton.engine.ScheduleRecord;
@@ -34,7 +35,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         targets = {TaskRecord.class, AgentRecord.class, TaskSpec.class, AgentSpec.class, AgentView.History.class,
                 TaskEvent.class, TaskStatus.class, Priority.class, EventType.class, WireEvent.class, WireEvent.Notification.class,
                 ScoreBreakdown.class, TypeSettings.class, Outbox.Delivery.class, TaskAttempt.class, TaskAttempt.Outcome.class,
-                ScheduleRecord.class, ScheduleSpec.class, ScheduleSpec.CatchUp.class, ScheduleTemplate.class, ScheduleRun.class, LimitSettings.class},
+                ScheduleRecord.class, ScheduleSpec.class, ScheduleSpec.CatchUp.class, ScheduleTemplate.class, ScheduleRun.class, LimitSettings.class,
+                AdaptiveSettings.class},
         classNames = {"dev.baton.store.StoreCodec$Batch", "dev.baton.store.StoreCodec$Replayed", "dev.baton.api.ErrorBody"})
 final class NativeImage {
 

@@ -420,7 +420,7 @@ public final class Coordinator {
 
     public EngineStats stats(long now) {
         return lock.read(now, () -> counters.stats(dispatcher.ready(), statuses, agents.size(), agents.load(),
-                events.seq(), lock.now(), rules.paused(), dispatcher.limits()));
+                events.seq(), lock.now(), rules, dispatcher.limits()));
     }
 
     public long lastSeq() {

@@ -1,7 +1,6 @@
 package dev.baton.engine;
 
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -51,7 +50,7 @@ final class Counters {
 
     /** The figures of {@code /v1/stats} at {@code now}. */
     EngineStats stats(ReadyQueues ready, Statuses statuses, int agents, AgentRegistry.Load load, long seq, long now,
-            List<String> pausedTypes, KeyLimits limits) {
+            TypeRules rules, KeyLimits limits) {
         Map<Priority, Integer> depth = new EnumMap<>(Priority.class);
         Map<Priority, Map<String, Integer>> depthByType = new EnumMap<>(Priority.class);
         for (Priority p : Priority.values()) {
@@ -61,7 +60,7 @@ final class Counters {
         return new EngineStats(depth, depthByType, ready.size(), statuses.running(), statuses.waiting(),
                 statuses.scheduled(), agents, load.lost(), load.parked(), submitted, completed, failed, expired,
                 cancelled, completedPerSecond(now), errorRate(now),
-                load.slots() == 0 ? 0.0 : load.busy() / (double) load.slots(), seq, pausedTypes,
-                limits.heldTotal(), limits.cappedTotal());
+                load.slots() == 0 ? 0.0 : load.busy() / (double) load.slots(), seq, rules.paused(),
+                limits.heldTotal(), limits.cappedTotal(), rules.caps());
     }
 }

@@ -96,7 +96,7 @@ final class Dispatcher {
                 waiters.deliver(pending, tasks);
             }
         }
-        if (rules.of(type).maxRunning() != null) {
+        if (rules.of(type).capped()) {
             feedWaiters(type, now);
         }
         feedFreed(now);
@@ -157,10 +157,10 @@ final class Dispatcher {
         }
     }
 
-    /** Paused, or at its running cap. */
+    /** Paused, or at its running cap (fixed or adaptive). */
     private boolean blocked(String type) {
         TypeRules.Rule rule = rules.of(type);
-        return rule.paused() || rule.maxRunning() != null && statuses.running(type) >= rule.maxRunning();
+        return rule.paused() || rule.capped() && statuses.running(type) >= rule.cap();
     }
 
     /** Recovered PENDING tasks, in the order they became ready, back at the ends of their deques. */

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param pausedTypes        task types paused at runtime, in name order
  * @param rateLimited        ready tasks held while their rate key's budget is spent
  * @param concurrencyLimited ready tasks whose concurrency key is at its running cap
+ * @param typeCaps           the running cap in effect per capped type (fixed {@code max_running} or adaptive)
  */
 public record EngineStats(
         Map<Priority, Integer> depthByLevel,
@@ -36,5 +37,6 @@ public record EngineStats(
         long lastSeq,
         List<String> pausedTypes,
         int rateLimited,
-        int concurrencyLimited) {
+        int concurrencyLimited,
+        Map<String, Integer> typeCaps) {
 }

@@ -42,6 +42,12 @@ final class EventLog {
                 settings.summary(), now, null, null, null, settings));
     }
 
+    /** A type's adaptive cap moved: {@code task_type} names it, {@code message} says to what and why. */
+    void typeLimit(String type, AdaptiveLimit limit, long now) {
+        sink.accept(new TaskEvent(++seq, EventType.TYPE_LIMIT_CHANGED, null, type, null, null, null, null,
+                "limit " + limit.cap() + ": " + limit.reason(), now, null, null));
+    }
+
     /** A schedule changed or fired: {@code task_type} is its template's, {@code message} names it and says what happened. */
     void schedule(EventType type, ScheduleRecord schedule, String what, long now) {
         ScheduleTemplate template = schedule.spec().template();

@@ -20,6 +20,7 @@ public enum EventType {
     AGENT_LOST("agent.lost"),
     AGENT_LEFT("agent.left"),
     TYPE_UPDATED("type.updated"),
+    TYPE_LIMIT_CHANGED("type.limit_changed"),
     SCHEDULE_UPDATED("schedule.updated"),
     SCHEDULE_FIRED("schedule.fired"),
     SCHEDULE_DELETED("schedule.deleted"),

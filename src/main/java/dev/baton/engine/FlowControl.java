@@ -54,8 +54,9 @@ public final class FlowControl {
      * Replace the runtime settings of a type (null fields: the configured value). A paused type's
      * tasks stay queued and keep their places; claims skip them until it resumes. A new
      * {@code max_running} applies at once; {@code max_retries} to tasks submitted from now on,
-     * {@code backoff} to the next retry. Parked claims that a resume or a higher cap lets through
-     * are fed at once. Settings equal to the present ones change nothing and add no event.
+     * {@code backoff} to the next retry, {@code adaptive} at once (an adaptive cap already in place
+     * keeps where it got to, inside the new bounds). Parked claims that a resume or a higher cap
+     * lets through are fed at once. Settings equal to the present ones change nothing and add no event.
      */
     public TypeUpdate setType(TypeSettings settings, long now) {
         return lock.change(now, () -> {
@@ -63,7 +64,7 @@ public final class FlowControl {
             TypeSettings before = rules.changed(settings.type());
             boolean same = settings.isEmpty() ? before == null : settings.equals(before);
             if (!same) {
-                rules.set(settings);
+                rules.set(settings, lock.now());
                 events.type(settings, lock.now());
                 dispatcher.feedWaiters(settings.type(), lock.now());
             }
@@ -98,7 +99,8 @@ public final class FlowControl {
     private TypeView view(String type, Map<String, Integer> pending) {
         TypeRules.Rule rule = rules.of(type);
         return new TypeView(type, rule.paused(), rule.maxRunning(), rule.retry().maxRetries(),
-                rule.retry().backoffMillis(), rules.changed(type), pending.getOrDefault(type, 0), statuses.running(type));
+                rule.retry().backoffMillis(), rules.changed(type), pending.getOrDefault(type, 0), statuses.running(type),
+                rule.adaptive() == null ? null : rule.adaptive().view());
     }
 
     private static void validate(TypeSettings settings) {
@@ -121,6 +123,9 @@ public final class FlowControl {
                     throw new InvalidRequestException("backoff", "each wait must be between 0 and 30 days, was " + wait);
                 }
             }
+        }
+        if (settings.adaptive() != null) {
+            settings.adaptive().validate();
         }
     }
 

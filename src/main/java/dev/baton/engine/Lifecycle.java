@@ -147,6 +147,7 @@ final class Lifecycle {
     }
 
     void complete(Task task, String leaseId, String result) {
+        Long startedAt = task.startedAt;
         Agent agent = agents.get(task.assignedAgent);
         long took = lock.now() - (task.startedAt == null ? lock.now() : task.startedAt);
         if (agent != null) {
@@ -163,12 +164,14 @@ final class Lifecycle {
         finish(task, TaskStatus.COMPLETED, EventType.COMPLETED);
         counters.completed(lock.now());
         DependencyGraph.completed(task, outcomes);
+        adapt(task.type(), startedAt, false);
         dispatcher.slotFreed(task.type(), agent, lock.now());
     }
 
     /** A failed run: SCHEDULED for a retry after its backoff while retries are left and it may, else FAILED. */
     void fail(Task task, String leaseId, String error, boolean retryable) {
         String agentId = task.assignedAgent;
+        Long startedAt = task.startedAt;
         Attempts.end(task, TaskAttempt.Outcome.FAILED, error, lock.now());
         Agent agent = endFailedRun(task);
         task.endedLeaseId = leaseId;
@@ -184,12 +187,14 @@ final class Lifecycle {
             counters.failed++;
             DependencyGraph.failed(task, outcomes);
         }
+        adapt(task.type(), startedAt, true);
         dispatcher.slotFreed(task.type(), agent, lock.now());
     }
 
     /** The lease ran out: back to the front of its deque, or FAILED as a poison pill after too many expiries. */
     void expire(Task task) {
         String agentId = task.assignedAgent;
+        Long startedAt = task.startedAt;
         Attempts.end(task, TaskAttempt.Outcome.EXPIRED, "lease expired", lock.now());
         Agent agent = endFailedRun(task);
         task.expiries++;
@@ -204,6 +209,7 @@ final class Lifecycle {
         } else {
             requeueFront(task, EventType.EXPIRED, agentId);
         }
+        adapt(task.type(), startedAt, true);
         dispatcher.slotFreed(task.type(), agent, lock.now());
     }
 
@@ -282,7 +288,7 @@ final class Lifecycle {
     void restore(EngineState state) {
         long t = lock.now();
         events.continueAfter(state.seq());
-        state.types().forEach(rules::set);
+        state.types().forEach(settings -> rules.set(settings, t));
         state.limits().forEach(limit -> dispatcher.limits().set(limit, t));
         for (AgentRecord r : state.agents()) {
             agents.add(Snapshots.rebuild(r, t));
@@ -371,6 +377,19 @@ final class Lifecycle {
             task.readySeq = ++readySeq; // before the event, so the journal keeps the ready order
             emit(event, task, null);
             dispatcher.place(task, false, lock.now());
+        }
+    }
+
+    /**
+     * A run of the type ended (completed, failed, expired; not cancelled or released): its adaptive
+     * cap, if any, learns how, and an event says so when the whole cap moved. A cap that rose feeds
+     * parked claims with the run's freed slot, just after.
+     */
+    private void adapt(String type, Long startedAt, boolean failed) {
+        AdaptiveLimit adaptive = rules.of(type).adaptive();
+        if (adaptive != null && startedAt != null
+                && adaptive.runEnded(startedAt, lock.now(), failed, statuses.running(type) + 1)) {
+            events.typeLimit(type, adaptive, lock.now());
         }
     }
 

@@ -16,8 +16,24 @@ import java.util.TreeSet;
  */
 final class TypeRules {
 
-    /** What the dispatcher and the lifecycle read for a type. */
-    record Rule(boolean paused, Integer maxRunning, RetryPolicy retry) {
+    /**
+     * What the dispatcher and the lifecycle read for a type.
+     *
+     * @param maxRunning the fixed cap, or null
+     * @param adaptive   the adaptive cap's state, or null; the cap in effect is the lower of the two
+     */
+    record Rule(boolean paused, Integer maxRunning, RetryPolicy retry, AdaptiveLimit adaptive) {
+
+        /** A running cap applies (fixed or adaptive). */
+        boolean capped() {
+            return maxRunning != null || adaptive != null;
+        }
+
+        /** The running cap in effect; {@link Integer#MAX_VALUE} when none. */
+        int cap() {
+            int fixed = maxRunning == null ? Integer.MAX_VALUE : maxRunning;
+            return adaptive == null ? fixed : Math.min(fixed, adaptive.cap());
+        }
     }
 
     private final EngineConfig config;
@@ -27,8 +43,8 @@ final class TypeRules {
 
     TypeRules(EngineConfig config) {
         this.config = config;
-        this.standard = new Rule(false, null, config.retry());
-        config.types().keySet().forEach(type -> rules.put(type, settle(type)));
+        this.standard = new Rule(false, null, config.retry(), null);
+        config.types().keySet().forEach(type -> rules.put(type, settle(type, 0)));
     }
 
     Rule of(String type) {
@@ -36,14 +52,17 @@ final class TypeRules {
         return rule == null ? standard : rule;
     }
 
-    /** The operator's settings replace the type's previous ones; empty settings restore the configured rule. */
-    void set(TypeSettings settings) {
+    /**
+     * The operator's settings replace the type's previous ones; empty settings restore the configured
+     * rule. An adaptive cap that stays adaptive keeps its state, moved inside its new bounds.
+     */
+    void set(TypeSettings settings, long now) {
         if (settings.isEmpty()) {
             changed.remove(settings.type());
         } else {
             changed.put(settings.type(), settings);
         }
-        rules.put(settings.type(), settle(settings.type()));
+        rules.put(settings.type(), settle(settings.type(), now));
     }
 
     TypeSettings changed(String type) {
@@ -66,6 +85,17 @@ final class TypeRules {
         return paused;
     }
 
+    /** The running cap in effect per capped type (fixed or adaptive), in name order: for metrics. */
+    Map<String, Integer> caps() {
+        Map<String, Integer> caps = new TreeMap<>();
+        rules.forEach((type, rule) -> {
+            if (rule.capped()) {
+                caps.put(type, rule.cap());
+            }
+        });
+        return caps;
+    }
+
     /** The types configured or changed at runtime. */
     Set<String> named() {
         Set<String> named = new TreeSet<>(config.types().keySet());
@@ -73,15 +103,33 @@ final class TypeRules {
         return named;
     }
 
-    private Rule settle(String type) {
-        Integer maxRunning = config.policy(type).maxRunning();
+    private Rule settle(String type, long now) {
+        TypePolicy policy = config.policy(type);
         RetryPolicy retry = config.retryPolicy(type);
         TypeSettings own = changed.get(type);
+        AdaptiveSettings adaptive = own != null && own.adaptive() != null ? own.adaptive() : policy.adaptive();
+        AdaptiveLimit state = adaptive(type, adaptive, now);
         if (own == null) {
-            return new Rule(false, maxRunning, retry);
+            return new Rule(false, policy.maxRunning(), retry, state);
         }
-        return new Rule(own.paused(), own.maxRunning() != null ? own.maxRunning() : maxRunning,
+        return new Rule(own.paused(), own.maxRunning() != null ? own.maxRunning() : policy.maxRunning(),
                 new RetryPolicy(own.maxRetries() != null ? own.maxRetries() : retry.maxRetries(),
-                        own.backoffMillis() != null ? own.backoffMillis() : retry.backoffMillis()));
+                        own.backoffMillis() != null ? own.backoffMillis() : retry.backoffMillis()), state);
+    }
+
+    /** The type's adaptive state under {@code settings}: the one it has, retuned, else a new one (null: none). */
+    private AdaptiveLimit adaptive(String type, AdaptiveSettings settings, long now) {
+        if (settings == null) {
+            return null;
+        }
+        Rule before = rules.get(type);
+        AdaptiveLimit state = before == null ? null : before.adaptive();
+        if (state == null) {
+            return new AdaptiveLimit(settings);
+        }
+        if (!state.settings().equals(settings)) {
+            state.retune(settings, now);
+        }
+        return state;
     }
 }

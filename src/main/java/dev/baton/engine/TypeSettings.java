@@ -11,17 +11,23 @@ import java.util.List;
  * @param maxRunning    fleet-wide cap on running tasks of the type, or null for the configured one
  * @param maxRetries    retries of newly submitted tasks, or null for the configured one
  * @param backoffMillis waits before each retry, the last repeating, or null for the configured ones
+ * @param adaptive      an adaptive running cap ({@link AdaptiveLimit}), or null for the configured one
  */
 public record TypeSettings(String type, boolean paused, Integer maxRunning, Integer maxRetries,
-        List<Long> backoffMillis) {
+        List<Long> backoffMillis, AdaptiveSettings adaptive) {
 
     public TypeSettings {
         backoffMillis = backoffMillis == null ? null : List.copyOf(backoffMillis);
     }
 
+    /** Settings without an adaptive cap. */
+    public TypeSettings(String type, boolean paused, Integer maxRunning, Integer maxRetries, List<Long> backoffMillis) {
+        this(type, paused, maxRunning, maxRetries, backoffMillis, null);
+    }
+
     /** Nothing set: the type runs as configured. */
     boolean isEmpty() {
-        return !paused && maxRunning == null && maxRetries == null && backoffMillis == null;
+        return !paused && maxRunning == null && maxRetries == null && backoffMillis == null && adaptive == null;
     }
 
     /** One line for the event's {@code message}, e.g. {@code paused, max_running=2}. */
@@ -35,6 +41,9 @@ public record TypeSettings(String type, boolean paused, Integer maxRunning, Inte
         }
         if (backoffMillis != null) {
             out.append(", backoff_ms=").append(backoffMillis);
+        }
+        if (adaptive != null) {
+            out.append(", ").append(adaptive.summary());
         }
         return out.toString();
     }

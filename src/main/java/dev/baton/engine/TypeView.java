@@ -10,7 +10,8 @@ import java.util.List;
  * @param maxRunning the cap in effect, or null for none
  * @param pending    tasks of the type ready to be handed out
  * @param running    tasks of the type assigned or in progress
+ * @param adaptive   the adaptive cap now, or null when the type has none
  */
 public record TypeView(String type, boolean paused, Integer maxRunning, int maxRetries, List<Long> backoffMillis,
-        TypeSettings changed, int pending, int running) {
+        TypeSettings changed, int pending, int running, AdaptiveView adaptive) {
 }

@@ -12,10 +12,12 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.baton.testing.RedisTestResource;
+import dev.baton.testing.SseClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -64,6 +66,61 @@ class FlowApiTest {
                 .then().statusCode(400).body("message", containsString("backoff"));
         json().body(Map.of("paused", "maybe")).put("/v1/types/{type}", type).then().statusCode(400);
         json().body(Map.of("colour", "red")).put("/v1/types/{type}", type).then().statusCode(400);
+        given().get("/v1/types").then().body("type", not(hasItem(type)));
+    }
+
+    @Test
+    void anAdaptiveCapShowsInTypesAndItsMovesAreEventsAndAGauge() throws Exception {
+        String type = unique("adaptive");
+        String agent = unique("w");
+        registerAgent(agent, 4, type);
+        json().body(Map.of("adaptive", Map.of("min", 1, "max", 4, "target_run_time", "30s")))
+                .put("/v1/types/{type}", type).then().statusCode(200)
+                .body("adaptive.min", equalTo(1), "adaptive.max", equalTo(4), "adaptive.limit", equalTo(4),
+                        "adaptive.target_run_time", equalTo("30s"), "adaptive.reason", equalTo("started at the ceiling"),
+                        "adaptive.changed_at", nullValue(), "runtime.adaptive.max", equalTo(4),
+                        "runtime.adaptive.target_run_time", equalTo("30s"));
+        try (SseClient stream = SseClient.open(EventsSseTest.uri("/v1/events?event=type.limit_changed&task_type=" + type), null)) {
+            assertEquals(200, stream.status());
+            for (int i = 0; i < 4; i++) {
+                submit(Map.of("type", type, "max_retries", 0));
+            }
+            List<Api.Lease> leases = List.of(Api.claimOne(agent), Api.claimOne(agent), Api.claimOne(agent));
+            for (Api.Lease lease : leases) {
+                Api.fail(lease.taskId(), lease.leaseId(), false).then().statusCode(200);
+            }
+            given().get("/v1/types/{type}", type).then().statusCode(200)
+                    .body("adaptive.limit", equalTo(3), "adaptive.reason", equalTo("3 of the last 3 runs failed"),
+                            "adaptive.changed_at", notNullValue(), "running", equalTo(0));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !stream.events().isEmpty());
+            SseClient.Event event = stream.events().get(0);
+            assertEquals("type.limit_changed", event.name());
+            Map<String, Object> data = EventsRedisTest.parse(List.of(event.data())).get(0);
+            assertEquals(type, data.get("task_type"));
+            assertEquals("limit 3: 3 of the last 3 runs failed", data.get("message"));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/metrics").asString()
+                .contains("baton_type_concurrency_limit{type=\"" + type + "\"} 3.0"));
+        given().get("/v1/types").then().statusCode(200)
+                .body("find { it.type == '" + type + "' }.adaptive.limit", equalTo(3));
+    }
+
+    @Test
+    void badAdaptiveSettingsAre400NamingTheFieldAndChangeNothing() {
+        String type = unique("badadaptive");
+        json().body(Map.of("adaptive", Map.of("min", 0, "max", 5))).put("/v1/types/{type}", type)
+                .then().statusCode(400).body("message", containsString("adaptive.min"));
+        json().body(Map.of("adaptive", Map.of("min", 6, "max", 5))).put("/v1/types/{type}", type)
+                .then().statusCode(400).body("message", containsString("adaptive.max"));
+        json().body(Map.of("adaptive", Map.of("min", 1))).put("/v1/types/{type}", type)
+                .then().statusCode(400).body("message", containsString("adaptive.max"));
+        json().body(Map.of("adaptive", Map.of("max", 200_000))).put("/v1/types/{type}", type)
+                .then().statusCode(400).body("message", containsString("adaptive.max"));
+        json().body(Map.of("adaptive", Map.of("max", 5, "target_run_time", "soon"))).put("/v1/types/{type}", type)
+                .then().statusCode(400).body("message", containsString("adaptive.target_run_time"));
+        json().body(Map.of("adaptive", Map.of("max", 5, "target_run_time", "0s"))).put("/v1/types/{type}", type)
+                .then().statusCode(400).body("message", containsString("adaptive.target_run_time"));
+        json().body(Map.of("adaptive", Map.of("max", 5, "floor", 1))).put("/v1/types/{type}", type).then().statusCode(400);
         given().get("/v1/types").then().body("type", not(hasItem(type)));
     }
 

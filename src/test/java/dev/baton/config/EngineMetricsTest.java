@@ -44,8 +44,25 @@ class EngineMetricsTest {
         assertEquals(0, secondScrape.get("baton.rate.limited.tasks").gauge().value());
     }
 
+    @Test
+    void aCappedTypeHasAConcurrencyLimitGaugeUntilItIsNoLongerCapped() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        EngineMetrics metrics = new EngineMetrics(registry);
+        metrics.refresh(stats(0, 0, Map.of(), Map.of("llm", 12)));
+        assertEquals(12, registry.get("baton.type.concurrency.limit").tags("type", "llm").gauge().value());
+        metrics.refresh(stats(0, 0, Map.of(), Map.of("llm", 9)));
+        assertEquals(9, registry.get("baton.type.concurrency.limit").tags("type", "llm").gauge().value());
+        metrics.refresh(stats(0, 0, Map.of(), Map.of()));
+        assertEquals(0, registry.find("baton.type.concurrency.limit").gauges().size());
+    }
+
     private static EngineStats stats(int rateLimited, int concurrencyLimited, Map<String, Integer> highDepth) {
+        return stats(rateLimited, concurrencyLimited, highDepth, Map.of());
+    }
+
+    private static EngineStats stats(int rateLimited, int concurrencyLimited, Map<String, Integer> highDepth,
+            Map<String, Integer> typeCaps) {
         return new EngineStats(Map.of(), Map.of(Priority.HIGH, highDepth), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                0, List.of(), rateLimited, concurrencyLimited);
+                0, List.of(), rateLimited, concurrencyLimited, typeCaps);
     }
 }

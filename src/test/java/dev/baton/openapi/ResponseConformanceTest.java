@@ -158,6 +158,10 @@ class ResponseConformanceTest {
         call().get("/v1/types").then().statusCode(200);
         call().get("/v1/types/{t}", type).then().statusCode(200);
         call().body(Map.of("max_running", 0)).put("/v1/types/{t}", type).then().statusCode(400);
+        call().body(Map.of("adaptive", Map.of("min", 1, "max", 8, "target_run_time", "30s")))
+                .put("/v1/types/{t}", type).then().statusCode(200);
+        call().get("/v1/types/{t}", type).then().statusCode(200);
+        call().body(Map.of("adaptive", Map.of("min", 9, "max", 8))).put("/v1/types/{t}", type).then().statusCode(400);
         call().body(Map.of()).put("/v1/types/{t}", type).then().statusCode(200);
         call().body(Map.of("action", "cancel", "filter", Map.of("type", type), "dry_run", true)).post("/v1/tasks/bulk")
                 .then().statusCode(200);

@@ -3,6 +3,7 @@ package dev.baton.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.baton.engine.AdaptiveSettings;
 import dev.baton.engine.AgentRecord;
 import dev.baton.engine.AgentSpec;
 import dev.baton.engine.ClaimedTask;
@@ -28,13 +29,23 @@ import org.junit.jupiter.api.Test;
  */
 class StoreCodecTest {
 
+    private static final TypeSettings SETTINGS = new TypeSettings("t", false, 9, 2, List.of(100L, 200L),
+            new AdaptiveSettings(1, 8, 30_000L));
+
+    @Test
+    void typeSettingsWithAnAdaptiveCapRoundTripAsCheckpointsKeepThem() {
+        assertEquals(SETTINGS, StoreCodec.typeSettings(StoreCodec.write(SETTINGS)));
+        TypeSettings plain = new TypeSettings("u", true, null, null, null);
+        assertEquals(plain, StoreCodec.typeSettings(StoreCodec.write(plain)));
+    }
+
     /** Events of every common kind, with payloads, results, an agent and its history, a type's settings. */
     private static List<TaskEvent> events(int tasks) {
         List<TaskEvent> events = new ArrayList<>();
         Coordinator engine = new Coordinator(EngineConfig.defaults(), events::add, new SplittableRandom(3));
         long now = 1_000;
         engine.registerAgent(new AgentSpec("w", Set.of("t"), 4, Map.of("zone", "eu")), now);
-        engine.flow().setType(new TypeSettings("t", false, 9, 2, List.of(100L, 200L)), now);
+        engine.flow().setType(SETTINGS, now);
         for (int i = 0; i < tasks; i++) {
             engine.submit(TaskSpec.of("t", Priority.values()[i % 4]).withPayload("{\"n\":" + i + ",\"s\":\"é \\\"q\\\" \\n\"}"), now);
         }
@@ -117,8 +128,7 @@ class StoreCodecTest {
         List<StoreCodec.Replayed> read = StoreCodec.journal(StoreCodec.journalEntry(events(3)));
         AgentRecord agent = read.stream().filter(e -> e.agent() != null).findFirst().orElseThrow().agent();
         assertEquals(new AgentSpec("w", Set.of("t"), 4, Map.of("zone", "eu")), agent.spec());
-        assertEquals(new TypeSettings("t", false, 9, 2, List.of(100L, 200L)),
-                read.stream().filter(e -> e.settings() != null).findFirst().orElseThrow().settings());
+        assertEquals(SETTINGS, read.stream().filter(e -> e.settings() != null).findFirst().orElseThrow().settings());
         assertEquals("w", read.get(read.size() - 1).agentId());
     }
 

@@ -21,6 +21,7 @@ import dev.baton.engine.ScheduleSpec;
 import dev.baton.engine.ScheduleTemplate;
 import dev.baton.engine.ScheduleView;
 import dev.baton.engine.LimitSettings;
+import dev.baton.engine.AdaptiveSettings;
 import dev.baton.engine.TypeSettings;
 import dev.baton.engine.TypeView;
 import dev.baton.engine.TaskView;
@@ -271,7 +272,7 @@ class StoreTest {
     @Test
     void typeSettingsSurviveARestartFromTheJournalAndFromACheckpoint() {
         Node first = node(true, 3_600_000);
-        durable(first, first.engine().flow().setType(new TypeSettings("t", true, 2, 1, List.of(500L)), now()).seq());
+        durable(first, first.engine().flow().setType(new TypeSettings("t", true, 2, 1, List.of(500L), ADAPTIVE), now()).seq());
         durable(first, first.engine().flow().setType(new TypeSettings("u", true, null, null, null), now()).seq());
         durable(first, first.engine().flow().setType(new TypeSettings("u", false, null, null, null), now()).seq());
         first.store().halt(); // a crash: the settings are only in the journal
@@ -279,14 +280,17 @@ class StoreTest {
         Node second = node(true, 100);
         TypeView t = second.engine().flow().type("t", now());
         assertEquals(List.of(true, 2, 1, List.of(500L)), List.of(t.paused(), t.maxRunning(), t.maxRetries(), t.backoffMillis()));
+        assertEquals(4, t.adaptive().limit(), "the adaptive setting is kept; its cap starts again at the ceiling");
         assertEquals(null, second.engine().flow().type("u", now()).changed(), "emptied settings stay empty");
         awaitCheckpointAt(second.engine().lastSeq());
         await().atMost(Duration.ofSeconds(10)).until(() -> send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong() == 0);
         second.store().halt();
 
         Node third = node(true, 3_600_000); // from the checkpoint's types hash alone
-        assertEquals(List.of(new TypeSettings("t", true, 2, 1, List.of(500L))), third.engine().flow().typeSettings());
+        assertEquals(List.of(new TypeSettings("t", true, 2, 1, List.of(500L), ADAPTIVE)), third.engine().flow().typeSettings());
     }
+
+    private static final AdaptiveSettings ADAPTIVE = new AdaptiveSettings(1, 4, 30_000L);
 
     @Test
     void aScheduleSurvivesARestartAndFiresNoTickTwice() {
