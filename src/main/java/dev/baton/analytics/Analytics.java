@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.baton.engine.EventSink;
 import dev.baton.engine.EventType;
 import dev.baton.engine.TaskEvent;
-import dev.baton.engine.TaskRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,9 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
@@ -26,13 +23,14 @@ import org.jboss.logging.Logger;
  * (docs/events.md, "Analytics"): submitted, completed, failed, expired, queue-wait and run-time
  * percentiles, utilisation. A consumer of the engine's events, outside the engine.
  *
- * <p><b>Threads.</b> {@link #accept} runs under the engine's lock and only adds to a bounded
- * lock-free queue (full: the event is dropped for the analytics and counted), so recording costs
- * the claim path two atomic updates and never waits for the recording thread (a queue with a lock
- * would make it wait while that thread takes a batch). One thread, {@code baton-analytics}, takes
- * the events in batches and records them, looks again every {@value #IDLE_MILLIS} ms when there
- * were none, and once a second accrues the time running tasks and live agents' slots spent. Reads ({@link #query},
- * {@link #snapshot}) take the same monitor as recording; each holds it for microseconds.
+ * <p><b>Threads.</b> {@link #accept} runs under the engine's lock and only copies what the
+ * recording needs into a preallocated ring ({@link SampleRing}; full: the event is dropped for the
+ * analytics and counted), so the claim path pays a few stores, no allocation, no atomic
+ * read-modify-write, and never waits for the recording. One thread, {@code baton-analytics},
+ * records what the ring holds every {@value #PAUSE_MILLIS} ms (sooner when it is half full) and
+ * once a second accrues the time running tasks and live agents' slots spent; reads ({@link #query},
+ * {@link #snapshot}) record what is waiting first, so they are never behind. Recording and reads
+ * take this object's monitor, which the engine's thread never does.
  *
  * <p><b>Memory.</b> Each series is a ring of 1,440 minute buckets ({@link Series}); at most
  * {@link Settings#maxSeries} types and agents get their own series (later ones count only in the
@@ -52,10 +50,8 @@ public final class Analytics implements EventSink {
     private static final Logger LOG = Logger.getLogger(Analytics.class);
     static final String ALL = "all";
     private static final long TICK_MILLIS = 1000;
-    private static final int MAX_BATCH = 4096;
-    /** After recording a batch; a minute's series do not need the events sooner. */
-    private static final long PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long IDLE_MILLIS = 20;
+    /** Between two recordings: a minute's series and a scrape do not need the events sooner, and reads record first. */
+    private static final long PAUSE_MILLIS = 200;
 
     /**
      * @param queueSize events waiting to be recorded; past it they are dropped for the analytics (counted)
@@ -77,34 +73,41 @@ public final class Analytics implements EventSink {
     private final Settings settings;
     private final Clock clock;
     private final MeterRegistry registry;
-    private final ConcurrentLinkedQueue<TaskEvent> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
+    private final SampleRing ring;
+    private final SampleRing.Reader recorder = this::record;
     private final Counter dropped;
     private final Map<String, Series> series = new LinkedHashMap<>();
     private final Map<String, Run> running = new HashMap<>();
     private final Map<String, Slots> agents = new HashMap<>();
     private final Map<String, Timer[]> timers = new HashMap<>();
     private volatile boolean stopped;
-    private Thread thread;
+    private volatile Thread thread;
 
     public Analytics(Settings settings, Clock clock, MeterRegistry registry) {
         this.settings = settings;
         this.clock = clock;
         this.registry = registry;
+        this.ring = new SampleRing(settings.queueSize());
         this.dropped = Counter.builder("baton.analytics.dropped")
-                .description("Engine events the analytics dropped because its queue was full").register(registry);
+                .description("Engine events the analytics dropped because its ring was full").register(registry);
         series.put(ALL, new Series());
     }
 
-    /** Under the engine's lock: enqueue only. */
+    /** Under the engine's lock: copy into the ring only. */
     @Override
     public void accept(TaskEvent event) {
-        if (queued.incrementAndGet() > settings.queueSize()) {
-            queued.decrementAndGet();
-            dropped.increment();
+        if (!SampleRing.recorded(event.type())) {
             return;
         }
-        queue.offer(event);
+        long waiting = ring.offer(event);
+        if (waiting < 0) {
+            dropped.increment();
+        } else if (waiting == ring.capacity() / 2) {
+            Thread recording = thread;
+            if (recording != null) {
+                LockSupport.unpark(recording);
+            }
+        }
     }
 
     /** Start recording on its own thread. Safe to call twice. */
@@ -112,12 +115,13 @@ public final class Analytics implements EventSink {
         if (thread != null || stopped) {
             return;
         }
-        thread = new Thread(this::run, "baton-analytics");
-        thread.setDaemon(true);
-        thread.start();
+        Thread started = new Thread(this::run, "baton-analytics");
+        started.setDaemon(true);
+        thread = started;
+        started.start();
     }
 
-    /** Stop the thread (what is queued is recorded first). Safe to call twice or unstarted. */
+    /** Stop the thread (what is waiting is recorded first). Safe to call twice or unstarted. */
     public void stop() {
         Thread running;
         synchronized (this) {
@@ -137,19 +141,11 @@ public final class Analytics implements EventSink {
     }
 
     private void run() {
-        List<TaskEvent> batch = new ArrayList<>();
         long accrued = clock.millis();
         while (!stopped && !Thread.currentThread().isInterrupted()) {
             try {
-                take(batch, MAX_BATCH);
-                if (batch.isEmpty()) {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS));
-                } else {
-                    recordAll(batch);
-                    batch.clear();
-                    // let the next events pile up: one wake-up per pause, not one per event at a trickle
-                    LockSupport.parkNanos(PAUSE_NANOS);
-                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PAUSE_MILLIS));
+                drain();
                 long now = clock.millis();
                 if (now - accrued >= TICK_MILLIS) {
                     accrue(now);
@@ -157,78 +153,63 @@ public final class Analytics implements EventSink {
                 }
             } catch (RuntimeException e) {
                 LOG.error("recording analytics failed; going on with the next events", e);
-                batch.clear();
             }
         }
     }
 
-    /** Moves up to {@code max} queued events into {@code batch}, oldest first. */
-    private void take(List<TaskEvent> batch, int max) {
-        TaskEvent event;
-        while (batch.size() < max && (event = queue.poll()) != null) {
-            batch.add(event);
-            queued.decrementAndGet();
-        }
+    /** Record what is waiting now, on the caller's thread (the recording thread, reads, tests, shutdown). */
+    public synchronized void drain() {
+        ring.drain(recorder);
     }
 
-    /** Record what is queued now, on the caller's thread (tests, shutdown). */
-    public void drain() {
-        List<TaskEvent> batch = new ArrayList<>();
-        take(batch, Integer.MAX_VALUE);
-        recordAll(batch);
-    }
-
-    private synchronized void recordAll(List<TaskEvent> batch) {
-        for (TaskEvent event : batch) {
-            record(event);
-        }
-    }
-
-    /** One event, in seq order. */
+    /** One event recorded at once, for tests. */
     synchronized void record(TaskEvent event) {
-        long at = event.at();
-        switch (event.type()) {
+        accept(event);
+        drain();
+    }
+
+    /** One event, in seq order, as the ring kept it (holding the monitor). */
+    private void record(EventType kind, long at, String taskId, String type, String agentId, long startedAt,
+            long readyAt, int agentSlots) {
+        switch (kind) {
             case AGENT_REGISTERED -> {
-                Slots slots = agents.computeIfAbsent(event.agentId(), id -> new Slots());
-                accrueAgent(event.agentId(), slots, at);
-                slots.slots = event.agent() == null ? slots.slots : event.agent().spec().maxConcurrency();
+                Slots slots = agents.computeIfAbsent(agentId, id -> new Slots());
+                accrueAgent(agentId, slots, at);
+                slots.slots = agentSlots < 0 ? slots.slots : agentSlots;
                 slots.accruedUntil = Math.max(slots.accruedUntil, at);
                 return;
             }
             case AGENT_LOST, AGENT_LEFT -> {
-                Slots slots = agents.remove(event.agentId());
+                Slots slots = agents.remove(agentId);
                 if (slots != null) {
-                    accrueAgent(event.agentId(), slots, at);
+                    accrueAgent(agentId, slots, at);
                 }
                 return;
             }
             default -> {
             }
         }
-        TaskRecord task = event.task();
-        String type = event.taskType();
-        switch (event.type()) {
+        switch (kind) {
             case SUBMITTED -> each(type, null, at, m -> m.submitted++);
             case ASSIGNED -> {
-                endRun(event.taskId(), at);
-                String agent = event.agentId();
-                long started = task != null && task.startedAt() != null ? task.startedAt() : at;
-                if (task != null && task.readyAt() > 0) {
-                    long wait = Math.max(0, started - task.readyAt());
-                    each(type, agent, at, m -> m.queueWait().record(wait));
+                endRun(taskId, at);
+                long started = startedAt != SampleRing.NONE ? startedAt : at;
+                if (readyAt > 0) {
+                    long wait = Math.max(0, started - readyAt);
+                    each(type, agentId, at, m -> m.queueWait().record(wait));
                     timers(type)[0].record(wait, TimeUnit.MILLISECONDS);
                 }
-                running.put(event.taskId(), new Run(type, agent, new long[] {started}));
+                running.put(taskId, new Run(type, agentId, new long[] {started}));
             }
             case COMPLETED, FAILED, RETRYING, EXPIRED, REQUEUED, RELEASED, CANCELLED -> {
-                Run run = endRun(event.taskId(), at);
-                String agent = run == null ? event.agentId() : run.agent();
-                if (run != null && task != null && task.startedAt() != null && timed(event.type())) {
-                    long took = Math.max(0, at - task.startedAt());
+                Run run = endRun(taskId, at);
+                String agent = run == null ? agentId : run.agent();
+                if (run != null && startedAt != SampleRing.NONE && timed(kind)) {
+                    long took = Math.max(0, at - startedAt);
                     each(type, agent, at, m -> m.runTime().record(took));
                     timers(type)[1].record(took, TimeUnit.MILLISECONDS);
                 }
-                switch (event.type()) {
+                switch (kind) {
                     case COMPLETED -> each(type, agent, at, m -> m.completed++);
                     case FAILED -> each(type, agent, at, m -> m.failed++);
                     case EXPIRED -> each(type, agent, at, m -> m.expired++);
@@ -364,6 +345,7 @@ public final class Analytics implements EventSink {
      * to its minute) to {@code to}, in steps of {@code stepMillis} (a whole number of minutes).
      */
     public synchronized Report query(String type, String agent, long from, long to, long stepMillis, long now) {
+        drain();
         accrue(now);
         long step = Math.max(1, stepMillis / Series.MINUTE_MILLIS);
         long first = Math.max(Math.floorDiv(from, Series.MINUTE_MILLIS), Math.floorDiv(earliest(now), Series.MINUTE_MILLIS));
@@ -420,6 +402,7 @@ public final class Analytics implements EventSink {
      * <capacity> <wait bins> <run bins>}, bins as {@code bin:count,...} or {@code -}.
      */
     public synchronized String snapshot() {
+        drain();
         StringBuilder out = new StringBuilder("baton-analytics 1\n");
         series.forEach((key, s) -> {
             out.append("S ").append(key).append('\n');

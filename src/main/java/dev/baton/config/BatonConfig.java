@@ -326,9 +326,13 @@ public interface BatonConfig {
 
     /** The per-minute figures of the last 24 hours behind {@code GET /v1/analytics} and the dashboard. */
     interface Analytics {
-        /** Events waiting to be recorded; past it they are dropped for the analytics (counted). */
+        /**
+         * Events waiting to be recorded (rounded up to a power of two; the ring is allocated at start);
+         * past it they are dropped for the analytics (counted).
+         */
         @WithDefault("65536")
         @Positive
+        @Max(16_777_216)
         int queueSize();
 
         /** Task types plus agents that get their own series; later ones count only in the total. */

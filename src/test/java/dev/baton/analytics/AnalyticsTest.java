@@ -126,6 +126,59 @@ class AnalyticsTest {
     }
 
     @Test
+    void aFullRingDropsAndCountsWhatItCannotHoldThenTakesEventsAgainOnceRecorded() {
+        Analytics small = new Analytics(new Analytics.Settings(4, 100), Clock.systemUTC(), registry);
+        for (int i = 0; i < 6; i++) {
+            small.accept(task(EventType.SUBMITTED, "t" + i, "t", null, T0, null, null));
+        }
+        assertEquals(2.0, registry.find("baton.analytics.dropped").counter().count());
+        assertEquals(4, small.query("t", null, T0, T0 + 60_000, 60_000, T0 + 60_000).points().get(0).submitted(),
+                "a read records what waits first");
+        for (int i = 0; i < 7; i++) { // round the ring again, past where it wrapped
+            small.accept(task(EventType.SUBMITTED, "u" + i, "t", null, T0, null, null));
+            small.drain();
+        }
+        assertEquals(11, small.query("t", null, T0, T0 + 60_000, 60_000, T0 + 60_000).points().get(0).submitted());
+        assertEquals(2.0, registry.find("baton.analytics.dropped").counter().count());
+    }
+
+    @Test
+    void eventsTheAnalyticsDoesNotRecordTakeNoRoomInTheRing() {
+        Analytics small = new Analytics(new Analytics.Settings(2, 100), Clock.systemUTC(), registry);
+        for (int i = 0; i < 10; i++) {
+            small.accept(task(EventType.PROGRESS, "t", "t", "a1", T0, T0, null));
+        }
+        small.accept(task(EventType.SUBMITTED, "t", "t", null, T0, null, null));
+        assertEquals(0.0, registry.find("baton.analytics.dropped").counter().count());
+        assertEquals(1, small.query("t", null, T0, T0 + 60_000, 60_000, T0 + 60_000).points().get(0).submitted());
+    }
+
+    /** What the engine's thread pays: no allocation per event (a queue would allocate a node each). */
+    @Test
+    void handingAnEventToTheRecordingAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Analytics big = new Analytics(new Analytics.Settings(1 << 16, 100), Clock.systemUTC(), registry);
+        TaskEvent[] events = new TaskEvent[50_000];
+        for (int i = 0; i < events.length; i++) {
+            events[i] = task(i % 3 == 0 ? EventType.SUBMITTED : i % 3 == 1 ? EventType.ASSIGNED : EventType.COMPLETED,
+                    "t" + i / 3, "t", "a1", T0 + i, T0 + i, null);
+        }
+        for (int round = 0; round < 3; round++) { // warm up, then measure the last round
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (TaskEvent event : events) {
+                big.accept(event);
+            }
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            big.drain();
+            if (round == 2) {
+                assertTrue(allocated < events.length / 10, "allocated " + allocated + " bytes for " + events.length + " events");
+            }
+        }
+        assertEquals(3 * 16_667, big.query("t", null, T0, T0 + 60_000, 60_000, T0 + 60_000).points().get(0).submitted(),
+                "every event of the three rounds recorded");
+    }
+
+    @Test
     void histogramBinsStayWithinAFifthOfTheValue() {
         for (long v : new long[] {1, 2, 3, 7, 100, 999, 12_345, 3_600_000}) {
             LogHistogram h = new LogHistogram();
