@@ -61,8 +61,20 @@ public final class Analytics implements EventSink {
     }
 
     /** A task's current run, accrued to its type and agent. */
-    private record Run(String type, String agent, long[] accruedUntil) {
+    private static final class Run {
+        final String type;
+        final String agent;
+        long accruedUntil;
+
+        Run(String type, String agent, long accruedUntil) {
+            this.type = type;
+            this.agent = agent;
+            this.accruedUntil = accruedUntil;
+        }
     }
+
+    /** What an event adds to a minute. */
+    private enum Figure { SUBMITTED, COMPLETED, FAILED, EXPIRED, QUEUE_WAIT, RUN_TIME }
 
     /** A live agent's slots. */
     private static final class Slots {
@@ -76,7 +88,11 @@ public final class Analytics implements EventSink {
     private final SampleRing ring;
     private final SampleRing.Reader recorder = this::record;
     private final Counter dropped;
+    /** Every series by key: {@value #ALL}, {@code type:<type>}, {@code agent:<id>}. */
     private final Map<String, Series> series = new LinkedHashMap<>();
+    /** The same series by bare type name and agent id, so that recording builds no key. */
+    private final Map<String, Series> byType = new HashMap<>();
+    private final Map<String, Series> byAgent = new HashMap<>();
     private final Map<String, Run> running = new HashMap<>();
     private final Map<String, Slots> agents = new HashMap<>();
     private final Map<String, Timer[]> timers = new HashMap<>();
@@ -190,29 +206,29 @@ public final class Analytics implements EventSink {
             }
         }
         switch (kind) {
-            case SUBMITTED -> each(type, null, at, m -> m.submitted++);
+            case SUBMITTED -> each(type, null, at, Figure.SUBMITTED, 0);
             case ASSIGNED -> {
                 endRun(taskId, at);
                 long started = startedAt != SampleRing.NONE ? startedAt : at;
                 if (readyAt > 0) {
                     long wait = Math.max(0, started - readyAt);
-                    each(type, agentId, at, m -> m.queueWait().record(wait));
+                    each(type, agentId, at, Figure.QUEUE_WAIT, wait);
                     timers(type)[0].record(wait, TimeUnit.MILLISECONDS);
                 }
-                running.put(taskId, new Run(type, agentId, new long[] {started}));
+                running.put(taskId, new Run(type, agentId, started));
             }
             case COMPLETED, FAILED, RETRYING, EXPIRED, REQUEUED, RELEASED, CANCELLED -> {
                 Run run = endRun(taskId, at);
-                String agent = run == null ? agentId : run.agent();
+                String agent = run == null ? agentId : run.agent;
                 if (run != null && startedAt != SampleRing.NONE && timed(kind)) {
                     long took = Math.max(0, at - startedAt);
-                    each(type, agent, at, m -> m.runTime().record(took));
+                    each(type, agent, at, Figure.RUN_TIME, took);
                     timers(type)[1].record(took, TimeUnit.MILLISECONDS);
                 }
                 switch (kind) {
-                    case COMPLETED -> each(type, agent, at, m -> m.completed++);
-                    case FAILED -> each(type, agent, at, m -> m.failed++);
-                    case EXPIRED -> each(type, agent, at, m -> m.expired++);
+                    case COMPLETED -> each(type, agent, at, Figure.COMPLETED, 0);
+                    case FAILED -> each(type, agent, at, Figure.FAILED, 0);
+                    case EXPIRED -> each(type, agent, at, Figure.EXPIRED, 0);
                     default -> {
                     }
                 }
@@ -244,20 +260,20 @@ public final class Analytics implements EventSink {
     }
 
     private void accrueRun(Run run, long until) {
-        long from = run.accruedUntil()[0];
+        long from = run.accruedUntil;
         if (until <= from) {
             return;
         }
         series(ALL).accrue(from, until, 1, true);
-        Series type = series("type:" + run.type());
+        Series type = ofType(run.type);
         if (type != null) {
             type.accrue(from, until, 1, true);
         }
-        Series agent = run.agent() == null ? null : series("agent:" + run.agent());
+        Series agent = run.agent == null ? null : ofAgent(run.agent);
         if (agent != null) {
             agent.accrue(from, until, 1, true);
         }
-        run.accruedUntil()[0] = until;
+        run.accruedUntil = until;
     }
 
     private void accrueAgent(String id, Slots slots, long until) {
@@ -266,31 +282,58 @@ public final class Analytics implements EventSink {
             return;
         }
         series(ALL).accrue(slots.accruedUntil, until, slots.slots, false);
-        Series agent = series("agent:" + id);
+        Series agent = ofAgent(id);
         if (agent != null) {
             agent.accrue(slots.accruedUntil, until, slots.slots, false);
         }
         slots.accruedUntil = until;
     }
 
-    private void each(String type, String agent, long at, java.util.function.Consumer<Series.Minute> change) {
-        apply(series(ALL), at, change);
+    private void each(String type, String agent, long at, Figure figure, long millis) {
+        add(series.get(ALL), at, figure, millis);
         if (type != null) {
-            apply(series("type:" + type), at, change);
+            add(ofType(type), at, figure, millis);
         }
         if (agent != null) {
-            apply(series("agent:" + agent), at, change);
+            add(ofAgent(agent), at, figure, millis);
         }
     }
 
-    private static void apply(Series target, long at, java.util.function.Consumer<Series.Minute> change) {
-        if (target == null) {
+    private static void add(Series target, long at, Figure figure, long millis) {
+        Series.Minute m = target == null ? null : target.atMillis(at);
+        if (m == null) {
             return;
         }
-        Series.Minute minute = target.atMillis(at);
-        if (minute != null) {
-            change.accept(minute);
+        switch (figure) {
+            case SUBMITTED -> m.submitted++;
+            case COMPLETED -> m.completed++;
+            case FAILED -> m.failed++;
+            case EXPIRED -> m.expired++;
+            case QUEUE_WAIT -> m.queueWait().record(millis);
+            case RUN_TIME -> m.runTime().record(millis);
         }
+    }
+
+    private Series ofType(String type) {
+        Series found = byType.get(type);
+        if (found == null) {
+            found = series("type:" + type);
+            if (found != null) {
+                byType.put(type, found);
+            }
+        }
+        return found;
+    }
+
+    private Series ofAgent(String agent) {
+        Series found = byAgent.get(agent);
+        if (found == null) {
+            found = series("agent:" + agent);
+            if (found != null) {
+                byAgent.put(agent, found);
+            }
+        }
+        return found;
     }
 
     /** The series of a key, made if there is room; null when there is none. */
@@ -305,12 +348,21 @@ public final class Analytics implements EventSink {
 
     /** The Prometheus timers of a type: queue wait, run time (one shared pair past the series limit). */
     private Timer[] timers(String type) {
-        String tag = type == null || !series.containsKey("type:" + type) ? "other" : type;
-        return timers.computeIfAbsent(tag, t -> new Timer[] {
+        String tag = type == null || !byType.containsKey(type) ? "other" : type;
+        Timer[] found = timers.get(tag);
+        if (found == null) {
+            found = newTimers(tag);
+            timers.put(tag, found);
+        }
+        return found;
+    }
+
+    private Timer[] newTimers(String t) {
+        return new Timer[] {
             Timer.builder("baton.task.queue.wait").description("From joining a ready deque to assignment, per task type")
                     .tag("type", t).publishPercentileHistogram().register(registry),
             Timer.builder("baton.task.run.time").description("From assignment to the end of the attempt, per task type")
-                    .tag("type", t).publishPercentileHistogram().register(registry)});
+                    .tag("type", t).publishPercentileHistogram().register(registry)};
     }
 
     // ---- reading ----
@@ -439,6 +491,8 @@ public final class Analytics implements EventSink {
      */
     public synchronized void restore(String snapshot) {
         series.clear();
+        byType.clear();
+        byAgent.clear();
         series.put(ALL, new Series());
         if (snapshot == null || snapshot.isEmpty()) {
             return;
