@@ -315,22 +315,20 @@ public final class Analytics implements EventSink {
     }
 
     private Series ofType(String type) {
-        Series found = byType.get(type);
-        if (found == null) {
-            found = series("type:" + type);
-            if (found != null) {
-                byType.put(type, found);
-            }
-        }
-        return found;
+        return cached(byType, "type:", type);
     }
 
     private Series ofAgent(String agent) {
-        Series found = byAgent.get(agent);
+        return cached(byAgent, "agent:", agent);
+    }
+
+    /** A series by bare name, its key built only the first time (and each time while there is no room). */
+    private Series cached(Map<String, Series> cache, String prefix, String name) {
+        Series found = cache.get(name);
         if (found == null) {
-            found = series("agent:" + agent);
+            found = series(prefix + name);
             if (found != null) {
-                byAgent.put(agent, found);
+                cache.put(name, found);
             }
         }
         return found;
