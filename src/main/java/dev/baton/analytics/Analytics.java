@@ -29,14 +29,14 @@ import org.jboss.logging.Logger;
  * read-modify-write, and never waits for the recording. One thread, {@code baton-analytics},
  * records what the ring holds every {@value #PAUSE_MILLIS} ms (sooner when it is half full) and
  * once a second accrues the time running tasks and live agents' slots spent; reads ({@link #query},
- * {@link #snapshot}) record what is waiting first, so they are never behind. Recording and reads
+ * {@link #changedMinutes}) record what is waiting first, so they are never behind. Recording and reads
  * take this object's monitor, which the engine's thread never does.
  *
  * <p><b>Memory.</b> Each series is a ring of 1,440 minute buckets ({@link Series}); at most
  * {@link Settings#maxSeries} types and agents get their own series (later ones count only in the
  * total). Running tasks and agents are tracked while they run or live.
  *
- * <p><b>Durability.</b> {@link #snapshot} is written with each checkpoint and {@link #restore}d
+ * <p><b>Durability.</b> The minutes that changed ({@link #changedMinutes}) are written with each checkpoint and {@link #restore}d
  * at recovery: a crash loses at most the figures of the last checkpoint interval; a task that was
  * running across a restart has its time before the restart counted, the rest from the first event after.
  *
@@ -96,6 +96,9 @@ public final class Analytics implements EventSink {
     private final Map<String, Run> running = new HashMap<>();
     private final Map<String, Slots> agents = new HashMap<>();
     private final Map<String, Timer[]> timers = new HashMap<>();
+    /** The minutes recording changed since the checkpoint took them last ({@link #changedMinutes}). */
+    private long dirtyFrom = Long.MAX_VALUE;
+    private long dirtyTo = Long.MIN_VALUE;
     private volatile boolean stopped;
     private volatile Thread thread;
 
@@ -264,6 +267,7 @@ public final class Analytics implements EventSink {
         if (until <= from) {
             return;
         }
+        dirty(from, until);
         series(ALL).accrue(from, until, 1, true);
         Series type = ofType(run.type);
         if (type != null) {
@@ -281,6 +285,7 @@ public final class Analytics implements EventSink {
             slots.accruedUntil = Math.max(slots.accruedUntil, until);
             return;
         }
+        dirty(slots.accruedUntil, until);
         series(ALL).accrue(slots.accruedUntil, until, slots.slots, false);
         Series agent = ofAgent(id);
         if (agent != null) {
@@ -290,6 +295,7 @@ public final class Analytics implements EventSink {
     }
 
     private void each(String type, String agent, long at, Figure figure, long millis) {
+        dirty(at, at + 1);
         add(series.get(ALL), at, figure, millis);
         if (type != null) {
             add(ofType(type), at, figure, millis);
@@ -297,6 +303,12 @@ public final class Analytics implements EventSink {
         if (agent != null) {
             add(ofAgent(agent), at, figure, millis);
         }
+    }
+
+    /** Recording changed the minutes of [{@code fromMillis}, {@code toMillis}). */
+    private void dirty(long fromMillis, long toMillis) {
+        dirtyFrom = Math.min(dirtyFrom, Math.floorDiv(fromMillis, Series.MINUTE_MILLIS));
+        dirtyTo = Math.max(dirtyTo, Math.floorDiv(toMillis - 1, Series.MINUTE_MILLIS));
     }
 
     private static void add(Series target, long at, Figure figure, long millis) {
@@ -446,27 +458,79 @@ public final class Analytics implements EventSink {
 
     // ---- checkpoint ----
 
+    /** The first line of a minute's block: {@code M <epoch minute>}. */
+    private static final String MINUTE = "M ";
+    /** The first line of the whole-text snapshot an earlier Baton wrote. */
+    private static final String LEGACY = "baton-analytics 1";
+
     /**
-     * Every series as text, for the checkpoint: a line {@code S <key>} per series, then a line per
-     * minute with figures: {@code <minute> <submitted> <completed> <failed> <expired> <busy>
-     * <capacity> <wait bins> <run bins>}, bins as {@code bin:count,...} or {@code -}.
+     * The minutes changed since the last call, for the checkpoint: one field per ring slot
+     * ({@code 0..1439}, so a minute 24 hours on overwrites the one it replaces), each holding that
+     * minute's block (see {@link #block}). A checkpoint therefore writes a minute or two, not 24 hours.
      */
-    public synchronized String snapshot() {
+    public synchronized Map<String, String> changedMinutes() {
         drain();
-        StringBuilder out = new StringBuilder("baton-analytics 1\n");
-        series.forEach((key, s) -> {
-            out.append("S ").append(key).append('\n');
-            for (Series.Minute m : s.minutes()) {
-                out.append(m.minute).append(' ').append(m.submitted).append(' ').append(m.completed).append(' ')
-                        .append(m.failed).append(' ').append(m.expired).append(' ').append(m.busyMillis).append(' ')
-                        .append(m.capacityMillis).append(' ');
-                bins(out, m.queueWait);
-                out.append(' ');
-                bins(out, m.runTime);
-                out.append('\n');
+        Map<String, String> fields = minutes(dirtyFrom, dirtyTo);
+        dirtyFrom = Long.MAX_VALUE;
+        dirtyTo = Long.MIN_VALUE;
+        return fields;
+    }
+
+    /** Every minute held, for a checkpoint that replaces everything. */
+    public synchronized Map<String, String> allMinutes() {
+        drain();
+        dirtyFrom = Long.MAX_VALUE;
+        dirtyTo = Long.MIN_VALUE;
+        return minutes(Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    private Map<String, String> minutes(long from, long to) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        if (from > to) {
+            return fields;
+        }
+        long newest = Long.MIN_VALUE;
+        for (Series s : series.values()) {
+            newest = Math.max(newest, s.newest());
+        }
+        long first = Math.max(from, newest - Series.MINUTES + 1);
+        for (long minute = first; minute <= Math.min(to, newest); minute++) {
+            String block = block(minute);
+            if (block != null) {
+                fields.put(Integer.toString(Series.slot(minute)), block);
             }
-        });
-        return out.toString();
+        }
+        return fields;
+    }
+
+    /**
+     * One minute of every series that has it: a line {@code M <minute>}, then per series a line
+     * {@code S <key>} and a line {@code <submitted> <completed> <failed> <expired> <busy> <capacity>
+     * <wait bins> <run bins>}, bins as {@code bin:count,...} or {@code -}. Null when none has it.
+     */
+    private String block(long minute) {
+        StringBuilder out = null;
+        for (Map.Entry<String, Series> entry : series.entrySet()) {
+            Series.Minute m = entry.getValue().peek(minute);
+            if (m == null) {
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(MINUTE).append(minute).append('\n');
+            }
+            out.append("S ").append(entry.getKey()).append('\n');
+            figures(out, m);
+        }
+        return out == null ? null : out.toString();
+    }
+
+    private static void figures(StringBuilder out, Series.Minute m) {
+        out.append(m.submitted).append(' ').append(m.completed).append(' ').append(m.failed).append(' ')
+                .append(m.expired).append(' ').append(m.busyMillis).append(' ').append(m.capacityMillis).append(' ');
+        bins(out, m.queueWait);
+        out.append(' ');
+        bins(out, m.runTime);
+        out.append('\n');
     }
 
     private static void bins(StringBuilder out, LogHistogram h) {
@@ -484,47 +548,71 @@ public final class Analytics implements EventSink {
     }
 
     /**
-     * Replaces what is held with a {@link #snapshot} read back at recovery (none: starts empty). An
-     * unreadable one keeps what was read of it, with a warning.
+     * Replaces what is held with the minutes read back at recovery ({@link #changedMinutes}' fields;
+     * or, from an earlier Baton, one field holding its whole-text snapshot; empty: starts empty). An
+     * unreadable block is skipped with a warning.
      */
-    public synchronized void restore(String snapshot) {
+    public synchronized void restore(Map<String, String> fields) {
         series.clear();
         byType.clear();
         byAgent.clear();
         series.put(ALL, new Series());
-        if (snapshot == null || snapshot.isEmpty()) {
-            return;
-        }
-        try {
-            String[] lines = snapshot.split("\n");
-            if (!lines[0].equals("baton-analytics 1")) {
-                LOG.warnf("analytics snapshot of an unknown format ('%s'); starting empty", lines[0]);
-                return;
-            }
-            Series current = null;
-            for (int i = 1; i < lines.length; i++) {
-                String line = lines[i];
-                if (line.startsWith("S ")) {
-                    current = series(line.substring(2));
-                    continue;
+        for (String text : fields.values()) {
+            try {
+                if (text.startsWith(LEGACY)) {
+                    readLegacy(text);
+                } else if (text.startsWith(MINUTE)) {
+                    readBlock(text);
+                } else {
+                    LOG.warnf("analytics minute of an unknown format ('%s'); skipped", text.lines().findFirst().orElse(""));
                 }
-                String[] f = line.split(" ");
-                Series.Minute m = current == null ? null : current.at(Long.parseLong(f[0]));
-                if (m == null) {
-                    continue;
-                }
-                m.submitted += Long.parseLong(f[1]);
-                m.completed += Long.parseLong(f[2]);
-                m.failed += Long.parseLong(f[3]);
-                m.expired += Long.parseLong(f[4]);
-                m.busyMillis += Long.parseLong(f[5]);
-                m.capacityMillis += Long.parseLong(f[6]);
-                readBins(f[7], m, true);
-                readBins(f[8], m, false);
+            } catch (RuntimeException e) {
+                LOG.warnf("analytics minute unreadable (%s); keeping what was read of it", e.toString());
             }
-        } catch (RuntimeException e) {
-            LOG.warnf("analytics snapshot unreadable (%s); keeping what was read of it", e.toString());
         }
+        dirtyFrom = Long.MAX_VALUE;
+        dirtyTo = Long.MIN_VALUE;
+    }
+
+    private void readBlock(String text) {
+        String[] lines = text.split("\n");
+        long minute = Long.parseLong(lines[0].substring(MINUTE.length()));
+        for (int i = 1; i + 1 < lines.length; i += 2) {
+            Series target = lines[i].startsWith("S ") ? series(lines[i].substring(2)) : null;
+            Series.Minute m = target == null ? null : target.at(minute);
+            if (m != null) {
+                addFigures(m, lines[i + 1].split(" "), 0);
+            }
+        }
+    }
+
+    /** The whole-text snapshot of an earlier Baton: {@code S <key>} lines, each followed by {@code <minute> <figures>} lines. */
+    private void readLegacy(String text) {
+        String[] lines = text.split("\n");
+        Series current = null;
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.startsWith("S ")) {
+                current = series(line.substring(2));
+                continue;
+            }
+            String[] f = line.split(" ");
+            Series.Minute m = current == null ? null : current.at(Long.parseLong(f[0]));
+            if (m != null) {
+                addFigures(m, f, 1);
+            }
+        }
+    }
+
+    private static void addFigures(Series.Minute m, String[] f, int at) {
+        m.submitted += Long.parseLong(f[at]);
+        m.completed += Long.parseLong(f[at + 1]);
+        m.failed += Long.parseLong(f[at + 2]);
+        m.expired += Long.parseLong(f[at + 3]);
+        m.busyMillis += Long.parseLong(f[at + 4]);
+        m.capacityMillis += Long.parseLong(f[at + 5]);
+        readBins(f[at + 6], m, true);
+        readBins(f[at + 7], m, false);
     }
 
     private static void readBins(String text, Series.Minute m, boolean wait) {

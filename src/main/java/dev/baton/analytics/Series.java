@@ -48,10 +48,21 @@ final class Series {
     }
 
     private final Minute[] ring = new Minute[MINUTES];
+    /** The newest minute a bucket was taken for. */
+    private long newest = Long.MIN_VALUE;
+
+    /** Where {@code minute} lives in the ring. */
+    static int slot(long minute) {
+        return (int) Math.floorMod(minute, (long) MINUTES);
+    }
+
+    long newest() {
+        return newest;
+    }
 
     /** The bucket of {@code minute} (cleared if it held an older minute), or null if the ring holds a newer one there. */
     Minute at(long minute) {
-        int slot = (int) Math.floorMod(minute, (long) MINUTES);
+        int slot = slot(minute);
         Minute bucket = ring[slot];
         if (bucket == null) {
             bucket = new Minute();
@@ -63,6 +74,7 @@ final class Series {
         if (bucket.minute < minute) {
             bucket.reset(minute);
         }
+        newest = Math.max(newest, minute);
         return bucket;
     }
 
@@ -72,7 +84,7 @@ final class Series {
 
     /** The bucket of {@code minute} if the ring holds it, without touching it. */
     Minute peek(long minute) {
-        Minute bucket = ring[(int) Math.floorMod(minute, (long) MINUTES)];
+        Minute bucket = ring[slot(minute)];
         return bucket != null && bucket.minute == minute ? bucket : null;
     }
 
@@ -93,7 +105,4 @@ final class Series {
         }
     }
 
-    Iterable<Minute> minutes() {
-        return java.util.Arrays.stream(ring).filter(m -> m != null && m.minute >= 0).toList();
-    }
 }

@@ -60,7 +60,7 @@ final class Checkpointer {
      * task ends (checkpoint mode) go first.
      */
     void write(StoreSink.Changes changes, List<AgentRecord> agents, List<TypeSettings> types,
-            List<ScheduleRecord> schedules, List<LimitSettings> limits, String analytics,
+            List<ScheduleRecord> schedules, List<LimitSettings> limits, Map<String, String> analytics,
             long nowMillis) {
         if (!changes.deliveries().isEmpty()) {
             // before the ends: a crash in between may deliver an end the checkpoint lost, never lose one it kept
@@ -78,7 +78,7 @@ final class Checkpointer {
         if (changes.agents()) {
             addAgents(last, agents, types, schedules, limits);
         }
-        addAnalytics(last, analytics);
+        addAnalytics(last, analytics, false);
         last.add("SET", keys.checkpoint(), Long.toString(changes.seq()));
         fence.run(last);
         afterExec.run();
@@ -94,7 +94,7 @@ final class Checkpointer {
      * marker; the journal is emptied (the state holds all it had). The webhook deliveries not yet
      * acknowledged ({@code deliveries}) are written again with them.
      */
-    void writeAll(EngineState state, String analytics, long nowMillis, List<Outbox.Delivery> deliveries) {
+    void writeAll(EngineState state, Map<String, String> analytics, long nowMillis, List<Outbox.Delivery> deliveries) {
         String building = keys.tasks() + ":building";
         fence.run(new FencedWrites.Commands().add("DEL", building));
         List<TaskRecord> tasks = state.tasks();
@@ -108,7 +108,7 @@ final class Checkpointer {
             last.add("RENAME", building, keys.tasks());
         }
         addAgents(last, state.agents(), state.types(), state.schedules(), state.limits());
-        addAnalytics(last, analytics);
+        addAnalytics(last, analytics, true);
         Outbox.add(last, keys, deliveries);
         last.add("SET", keys.checkpoint(), Long.toString(state.seq()));
         last.add("DEL", keys.journal(), keys.journalTop());
@@ -237,16 +237,36 @@ final class Checkpointer {
         commands.add(hset);
     }
 
-    private void addAnalytics(FencedWrites.Commands commands, String analytics) {
-        if (analytics != null) {
-            commands.add("SET", keys.analytics(), analytics);
+    /** The analytics' minutes that changed, or all of them replacing what Redis holds ({@code all}). */
+    private void addAnalytics(FencedWrites.Commands commands, Map<String, String> minutes, boolean all) {
+        if (all) {
+            commands.add("DEL", keys.analytics());
+        }
+        if (all || !minutes.isEmpty()) {
+            commands.add("DEL", keys.legacyAnalytics()); // read at recovery; the minutes replace it
+        }
+        if (!minutes.isEmpty()) {
+            List<String> hset = new ArrayList<>(2 + 2 * minutes.size());
+            hset.add("HSET");
+            hset.add(keys.analytics());
+            minutes.forEach((slot, figures) -> {
+                hset.add(slot);
+                hset.add(figures);
+            });
+            commands.add(hset);
         }
     }
 
-    /** The analytics written last, or null. */
-    String analytics() {
-        Response value = redis.send(Request.cmd(Command.GET).arg(keys.analytics()));
-        return value == null ? null : value.toString();
+    /** The analytics' minutes written so far (or an earlier Baton's whole text, as one field); empty when none. */
+    Map<String, String> analytics() {
+        Map<String, String> minutes = RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.analytics())));
+        if (minutes.isEmpty()) {
+            Response legacy = redis.send(Request.cmd(Command.GET).arg(keys.legacyAnalytics()));
+            if (legacy != null) {
+                minutes.put("legacy", legacy.toString());
+            }
+        }
+        return minutes;
     }
 
     /** Reads one finished task kept for the retention, or null. */

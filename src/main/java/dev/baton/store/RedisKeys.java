@@ -37,8 +37,16 @@ public record RedisKeys(String prefix) {
         return prefix + "agents";
     }
 
-    /** String: the analytics' minute figures of the last 24 hours, written with each checkpoint. */
+    /**
+     * Hash: ring slot of a minute ({@code 0..1439}) → the analytics' figures of that minute, the
+     * minutes that changed written with each checkpoint.
+     */
     public String analytics() {
+        return prefix + "analytics:minutes";
+    }
+
+    /** String: the analytics' 24 hours as one text, as a Baton before the minute hash wrote them; read once, then deleted. */
+    public String legacyAnalytics() {
         return prefix + "analytics";
     }
 

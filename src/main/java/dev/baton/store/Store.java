@@ -13,6 +13,7 @@ import io.vertx.mutiny.redis.client.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,8 +83,11 @@ public final class Store {
     private volatile String rewriteWanted;
     private volatile Runnable onStepDown = () -> { };
     private volatile Outbox outbox;
-    private volatile Supplier<String> extraSnapshot = () -> null;
-    private volatile Consumer<String> extraRestore = text -> { };
+    private volatile Supplier<Map<String, String>> keptChanged = Map::of;
+    private volatile Supplier<Map<String, String>> keptAll = Map::of;
+    private volatile Consumer<Map<String, String>> keptRestore = fields -> { };
+    /** Kept fields a failed checkpoint did not write (checkpoint thread only); written with the next. */
+    private Map<String, String> keptUnwritten = new HashMap<>();
     private volatile long lastCheckpointMillis;
     private volatile long lastMarker;
     private volatile long checkpoints;
@@ -120,13 +124,17 @@ public final class Store {
     }
 
     /**
-     * Something kept with each checkpoint under its own key (the analytics): {@code snapshot} is
-     * asked for its text at every checkpoint, {@code restore} given what Redis held at recovery (or
-     * null). Set before {@link #start}.
+     * Something kept with each checkpoint in a hash of its own (the analytics' minutes):
+     * {@code changed} is asked at every checkpoint for the fields that changed since it was asked
+     * last (a failed write is written again with the next), {@code all} for every field when the
+     * whole state is written again, and {@code restore} is given what Redis held at recovery
+     * (empty: nothing). Set before {@link #start}.
      */
-    public void keepWithCheckpoint(Supplier<String> snapshot, Consumer<String> restore) {
-        this.extraSnapshot = snapshot;
-        this.extraRestore = restore;
+    public void keepWithCheckpoint(Supplier<Map<String, String>> changed, Supplier<Map<String, String>> all,
+            Consumer<Map<String, String>> restore) {
+        this.keptChanged = changed;
+        this.keptAll = all;
+        this.keptRestore = restore;
     }
 
     /** Runs when this Baton steps down after losing the writer lease (to end event streams). */
@@ -217,7 +225,7 @@ public final class Store {
         }
         journal = fresh;
         coordinator.restore(state, clock.millis());
-        extraRestore.accept(checkpointer.analytics());
+        keptRestore.accept(checkpointer.analytics());
         outbox.recovered(redis);
         sink.markDirty(recovered.replayed(), state.seq());
         lastMarker = recovered.marker();
@@ -373,7 +381,8 @@ public final class Store {
             deliveries.addAll(unwritten);
             EngineState all = coordinator.state();
             try {
-                checkpointer.writeAll(all, extraSnapshot.get(), clock.millis(), deliveries);
+                checkpointer.writeAll(all, keptAll.get(), clock.millis(), deliveries);
+                keptUnwritten = new HashMap<>();
             } catch (RuntimeException e) {
                 sink.putBack(new StoreSink.Changes(Map.of(), false, 0, unwritten));
                 throw e;
@@ -433,9 +442,11 @@ public final class Store {
                 // records in the hash must never be ahead of the journal (see Checkpointer#write)
                 journal.durable(changes.seq()).get(settings.ackTimeoutMillis(), TimeUnit.MILLISECONDS);
             }
+            keptUnwritten.putAll(keptChanged.get());
             checkpointer.write(changes, coordinator.agentRecords(), coordinator.flow().typeSettings(),
-                    coordinator.flow().schedules().records(), coordinator.flow().limitSettings(), extraSnapshot.get(),
+                    coordinator.flow().schedules().records(), coordinator.flow().limitSettings(), keptUnwritten,
                     clock.millis());
+            keptUnwritten = new HashMap<>();
             outbox.written(changes.deliveries());
             lastMarker = changes.seq();
             lastCheckpointMillis = clock.millis();

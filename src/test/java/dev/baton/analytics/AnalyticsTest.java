@@ -114,15 +114,49 @@ class AnalyticsTest {
         }
         analytics.accrue(T0 + 60_000);
         Analytics.Report before = analytics.query("scrape", null, T0, T0 + 60_000, 60_000, T0 + 60_000);
-        String snapshot = analytics.snapshot();
+        Map<String, String> minutes = analytics.allMinutes();
 
         Analytics restored = new Analytics(new Analytics.Settings(1024, 100), Clock.systemUTC(), new SimpleMeterRegistry());
-        restored.restore(snapshot);
+        restored.restore(minutes);
         assertEquals(before, restored.query("scrape", null, T0, T0 + 60_000, 60_000, T0 + 60_000));
         assertEquals(5, restored.query(null, "a1", T0, T0 + 60_000, 60_000, T0 + 60_000).points().get(0).expired());
-        assertEquals(snapshot, restored.snapshot());
-        restored.restore("not a snapshot");
+        assertEquals(minutes, restored.allMinutes());
+        restored.restore(Map.of("7", "not a minute"));
         assertEquals(0, restored.query(null, null, T0, T0 + 60_000, 60_000, T0 + 60_000).points().get(0).submitted());
+    }
+
+    /** A checkpoint writes the minutes recording touched since the last one, a field per ring slot, not the 24 hours. */
+    @Test
+    void aCheckpointTakesOnlyTheMinutesThatChangedSinceTheLast() {
+        long day = 24 * 3_600_000L;
+        for (int minute = 0; minute < 30; minute++) {
+            analytics.record(task(EventType.SUBMITTED, "s" + minute, "t", null, T0 + minute * 60_000L, null, null));
+        }
+        assertEquals(30, analytics.changedMinutes().size());
+        assertEquals(Map.of(), analytics.changedMinutes(), "nothing changed since");
+
+        analytics.record(task(EventType.SUBMITTED, "late", "t", null, T0 + 29 * 60_000L + 5, null, null));
+        Map<String, String> changed = analytics.changedMinutes();
+        assertEquals(Set.of(Integer.toString(Series.slot(T0 / 60_000 + 29))), changed.keySet());
+        assertTrue(changed.values().iterator().next().contains("S type:t\n2 0 0 0"), changed.toString());
+
+        // a day on, the same slot holds the new minute: the field is overwritten, never left to grow
+        analytics.record(task(EventType.SUBMITTED, "next day", "t", null, T0 + day, null, null));
+        Map<String, String> nextDay = analytics.changedMinutes();
+        assertEquals(Set.of(Integer.toString(Series.slot(T0 / 60_000))), nextDay.keySet());
+        assertTrue(nextDay.values().iterator().next().startsWith("M " + (T0 + day) / 60_000 + "\n"));
+    }
+
+    /** The whole-text snapshot a Baton before the minute hash wrote is read back. */
+    @Test
+    void anEarlierBatonsWholeTextSnapshotIsRestored() {
+        long minute = T0 / 60_000;
+        analytics.restore(Map.of("legacy", "baton-analytics 1\nS all\n" + minute + " 4 3 1 0 0 0 - -\nS type:t\n"
+                + minute + " 4 3 1 0 0 0 10:2 -\n"));
+        Analytics.Point point = analytics.query("t", null, T0, T0 + 60_000, 60_000, T0 + 60_000).points().get(0);
+        assertEquals(4, point.submitted());
+        assertEquals(3, point.completed());
+        assertEquals(2, point.queueWaitMillis().count());
     }
 
     @Test

@@ -58,7 +58,7 @@ class AnalyticsApiTest {
         given().get("/v1/analytics").then().statusCode(200).body("points.size()", both(greaterThanOrEqualTo(60)).and(lessThanOrEqualTo(61)), "step_seconds", equalTo(60));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> {
-            Object value = RespClient.call(RedisTestResource.redis().port(), "GET", "{baton}:analytics");
+            Object value = RespClient.call(RedisTestResource.redis().port(), "HVALS", "{baton}:analytics:minutes");
             return value != null && value.toString().contains("S type:" + type);
         });
         given().get("/q/metrics").then().statusCode(200)

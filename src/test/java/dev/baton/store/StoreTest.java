@@ -113,6 +113,10 @@ class StoreTest {
     }
 
     private Node node(boolean journal, long checkpointMillis, EngineConfig config) {
+        return node(journal, checkpointMillis, config, store -> { });
+    }
+
+    private Node node(boolean journal, long checkpointMillis, EngineConfig config, java.util.function.Consumer<Store> beforeStart) {
         StoreSink sink = new StoreSink();
         EventSink[] forward = new EventSink[1];
         Coordinator engine = new Coordinator(config, event -> forward[0].accept(event), new SplittableRandom(3));
@@ -120,6 +124,7 @@ class StoreTest {
         Store store = new Store(new Store.Settings(journal, checkpointMillis, ACK_TIMEOUT_MILLIS, 86_400_000L, LEASE_TTL_MILLIS, "{t}:"),
                 engine, sink, client, Clock.systemUTC());
         stores.add(store);
+        beforeStart.accept(store);
         store.start();
         await().atMost(Duration.ofSeconds(10)).until(store::serving);
         return new Node(engine, store);
@@ -460,6 +465,48 @@ class StoreTest {
 
         Node second = node(true, 3_600_000);
         assertSameTasks(first, second, ids);
+    }
+
+    /** The analytics' way: a hash whose changed fields go with each checkpoint, all of them when Redis holds nothing of ours. */
+    @Test
+    void keptFieldsAreWrittenAsTheyChangeReadBackAtRecoveryAndWholeWhenRedisLostEverything() {
+        send(Request.cmd(Command.SET).arg("{t}:analytics").arg("baton-analytics 1\n")); // an earlier Baton's text
+        Map<String, String> changed = new java.util.LinkedHashMap<>();
+        Map<String, String> all = new java.util.concurrent.ConcurrentHashMap<>(Map.of("1", "a", "2", "b"));
+        List<Map<String, String>> restored = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.function.Supplier<Map<String, String>> taken = () -> {
+            synchronized (changed) {
+                Map<String, String> out = Map.copyOf(changed);
+                changed.clear();
+                return out;
+            }
+        };
+        Node first = node(true, 100, EngineConfig.defaults(),
+                store -> store.keepWithCheckpoint(taken, () -> Map.copyOf(all), restored::add));
+        assertEquals(List.of(Map.of("legacy", "baton-analytics 1\n")), restored);
+        // a Redis without this Baton's epoch gets the whole state, the kept fields with it
+        await().atMost(Duration.ofSeconds(10)).until(() -> hash("{t}:analytics:minutes").equals(Map.of("1", "a", "2", "b")));
+        assertEquals(null, send(Request.cmd(Command.GET).arg("{t}:analytics")), "the earlier text is gone once minutes are written");
+
+        synchronized (changed) {
+            changed.put("2", "b2");
+        }
+        all.put("2", "b2");
+        first.engine().submit(TaskSpec.of("t", Priority.LOW), now());
+        await().atMost(Duration.ofSeconds(10)).until(() -> hash("{t}:analytics:minutes").equals(Map.of("1", "a", "2", "b2")));
+
+        all.put("3", "c");
+        send(Request.cmd(Command.FLUSHALL));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hash("{t}:analytics:minutes").equals(Map.of("1", "a", "2", "b2", "3", "c")));
+        first.store().halt();
+
+        restored.clear();
+        node(true, 3_600_000, EngineConfig.defaults(), store -> store.keepWithCheckpoint(Map::of, Map::of, restored::add));
+        assertEquals(List.of(Map.of("1", "a", "2", "b2", "3", "c")), restored);
+    }
+
+    private Map<String, String> hash(String key) {
+        return RedisCalls.fields(send(Request.cmd(Command.HGETALL).arg(key)));
     }
 
     @Test
