@@ -193,8 +193,9 @@ public final class FlowControl {
             if (settings.windowMillis() != null || settings.burst() != null) {
                 throw new InvalidRequestException("rate", "is required with window and burst");
             }
-            if (settings.maxRunning() == null) {
-                throw new InvalidRequestException("rate", "or max_running is required: a limit must limit something");
+            if (!settings.limitsConcurrency()) {
+                throw new InvalidRequestException("rate", "or max_running or adaptive is required: a limit must limit"
+                        + " something");
             }
         } else {
             requireBetween("rate", settings.rate(), 1, LimitSettings.MAX_RATE);
@@ -208,6 +209,9 @@ public final class FlowControl {
         }
         if (settings.maxRunning() != null) {
             requireBetween("max_running", settings.maxRunning(), 1, Integer.MAX_VALUE);
+        }
+        if (settings.adaptive() != null) {
+            settings.adaptive().validate();
         }
     }
 

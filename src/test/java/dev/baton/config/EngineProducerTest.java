@@ -7,7 +7,8 @@ import dev.baton.engine.AdaptiveSettings;
 import org.junit.jupiter.api.Test;
 
 /**
- * The configured adaptive cap of a type ({@code baton.types."<type>".adaptive.*}) as the engine
+ * The configured adaptive cap of a type ({@code baton.types."<type>".adaptive.*}) or a key pattern
+ * ({@code baton.concurrency."<pattern>".adaptive.*}) as the engine
  * gets it. (No implementation of the config interfaces here: their validation annotations would
  * make Quarkus refuse to build the test application.)
  */
@@ -15,14 +16,22 @@ class EngineProducerTest {
 
     @Test
     void anAdaptiveCapIsPassedOnWithItsTarget() {
-        assertEquals(new AdaptiveSettings(2, 50, 30_000L), EngineProducer.adaptive("llm", 2, 50, 30_000L));
+        assertEquals(new AdaptiveSettings(2, 50, 30_000L), EngineProducer.adaptive("baton.types.\"llm\".", 2, 50, 30_000L));
     }
 
     @Test
     void aFloorAboveTheCeilingRefusesTheStartNamingTheProperty() {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                () -> EngineProducer.adaptive("llm", 5, 4, null));
+                () -> EngineProducer.adaptive("baton.types.\"llm\".", 5, 4, null));
         assertEquals("baton.types.\"llm\".adaptive.max must be between adaptive.min (5) and 100000, was 4",
+                refused.getMessage());
+    }
+
+    @Test
+    void aKeyPatternsBadAdaptiveCapRefusesTheStartNamingItsProperty() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> EngineProducer.adaptive("baton.concurrency.\"tenant:*\".", 0, 4, null));
+        assertEquals("baton.concurrency.\"tenant:*\".adaptive.min must be between 1 and 100000, was 0",
                 refused.getMessage());
     }
 }
