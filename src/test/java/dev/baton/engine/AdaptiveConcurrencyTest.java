@@ -69,19 +69,24 @@ class AdaptiveConcurrencyTest extends EngineHarness {
 
     /** Every run in flight ends after {@code millis}, one by one, and claims follow each end. */
     private void step(long millis, boolean fail) {
+        endAll(millis, c -> fail, this::claimAll);
+    }
+
+    /** Every run in flight (claimed by {@code claim} if none) ends after {@code millis}, one by one, failing as told; {@code claim} follows each end. */
+    private void endAll(long millis, java.util.function.Predicate<ClaimedTask> fails, Runnable claim) {
         if (running.isEmpty()) {
-            claimAll();
+            claim.run();
         }
         List<ClaimedTask> ending = new ArrayList<>(running);
         running.clear();
         now += millis;
         for (ClaimedTask c : ending) {
-            if (fail) {
-                engine.fail(c.task().id(), c.leaseId(), "429 from the server", false, now);
+            if (fails.test(c)) {
+                engine.fail(c.task().id(), c.leaseId(), "503 from the server", false, now);
             } else {
                 engine.complete(c.task().id(), c.leaseId(), null, now);
             }
-            claimAll();
+            claim.run();
         }
     }
 
@@ -388,20 +393,7 @@ class AdaptiveConcurrencyTest extends EngineHarness {
 
     /** Every run in flight ends after {@code millis}, one by one, failing those of {@code failing} keys; claims follow each end. */
     private void stepKeyed(long millis, Set<String> failing) {
-        if (running.isEmpty()) {
-            claimKeyed();
-        }
-        List<ClaimedTask> ending = new ArrayList<>(running);
-        running.clear();
-        now += millis;
-        for (ClaimedTask c : ending) {
-            if (failing.contains(c.task().concurrencyKey())) {
-                engine.fail(c.task().id(), c.leaseId(), "503 from the tenant's server", false, now);
-            } else {
-                engine.complete(c.task().id(), c.leaseId(), null, now);
-            }
-            claimKeyed();
-        }
+        endAll(millis, c -> failing.contains(c.task().concurrencyKey()), this::claimKeyed);
     }
 
     private List<String> keyLimitMessages() {
