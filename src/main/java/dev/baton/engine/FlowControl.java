@@ -138,8 +138,10 @@ public final class FlowControl {
     /**
      * Replace the runtime limit of a key or key pattern (null fields: the configured value). Every
      * key in use is resolved again at once: tasks held on a budget that grew go back to their
-     * lanes, lanes of a key whose cap rose rejoin their rings, and parked claims are fed. A limit
-     * equal to the present one changes nothing and adds no event.
+     * lanes, lanes of a key whose cap rose rejoin their rings, and parked claims are fed. An
+     * {@code adaptive} cap gives each key its own, starting at the ceiling; a key that had one keeps
+     * where it got to, inside the new bounds. A limit equal to the present one changes nothing and
+     * adds no event.
      */
     public LimitUpdate setLimit(LimitSettings settings, long now) {
         return lock.change(now, () -> {
