@@ -56,8 +56,8 @@ public class LimitResource {
     @PUT
     @Path("/{key}")
     @Operation(operationId = "setLimit", summary = "Set a key's or key pattern's runtime limit (admin)",
-            description = "rate cost units per window with a burst (a token bucket per rate_key), and/or max_running per"
-                    + " concurrency_key; absent fields fall back to the configuration; journaled")
+            description = "rate cost units per window with a burst (a token bucket per rate_key), and/or max_running and/or"
+                    + " an adaptive cap per concurrency_key; absent fields fall back to the configuration; journaled")
     @APIResponse(responseCode = "200", description = "the limit now in effect", content = @Content(schema = @Schema(implementation = LimitJson.class)))
     @APIResponse(responseCode = "400", description = "a bad key or setting, named in field")
     public Uni<LimitJson> set(@PathParam("key") String key, LimitRequest body) {
@@ -82,15 +82,18 @@ public class LimitResource {
             @Schema(minimum = "1", description = "cost units each rate_key may spend per window") Long rate,
             @Schema(description = "the window of rate, e.g. \"1m\"; required with rate") String window,
             @Schema(minimum = "1", description = "the bucket's capacity; rate when absent") Long burst,
-            @Schema(minimum = "1", description = "running tasks per concurrency_key") Integer maxRunning) {
+            @Schema(minimum = "1", description = "running tasks per concurrency_key") Integer maxRunning,
+            @Schema(description = "an adaptive running cap for each concurrency_key, between min and max, moved by how"
+                    + " that key's runs end") TypeResource.AdaptiveRequest adaptive) {
 
         LimitSettings toSettings(String key) {
-            return new LimitSettings(key, rate, Requests.durationMillis("window", window), burst, maxRunning);
+            return new LimitSettings(key, rate, Requests.durationMillis("window", window), burst, maxRunning,
+                    adaptive == null ? null : adaptive.toSettings());
         }
 
         static LimitRequest of(LimitSettings s) {
             return s == null ? null : new LimitRequest(s.rate(), s.windowMillis() == null ? null : Requests.duration(s.windowMillis()),
-                    s.burst(), s.maxRunning());
+                    s.burst(), s.maxRunning(), s.adaptive() == null ? null : TypeResource.AdaptiveRequest.of(s.adaptive()));
         }
     }
 
@@ -101,12 +104,15 @@ public class LimitResource {
             @Schema(description = "cost units in the bucket now; negative after an oversized task") Double available,
             @Schema(description = "cost units handed out since the key came into use") Long spent,
             @Schema(required = true) int waiting,
-            Integer running) {
+            Integer running,
+            @Schema(description = "this key's own adaptive cap, when its limit has one; its cap in effect is the lower"
+                    + " of it and max_running") TypeResource.AdaptiveJson adaptive) {
     }
 
     /** A limit in effect with the keys it governs now (at most 1,000 listed). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record LimitJson(@Schema(required = true) String key, Long rate, String window, Long burst, Integer maxRunning,
+            @Schema(description = "the adaptive cap each concurrency_key gets, if any") TypeResource.AdaptiveRequest adaptive,
             @Schema(description = "what an admin set at runtime, absent when as configured") LimitRequest runtime,
             @Schema(required = true) boolean configured,
             @Schema(required = true) int keysInUse,
@@ -116,9 +122,11 @@ public class LimitResource {
         static LimitJson of(LimitView v) {
             LimitSettings s = v.limit();
             return new LimitJson(s.key(), s.rate(), s.windowMillis() == null ? null : Requests.duration(s.windowMillis()),
-                    s.rate() == null ? null : s.capacity(), s.maxRunning(), LimitRequest.of(v.runtime()), v.configured(),
-                    v.keysInUse(), v.waiting(), v.keys().stream().map(k -> new KeyJson(k.key(), k.kind(), k.available(),
-                            k.spent(), k.waiting(), k.running())).toList());
+                    s.rate() == null ? null : s.capacity(), s.maxRunning(),
+                    s.adaptive() == null ? null : TypeResource.AdaptiveRequest.of(s.adaptive()), LimitRequest.of(v.runtime()),
+                    v.configured(), v.keysInUse(), v.waiting(), v.keys().stream().map(k -> new KeyJson(k.key(), k.kind(),
+                            k.available(), k.spent(), k.waiting(), k.running(),
+                            k.adaptive() == null ? null : TypeResource.AdaptiveJson.of(k.adaptive()))).toList());
         }
     }
 }

@@ -95,7 +95,7 @@ public class TypeResource {
         }
     }
 
-    /** The {@code adaptive} setting of a type. */
+    /** The {@code adaptive} setting of a type, or of a key limit ({@code PUT /v1/limits/{key}}). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AdaptiveRequest(
             @Schema(minimum = "1", defaultValue = "1", description = "the floor: the cap never goes below it") Integer min,
@@ -115,7 +115,7 @@ public class TypeResource {
         }
     }
 
-    /** A type's adaptive cap now: its setting, the cap and why it moved last. */
+    /** A type's or a concurrency key's adaptive cap now: its setting, the cap and why it moved last. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AdaptiveJson(int min, int max, String targetRunTime,
             @Schema(description = "the adaptive cap now; the cap in effect is the lower of it and max_running") int limit,

@@ -63,7 +63,7 @@ public interface BatonConfig {
     /** Rate limits per key pattern: {@code baton.limits."<pattern>".rate}, {@code .window}, {@code .burst}. */
     Map<String, LimitConfig> limits();
 
-    /** Running caps per concurrency key pattern: {@code baton.concurrency."<pattern>".max-running}. */
+    /** Running caps per concurrency key pattern: {@code baton.concurrency."<pattern>".max-running}, {@code .adaptive.*}. */
     Map<String, ConcurrencyConfig> concurrency();
 
     @WithDefault("24h")
@@ -145,7 +145,7 @@ public interface BatonConfig {
         Optional<Adaptive> adaptive();
     }
 
-    /** An adaptive running cap between a floor and a ceiling, moved by how the type's runs end (docs/model.md). */
+    /** An adaptive running cap between a floor and a ceiling, moved by how the type's (or key's) runs end (docs/model.md). */
     interface Adaptive {
         @WithDefault("1")
         @Min(1)
@@ -172,10 +172,12 @@ public interface BatonConfig {
         Optional<@Positive @Max(1_000_000_000) Long> burst();
     }
 
-    /** A running cap for each concurrency key the pattern matches. */
+    /** A running cap for each concurrency key the pattern matches: fixed, adaptive (each key its own), or both. */
     interface ConcurrencyConfig {
-        @Positive
-        int maxRunning();
+        Optional<@Positive Integer> maxRunning();
+
+        /** An adaptive cap per key: {@code baton.concurrency."<pattern>".adaptive.min}, {@code .max}, {@code .target-run-time}. */
+        Optional<Adaptive> adaptive();
     }
 
     /** Weights of the assignment score (docs/model.md). */

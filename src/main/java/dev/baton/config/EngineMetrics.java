@@ -52,6 +52,11 @@ public class EngineMetrics implements EventSink {
     private final Map<String, AtomicInteger> paused = new ConcurrentHashMap<>();
     /** The running cap in effect per capped type (fixed or adaptive); a type no longer capped loses its gauge. */
     private final Map<String, AtomicInteger> caps = new ConcurrentHashMap<>();
+    /**
+     * The running cap in effect per concurrency key with an adaptive cap: a series only while the key's
+     * state lives (tasks name it), at most {@link EngineStats#MAX_KEY_CAPS} of them.
+     */
+    private final Map<String, AtomicInteger> keyCaps = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     /** Totals only: a gauge per key would not stay bounded with 10,000 keys in use. */
     private final AtomicInteger rateLimited = new AtomicInteger();
@@ -150,12 +155,18 @@ public class EngineMetrics implements EventSink {
             paused.computeIfAbsent(type, t -> gauge("baton.type.paused", Tags.of("type", t), new AtomicInteger()))
                     .set(1);
         }
-        stats.typeCaps().forEach((type, cap) -> caps.computeIfAbsent(type, t -> gauge(
-                "baton.type.concurrency.limit", Tags.of("type", t), new AtomicInteger())).set(cap));
-        caps.keySet().removeIf(type -> {
-            boolean gone = !stats.typeCaps().containsKey(type);
+        follow("baton.type.concurrency.limit", "type", caps, stats.typeCaps());
+        follow("baton.key.concurrency.limit", "key", keyCaps, stats.keyCaps());
+    }
+
+    /** One gauge per entry of {@code values}, tagged with its key; the gauges of entries gone are removed. */
+    private void follow(String name, String tag, Map<String, AtomicInteger> gauges, Map<String, Integer> values) {
+        values.forEach((key, value) -> gauges.computeIfAbsent(key, k -> gauge(name, Tags.of(tag, k), new AtomicInteger()))
+                .set(value));
+        gauges.keySet().removeIf(key -> {
+            boolean gone = !values.containsKey(key);
             if (gone) {
-                registry.find("baton.type.concurrency.limit").tags("type", type).meters().forEach(registry::remove);
+                registry.find(name).tags(tag, key).meters().forEach(registry::remove);
             }
             return gone;
         });

@@ -108,9 +108,17 @@ public class EngineProducer {
         Map<String, LimitSettings> limits = new HashMap<>();
         config.limits().forEach((pattern, own) -> limits.put(pattern, new LimitSettings(pattern, own.rate(),
                 Math.max(1, own.window().toMillis()), own.burst().orElse(null), null)));
-        config.concurrency().forEach((pattern, own) -> limits.merge(pattern,
-                new LimitSettings(pattern, null, null, null, own.maxRunning()),
-                (rate, cap) -> new LimitSettings(pattern, rate.rate(), rate.windowMillis(), rate.burst(), cap.maxRunning())));
+        config.concurrency().forEach((pattern, own) -> {
+            String property = "baton.concurrency.\"" + pattern + "\".";
+            AdaptiveSettings adaptive = own.adaptive().map(a -> adaptive(property, a)).orElse(null);
+            if (own.maxRunning().isEmpty() && adaptive == null) {
+                throw new IllegalArgumentException(property + "max-running or " + property
+                        + "adaptive.max is required: a running cap must cap something");
+            }
+            limits.merge(pattern, new LimitSettings(pattern, null, null, null, own.maxRunning().orElse(null), adaptive),
+                    (rate, cap) -> new LimitSettings(pattern, rate.rate(), rate.windowMillis(), rate.burst(),
+                            cap.maxRunning(), cap.adaptive()));
+        });
         return limits;
     }
 
@@ -120,8 +128,8 @@ public class EngineProducer {
             RetryPolicy retry = own.maxRetries().isEmpty() && own.backoff().isEmpty() ? null
                     : new RetryPolicy(own.maxRetries().orElse(config.retry().maxRetries()),
                             millis(own.backoff().orElse(config.retry().backoff())));
-            types.put(type, new TypePolicy(own.maxRunning().orElse(null), retry, own.adaptive().map(a -> adaptive(type,
-                    a.min(), a.max(), a.targetRunTime().map(Duration::toMillis).orElse(null))).orElse(null)));
+            types.put(type, new TypePolicy(own.maxRunning().orElse(null), retry,
+                    own.adaptive().map(a -> adaptive("baton.types.\"" + type + "\".", a)).orElse(null)));
         });
         BatonConfig.Scoring s = config.scoring();
         return new EngineConfig(
@@ -143,14 +151,17 @@ public class EngineProducer {
                 limits(config));
     }
 
-    /** A type's configured adaptive cap; bad bounds refuse the start, naming the property. */
-    static AdaptiveSettings adaptive(String type, int min, int max, Long targetRunTimeMillis) {
+    /** A type's or a key pattern's configured adaptive cap, under {@code property} (ends in a dot); bad bounds refuse the start, naming the property. */
+    static AdaptiveSettings adaptive(String property, BatonConfig.Adaptive own) {
+        return adaptive(property, own.min(), own.max(), own.targetRunTime().map(Duration::toMillis).orElse(null));
+    }
+
+    static AdaptiveSettings adaptive(String property, int min, int max, Long targetRunTimeMillis) {
         AdaptiveSettings settings = new AdaptiveSettings(min, max, targetRunTimeMillis);
         try {
             settings.validate();
         } catch (InvalidRequestException e) {
-            throw new IllegalArgumentException("baton.types.\"" + type + "\"." + e.field().replace('_', '-') + " "
-                    + e.detail());
+            throw new IllegalArgumentException(property + e.field().replace('_', '-') + " " + e.detail());
         }
         return settings;
     }

@@ -3,7 +3,7 @@ package dev.baton.engine;
 import java.util.Locale;
 
 /**
- * The adaptive running cap of one task type: additive increase, multiplicative decrease (AIMD)
+ * The adaptive running cap of one task type, or of one {@code concurrency_key}: additive increase, multiplicative decrease (AIMD)
  * over how its runs end, between the floor and the ceiling of its {@link AdaptiveSettings}.
  *
  * <ul>
@@ -58,6 +58,23 @@ final class AdaptiveLimit {
         return settings;
     }
 
+    /**
+     * The state under {@code settings}: {@code state} itself, retuned when its settings differ; a new
+     * one when there was none; null when {@code settings} is.
+     */
+    static AdaptiveLimit follow(AdaptiveLimit state, AdaptiveSettings settings, long now) {
+        if (settings == null) {
+            return null;
+        }
+        if (state == null) {
+            return new AdaptiveLimit(settings);
+        }
+        if (!state.settings.equals(settings)) {
+            state.retune(settings, now);
+        }
+        return state;
+    }
+
     /** The cap in effect now. */
     int cap() {
         return cap;
@@ -76,7 +93,7 @@ final class AdaptiveLimit {
     }
 
     /**
-     * A run of the type ended, started at {@code startedAt}; {@code running} counts the type's runs
+     * A run of the type (or key) ended, started at {@code startedAt}; {@code running} counts its runs
      * including this one. Answers whether the whole cap moved.
      */
     boolean runEnded(long startedAt, long now, boolean failed, int running) {

@@ -1,9 +1,10 @@
 package dev.baton.engine;
 
 /**
- * An adaptive running cap for a task type: Baton moves the type's cap between {@code min} and
- * {@code max} by how its runs end ({@link AdaptiveLimit}). Part of {@link TypeSettings} (journaled,
- * checkpointed) and of the configured {@link TypePolicy}.
+ * An adaptive running cap for a task type or for each {@code concurrency_key} a limit pattern
+ * matches: Baton moves the cap between {@code min} and {@code max} by how the runs end
+ * ({@link AdaptiveLimit}). Part of {@link TypeSettings} and {@link LimitSettings} (journaled,
+ * checkpointed) and of the configured {@link TypePolicy} and limits.
  *
  * @param min                 the floor: the cap never goes below it
  * @param max                 the ceiling, and where the cap starts

@@ -61,6 +61,7 @@ final class Counters {
                 statuses.scheduled(), agents, load.lost(), load.parked(), submitted, completed, failed, expired,
                 cancelled, completedPerSecond(now), errorRate(now),
                 load.slots() == 0 ? 0.0 : load.busy() / (double) load.slots(), seq, rules.paused(),
-                limits.heldTotal(), limits.cappedTotal(), rules.caps());
+                limits.heldTotal(), limits.cappedTotal(), rules.caps(),
+                limits.adaptiveCaps(EngineStats.MAX_KEY_CAPS));
     }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param rateLimited        ready tasks held while their rate key's budget is spent
  * @param concurrencyLimited ready tasks whose concurrency key is at its running cap
  * @param typeCaps           the running cap in effect per capped type (fixed {@code max_running} or adaptive)
+ * @param keyCaps            the running cap in effect per concurrency key with an adaptive cap, in key order (bounded)
  */
 public record EngineStats(
         Map<Priority, Integer> depthByLevel,
@@ -38,5 +39,9 @@ public record EngineStats(
         List<String> pausedTypes,
         int rateLimited,
         int concurrencyLimited,
-        Map<String, Integer> typeCaps) {
+        Map<String, Integer> typeCaps,
+        Map<String, Integer> keyCaps) {
+
+    /** The most keys {@link #keyCaps} holds: a metric series each, so a bound, not one per key in use. */
+    public static final int MAX_KEY_CAPS = 1_000;
 }

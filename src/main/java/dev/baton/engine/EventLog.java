@@ -61,6 +61,12 @@ final class EventLog {
                 settings.key() + ": " + summary, now, null, null, null, null, settings));
     }
 
+    /** A concurrency key's adaptive cap moved: {@code message} names the key and says to what and why. */
+    void keyLimit(String key, AdaptiveLimit limit, long now) {
+        sink.accept(new TaskEvent(++seq, EventType.LIMIT_CHANGED, null, null, null, null, null, null,
+                key + ": limit " + limit.cap() + ": " + limit.reason(), now, null, null));
+    }
+
     void agent(EventType type, Agent agent, long now) {
         sink.accept(new TaskEvent(++seq, type, null, null, null, null, agent.id, null, null, now, null,
                 type == EventType.AGENT_REGISTERED ? Snapshots.record(agent) : null));

@@ -24,7 +24,8 @@ public enum EventType {
     SCHEDULE_UPDATED("schedule.updated"),
     SCHEDULE_FIRED("schedule.fired"),
     SCHEDULE_DELETED("schedule.deleted"),
-    LIMIT_UPDATED("limit.updated");
+    LIMIT_UPDATED("limit.updated"),
+    LIMIT_CHANGED("limit.changed");
 
     private final String wireName;
 

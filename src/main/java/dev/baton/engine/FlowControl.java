@@ -138,8 +138,10 @@ public final class FlowControl {
     /**
      * Replace the runtime limit of a key or key pattern (null fields: the configured value). Every
      * key in use is resolved again at once: tasks held on a budget that grew go back to their
-     * lanes, lanes of a key whose cap rose rejoin their rings, and parked claims are fed. A limit
-     * equal to the present one changes nothing and adds no event.
+     * lanes, lanes of a key whose cap rose rejoin their rings, and parked claims are fed. An
+     * {@code adaptive} cap gives each key its own, starting at the ceiling; a key that had one keeps
+     * where it got to, inside the new bounds. A limit equal to the present one changes nothing and
+     * adds no event.
      */
     public LimitUpdate setLimit(LimitSettings settings, long now) {
         return lock.change(now, () -> {
@@ -193,8 +195,9 @@ public final class FlowControl {
             if (settings.windowMillis() != null || settings.burst() != null) {
                 throw new InvalidRequestException("rate", "is required with window and burst");
             }
-            if (settings.maxRunning() == null) {
-                throw new InvalidRequestException("rate", "or max_running is required: a limit must limit something");
+            if (!settings.limitsConcurrency()) {
+                throw new InvalidRequestException("rate", "or max_running or adaptive is required: a limit must limit"
+                        + " something");
             }
         } else {
             requireBetween("rate", settings.rate(), 1, LimitSettings.MAX_RATE);
@@ -208,6 +211,9 @@ public final class FlowControl {
         }
         if (settings.maxRunning() != null) {
             requireBetween("max_running", settings.maxRunning(), 1, Integer.MAX_VALUE);
+        }
+        if (settings.adaptive() != null) {
+            settings.adaptive().validate();
         }
     }
 

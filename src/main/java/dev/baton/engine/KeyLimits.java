@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.TreeMap;
 
 /**
  * Budgets per key: a token bucket per {@code rate_key} and a running count per
@@ -23,8 +24,12 @@ import java.util.PriorityQueue;
  *   its tasks still in lanes plus the first held one; the timer moves as many held tasks back to
  *   the front of their lanes as the credit covers (one at least), in their order.</li>
  *   <li><b>Concurrency keys.</b> A key at its cap takes its lanes off their deques' round-robin
- *   rings; the end of one of its runs puts them back, and the dispatcher feeds parked claims.</li>
- *   <li>A key's state lives while live tasks name it (a bucket also until it is full again);
+ *   rings; the end of one of its runs puts them back, and the dispatcher feeds parked claims. A
+ *   limit with an {@code adaptive} cap gives each key it governs its own {@link AdaptiveLimit},
+ *   moved by that key's runs only ({@link #adapt}); the key's cap is the lower of it and
+ *   {@code max_running}, and a rise puts the lanes back as a run's end does.</li>
+ *   <li>A key's state lives while live tasks name it (a bucket also until it is full again), its
+ *   adaptive cap with it: a key that comes back after an idle spell starts again at the ceiling;
  *   a limit changed at runtime re-resolves every key in use (O(keys), a rare operator call).</li>
  * </ul>
  * Not thread-safe: used under the coordinator's lock.
@@ -61,7 +66,7 @@ final class KeyLimits {
         }
         String concurrencyKey = task.spec.concurrencyKey();
         if (concurrencyKey != null) {
-            task.conc = slots.computeIfAbsent(concurrencyKey, this::newSlots);
+            task.conc = slots.computeIfAbsent(concurrencyKey, key -> newSlots(key, now));
             task.conc.tasks++;
         }
     }
@@ -155,6 +160,29 @@ final class KeyLimits {
         }
     }
 
+    /**
+     * A run of the key ended (completed, failed, expired; {@link #ended} already gave its slot back):
+     * the key's adaptive cap, if any, learns how. A cap that rose lets the key's lanes out again
+     * (parked claims are fed with the freed types); one that fell holds them while the key is at it.
+     * Answers whether the whole cap moved. A key already dropped (no live task names it) learns nothing.
+     */
+    boolean adapt(KeySlots own, long startedAt, boolean failed, long now) {
+        if (own.adaptive == null || own.tasks == 0) {
+            return false;
+        }
+        boolean wasFull = own.full();
+        if (!own.adaptive.runEnded(startedAt, now, failed, own.running + 1)) {
+            return false;
+        }
+        if (wasFull != own.full()) {
+            settleLanes(own);
+            if (wasFull) {
+                addFreed(own);
+            }
+        }
+        return true;
+    }
+
     /** A recovered running task counts on its key again. */
     void restoreRunning(Task task) {
         if (task.conc != null) {
@@ -222,6 +250,20 @@ final class KeyLimits {
         return capped;
     }
 
+    /** The running cap in effect per key with an adaptive cap, in key order, at most {@code max} keys (O(keys): for metrics). */
+    Map<String, Integer> adaptiveCaps(int max) {
+        TreeMap<String, Integer> caps = new TreeMap<>();
+        for (KeySlots own : slots.values()) {
+            if (own.adaptive != null) {
+                caps.put(own.key, own.cap());
+                if (caps.size() > max) {
+                    caps.pollLastEntry();
+                }
+            }
+        }
+        return caps;
+    }
+
     /** Every held task, for the invariant checker and snapshots. */
     void forEachHeld(java.util.function.Consumer<Task> action) {
         for (RateBucket bucket : buckets.values()) {
@@ -249,7 +291,7 @@ final class KeyLimits {
         }
         for (KeySlots own : slots.values()) {
             boolean wasFull = own.full();
-            own.rule = patterns.resolve(own.key, false);
+            own.follow(patterns.resolve(own.key, false), now);
             settleLanes(own);
             if (wasFull && !own.full()) {
                 addFreed(own);
@@ -269,7 +311,7 @@ final class KeyLimits {
             if (bucket.rule != null) {
                 RateBucket.refresh(bucket, now);
                 use(uses, totals, bucket.rule.key(), maxKeys, new LimitView.KeyUse(bucket.key, "rate",
-                        (double) bucket.credit / bucket.window(), bucket.spent, bucket.held.size(), null));
+                        (double) bucket.credit / bucket.window(), bucket.spent, bucket.held.size(), null, null));
             }
         }
         for (KeySlots own : slots.values()) {
@@ -279,7 +321,7 @@ final class KeyLimits {
                     queued += lane.size();
                 }
                 use(uses, totals, own.rule.key(), maxKeys, new LimitView.KeyUse(own.key, "concurrency", null, null,
-                        own.full() ? queued : 0, own.running));
+                        own.full() ? queued : 0, own.running, own.adaptive == null ? null : own.adaptive.view()));
             }
         }
         List<LimitView> views = new ArrayList<>();
@@ -317,9 +359,9 @@ final class KeyLimits {
         return bucket;
     }
 
-    private KeySlots newSlots(String key) {
+    private KeySlots newSlots(String key, long now) {
         KeySlots own = new KeySlots(key);
-        own.rule = patterns.resolve(key, false);
+        own.follow(patterns.resolve(key, false), now);
         return own;
     }
 

@@ -61,16 +61,16 @@ final class KeyPatterns {
         effective.values().removeIf(LimitSettings::isEmpty);
     }
 
-    /** The most specific limit in effect for {@code key} with a rate part ({@code rate}) or a running cap. */
+    /** The most specific limit in effect for {@code key} with a rate part ({@code rate}) or a running cap (fixed or adaptive). */
     LimitSettings resolve(String key, boolean rate) {
         LimitSettings exact = effective.get(key);
-        if (exact != null && (rate ? exact.limitsRate() : exact.maxRunning() != null)) {
+        if (exact != null && (rate ? exact.limitsRate() : exact.limitsConcurrency())) {
             return exact;
         }
         LimitSettings best = null;
         int bestLiterals = -1;
         for (LimitSettings limit : effective.values()) {
-            if ((rate ? limit.limitsRate() : limit.maxRunning() != null) && limit.key().indexOf('*') >= 0
+            if ((rate ? limit.limitsRate() : limit.limitsConcurrency()) && limit.key().indexOf('*') >= 0
                     && Glob.matches(limit.key(), key)) {
                 int literals = Glob.literals(limit.key());
                 if (literals > bestLiterals) {

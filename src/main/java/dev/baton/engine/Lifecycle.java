@@ -148,6 +148,7 @@ final class Lifecycle {
 
     void complete(Task task, String leaseId, String result) {
         Long startedAt = task.startedAt;
+        KeySlots key = task.conc;
         Agent agent = agents.get(task.assignedAgent);
         long took = lock.now() - (task.startedAt == null ? lock.now() : task.startedAt);
         if (agent != null) {
@@ -164,7 +165,7 @@ final class Lifecycle {
         finish(task, TaskStatus.COMPLETED, EventType.COMPLETED);
         counters.completed(lock.now());
         DependencyGraph.completed(task, outcomes);
-        adapt(task.type(), startedAt, false);
+        adapt(task.type(), key, startedAt, false);
         dispatcher.slotFreed(task.type(), agent, lock.now());
     }
 
@@ -172,6 +173,7 @@ final class Lifecycle {
     void fail(Task task, String leaseId, String error, boolean retryable) {
         String agentId = task.assignedAgent;
         Long startedAt = task.startedAt;
+        KeySlots key = task.conc;
         Attempts.end(task, TaskAttempt.Outcome.FAILED, error, lock.now());
         Agent agent = endFailedRun(task);
         task.endedLeaseId = leaseId;
@@ -187,7 +189,7 @@ final class Lifecycle {
             counters.failed++;
             DependencyGraph.failed(task, outcomes);
         }
-        adapt(task.type(), startedAt, true);
+        adapt(task.type(), key, startedAt, true);
         dispatcher.slotFreed(task.type(), agent, lock.now());
     }
 
@@ -195,6 +197,7 @@ final class Lifecycle {
     void expire(Task task) {
         String agentId = task.assignedAgent;
         Long startedAt = task.startedAt;
+        KeySlots key = task.conc;
         Attempts.end(task, TaskAttempt.Outcome.EXPIRED, "lease expired", lock.now());
         Agent agent = endFailedRun(task);
         task.expiries++;
@@ -209,7 +212,7 @@ final class Lifecycle {
         } else {
             requeueFront(task, EventType.EXPIRED, agentId);
         }
-        adapt(task.type(), startedAt, true);
+        adapt(task.type(), key, startedAt, true);
         dispatcher.slotFreed(task.type(), agent, lock.now());
     }
 
@@ -381,15 +384,20 @@ final class Lifecycle {
     }
 
     /**
-     * A run of the type ended (completed, failed, expired; not cancelled or released): its adaptive
-     * cap, if any, learns how, and an event says so when the whole cap moved. A cap that rose feeds
-     * parked claims with the run's freed slot, just after.
+     * A run of the type and concurrency key (may be null) ended (completed, failed, expired; not
+     * cancelled or released): their adaptive caps, if any, learn how, and an event says so when a
+     * whole cap moved. A cap that rose feeds parked claims with the run's freed slot, just after.
      */
-    private void adapt(String type, Long startedAt, boolean failed) {
+    private void adapt(String type, KeySlots key, Long startedAt, boolean failed) {
+        if (startedAt == null) {
+            return;
+        }
         AdaptiveLimit adaptive = rules.of(type).adaptive();
-        if (adaptive != null && startedAt != null
-                && adaptive.runEnded(startedAt, lock.now(), failed, statuses.running(type) + 1)) {
+        if (adaptive != null && adaptive.runEnded(startedAt, lock.now(), failed, statuses.running(type) + 1)) {
             events.typeLimit(type, adaptive, lock.now());
+        }
+        if (key != null && dispatcher.limits().adapt(key, startedAt, failed, lock.now())) {
+            events.keyLimit(key.key, key.adaptive, lock.now());
         }
     }
 

@@ -23,7 +23,9 @@ public record LimitView(LimitSettings limit, LimitSettings runtime, boolean conf
      * @param spent     cost units handed out since the key came into use, rate keys only
      * @param waiting   ready tasks waiting on this key's budget or cap
      * @param running   running tasks of the key, concurrency keys only
+     * @param adaptive  the key's own adaptive cap, when its limit has one (concurrency keys only)
      */
-    public record KeyUse(String key, String kind, Double available, Long spent, int waiting, Integer running) {
+    public record KeyUse(String key, String kind, Double available, Long spent, int waiting, Integer running,
+            AdaptiveView adaptive) {
     }
 }

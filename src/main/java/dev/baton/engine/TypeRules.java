@@ -119,17 +119,7 @@ final class TypeRules {
 
     /** The type's adaptive state under {@code settings}: the one it has, retuned, else a new one (null: none). */
     private AdaptiveLimit adaptive(String type, AdaptiveSettings settings, long now) {
-        if (settings == null) {
-            return null;
-        }
         Rule before = rules.get(type);
-        AdaptiveLimit state = before == null ? null : before.adaptive();
-        if (state == null) {
-            return new AdaptiveLimit(settings);
-        }
-        if (!state.settings().equals(settings)) {
-            state.retune(settings, now);
-        }
-        return state;
+        return AdaptiveLimit.follow(before == null ? null : before.adaptive(), settings, now);
     }
 }

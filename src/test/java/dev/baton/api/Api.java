@@ -113,4 +113,21 @@ final class Api {
             return lease;
         }
     }
+
+    /**
+     * Every bad {@code adaptive} setting PUT to {@code path} (a type's or a key limit's) is a 400
+     * naming its field; the caller checks that nothing changed.
+     */
+    static void refusesBadAdaptiveSettings(String path, String name) {
+        Map<Map<String, Object>, String> bad = Map.of(
+                Map.of("min", 0, "max", 5), "adaptive.min",
+                Map.of("min", 6, "max", 5), "adaptive.max",
+                Map.of("min", 1), "adaptive.max",
+                Map.of("max", 200_000), "adaptive.max",
+                Map.of("max", 5, "target_run_time", "soon"), "adaptive.target_run_time",
+                Map.of("max", 5, "target_run_time", "0s"), "adaptive.target_run_time",
+                Map.of("max", 5, "floor", 1), "floor");
+        bad.forEach((adaptive, field) -> json().body(Map.of("adaptive", adaptive)).put(path, name)
+                .then().statusCode(400).body("message", org.hamcrest.Matchers.containsString(field)));
+    }
 }

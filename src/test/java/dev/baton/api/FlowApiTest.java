@@ -108,19 +108,7 @@ class FlowApiTest {
     @Test
     void badAdaptiveSettingsAre400NamingTheFieldAndChangeNothing() {
         String type = unique("badadaptive");
-        json().body(Map.of("adaptive", Map.of("min", 0, "max", 5))).put("/v1/types/{type}", type)
-                .then().statusCode(400).body("message", containsString("adaptive.min"));
-        json().body(Map.of("adaptive", Map.of("min", 6, "max", 5))).put("/v1/types/{type}", type)
-                .then().statusCode(400).body("message", containsString("adaptive.max"));
-        json().body(Map.of("adaptive", Map.of("min", 1))).put("/v1/types/{type}", type)
-                .then().statusCode(400).body("message", containsString("adaptive.max"));
-        json().body(Map.of("adaptive", Map.of("max", 200_000))).put("/v1/types/{type}", type)
-                .then().statusCode(400).body("message", containsString("adaptive.max"));
-        json().body(Map.of("adaptive", Map.of("max", 5, "target_run_time", "soon"))).put("/v1/types/{type}", type)
-                .then().statusCode(400).body("message", containsString("adaptive.target_run_time"));
-        json().body(Map.of("adaptive", Map.of("max", 5, "target_run_time", "0s"))).put("/v1/types/{type}", type)
-                .then().statusCode(400).body("message", containsString("adaptive.target_run_time"));
-        json().body(Map.of("adaptive", Map.of("max", 5, "floor", 1))).put("/v1/types/{type}", type).then().statusCode(400);
+        Api.refusesBadAdaptiveSettings("/v1/types/{type}", type);
         given().get("/v1/types").then().body("type", not(hasItem(type)));
     }
 

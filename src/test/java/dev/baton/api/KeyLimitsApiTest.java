@@ -13,11 +13,13 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.baton.api.Api.Lease;
 import dev.baton.testing.RedisTestResource;
+import dev.baton.testing.SseClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -79,6 +81,70 @@ class KeyLimitsApiTest {
         complete(running.taskId(), running.leaseId()).then().statusCode(200);
         await().atMost(Duration.ofSeconds(10)).until(() -> gauge("baton_concurrency_limited_tasks") == 0);
         claimNow(agent).then().statusCode(200);
+        given().delete("/v1/limits/{key}", key).then().statusCode(204);
+    }
+
+    @Test
+    void aConcurrencyKeysAdaptiveCapShowsInLimitsAndItsMovesAreEventsAndAGaugeWhileTheKeyLives() throws Exception {
+        String type = unique("keyed");
+        String tenant = unique("tenant");
+        String key = tenant + ":a";
+        String agent = unique("w");
+        registerAgent(agent, 4, type);
+        json().body(Map.of("max_running", 5, "adaptive", Map.of("min", 1, "max", 4, "target_run_time", "30s")))
+                .put("/v1/limits/{key}", tenant + ":*").then().statusCode(200)
+                .body("max_running", equalTo(5), "adaptive.min", equalTo(1), "adaptive.max", equalTo(4),
+                        "adaptive.target_run_time", equalTo("30s"), "runtime.adaptive.max", equalTo(4),
+                        "runtime.max_running", equalTo(5));
+        try (SseClient stream = SseClient.open(EventsSseTest.uri("/v1/events?event=limit.changed"), null)) {
+            assertEquals(200, stream.status());
+            String last = null;
+            for (int i = 0; i < 4; i++) {
+                last = submit(Map.of("type", type, "concurrency_key", key, "max_retries", 0));
+            }
+            given().get("/v1/limits").then().statusCode(200)
+                    .body(keyOf(tenant, "adaptive.limit"), equalTo(4),
+                            keyOf(tenant, "adaptive.reason"), equalTo("started at the ceiling"),
+                            keyOf(tenant, "adaptive.changed_at"), nullValue());
+            for (int i = 0; i < 3; i++) {
+                Lease lease = claimOne(agent);
+                Api.fail(lease.taskId(), lease.leaseId(), false).then().statusCode(200);
+            }
+            given().get("/v1/limits").then().statusCode(200)
+                    .body(keyOf(tenant, "adaptive.limit"), equalTo(3),
+                            keyOf(tenant, "adaptive.reason"), equalTo("3 of the last 3 runs failed"),
+                            keyOf(tenant, "adaptive.changed_at"), notNullValue(),
+                            keyOf(tenant, "adaptive.min"), equalTo(1), keyOf(tenant, "adaptive.max"), equalTo(4));
+            await().atMost(Duration.ofSeconds(10)).until(() -> stream.events().stream()
+                    .anyMatch(e -> e.data().contains("\"" + key + ": limit 3")));
+            SseClient.Event event = stream.events().stream().filter(e -> e.data().contains("\"" + key + ": limit 3"))
+                    .findFirst().orElseThrow();
+            assertEquals("limit.changed", event.name());
+            Map<String, Object> data = EventsRedisTest.parse(java.util.List.of(event.data())).get(0);
+            assertEquals(key + ": limit 3: 3 of the last 3 runs failed", data.get("message"));
+            String series = "baton_key_concurrency_limit{key=\"" + key + "\"} 3.0";
+            await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/metrics").asString().contains(series));
+
+            given().post("/v1/tasks/{id}/cancel", last).then().statusCode(200); // nothing names the key now
+            await().atMost(Duration.ofSeconds(10)).until(() -> !given().get("/q/metrics").asString()
+                    .contains("baton_key_concurrency_limit{key=\"" + key + "\"}"));
+        }
+        given().delete("/v1/limits/{key}", tenant + ":*").then().statusCode(204);
+    }
+
+    private static String keyOf(String tenant, String field) {
+        return "find { it.key == '" + tenant + ":*' }.keys[0]." + field;
+    }
+
+    @Test
+    void badAdaptiveLimitsAre400NamingTheFieldAndChangeNothing() {
+        String key = unique("adaptive");
+        json().body(Map.of("max_running", 2)).put("/v1/limits/{key}", key).then().statusCode(200);
+        Api.refusesBadAdaptiveSettings("/v1/limits/{key}", key);
+        given().get("/v1/limits").then().statusCode(200)
+                .body("find { it.key == '" + key + "' }.max_running", equalTo(2),
+                        "find { it.key == '" + key + "' }.adaptive", nullValue(),
+                        "find { it.key == '" + key + "' }.runtime.adaptive", nullValue());
         given().delete("/v1/limits/{key}", key).then().statusCode(204);
     }
 

@@ -56,13 +56,32 @@ class EngineMetricsTest {
         assertEquals(0, registry.find("baton.type.concurrency.limit").gauges().size());
     }
 
+    @Test
+    void aKeyWithAnAdaptiveCapHasAGaugeWhileItsStateLives() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        EngineMetrics metrics = new EngineMetrics(registry);
+        metrics.refresh(stats(0, 0, Map.of(), Map.of(), Map.of("tenant:a", 8, "tenant:b", 3)));
+        assertEquals(8, registry.get("baton.key.concurrency.limit").tags("key", "tenant:a").gauge().value());
+        assertEquals(3, registry.get("baton.key.concurrency.limit").tags("key", "tenant:b").gauge().value());
+        metrics.refresh(stats(0, 0, Map.of(), Map.of(), Map.of("tenant:a", 6)));
+        assertEquals(6, registry.get("baton.key.concurrency.limit").tags("key", "tenant:a").gauge().value());
+        assertEquals(1, registry.find("baton.key.concurrency.limit").gauges().size(), "tenant:b's state went away");
+        metrics.refresh(stats(0, 0, Map.of(), Map.of(), Map.of()));
+        assertEquals(0, registry.find("baton.key.concurrency.limit").gauges().size());
+    }
+
     private static EngineStats stats(int rateLimited, int concurrencyLimited, Map<String, Integer> highDepth) {
         return stats(rateLimited, concurrencyLimited, highDepth, Map.of());
     }
 
     private static EngineStats stats(int rateLimited, int concurrencyLimited, Map<String, Integer> highDepth,
             Map<String, Integer> typeCaps) {
+        return stats(rateLimited, concurrencyLimited, highDepth, typeCaps, Map.of());
+    }
+
+    private static EngineStats stats(int rateLimited, int concurrencyLimited, Map<String, Integer> highDepth,
+            Map<String, Integer> typeCaps, Map<String, Integer> keyCaps) {
         return new EngineStats(Map.of(), Map.of(Priority.HIGH, highDepth), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                0, List.of(), rateLimited, concurrencyLimited, typeCaps);
+                0, List.of(), rateLimited, concurrencyLimited, typeCaps, keyCaps);
     }
 }

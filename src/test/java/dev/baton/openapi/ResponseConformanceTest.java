@@ -198,6 +198,13 @@ class ResponseConformanceTest {
         call().body(Map.of("rate", 10, "window", "1m", "burst", 20, "max_running", 2)).put("/v1/limits/{k}", key)
                 .then().statusCode(200);
         call().get("/v1/limits").then().statusCode(200);
+        call().body(Map.of("max_running", 2, "adaptive", Map.of("min", 1, "max", 3, "target_run_time", "30s")))
+                .put("/v1/limits/{k}", key).then().statusCode(200);
+        String keyed = call().body(Map.of("type", type, "concurrency_key", key.replace("*", "a"))).post("/v1/tasks")
+                .then().statusCode(201).extract().path("id");
+        call().get("/v1/limits").then().statusCode(200); // a key with its own adaptive cap
+        call().body(Map.of("adaptive", Map.of("min", 4, "max", 3))).put("/v1/limits/{k}", key).then().statusCode(400);
+        call().post("/v1/tasks/{id}/cancel", keyed).then().statusCode(200);
         call().body(Map.of("rate", -1, "window", "1m")).put("/v1/limits/{k}", key).then().statusCode(400);
         call().delete("/v1/limits/{k}", key).then().statusCode(204);
         call().delete("/v1/limits/{k}", "k".repeat(129)).then().statusCode(400);

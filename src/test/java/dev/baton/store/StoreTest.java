@@ -338,18 +338,21 @@ class StoreTest {
         Node first = node(true, 3_600_000);
         LimitSettings openai = new LimitSettings("openai:*", 100L, 60_000L, 200L, 3);
         durable(first, first.engine().flow().setLimit(openai, now()).seq());
+        LimitSettings tenants = new LimitSettings("tenant:*", null, null, null, null, new AdaptiveSettings(2, 40, 30_000L));
+        durable(first, first.engine().flow().setLimit(tenants, now()).seq());
         durable(first, first.engine().flow().setLimit(new LimitSettings("gone", null, null, null, 1), now()).seq());
         durable(first, first.engine().flow().removeLimit("gone", now()).seq());
         first.store().halt(); // a crash: the limits are only in the journal
 
         Node second = node(true, 100);
-        assertEquals(List.of(openai), second.engine().flow().limitSettings(), "the removed limit stays removed");
+        assertEquals(List.of(openai, tenants), second.engine().flow().limitSettings(),
+                "the removed limit stays removed; the adaptive one is kept whole");
         awaitCheckpointAt(second.engine().lastSeq());
         await().atMost(Duration.ofSeconds(10)).until(() -> send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong() == 0);
         second.store().halt();
 
         Node third = node(true, 3_600_000); // from the checkpoint's limits hash alone
-        assertEquals(List.of(openai), third.engine().flow().limitSettings());
+        assertEquals(List.of(openai, tenants), third.engine().flow().limitSettings());
         assertEquals(200L, third.engine().flow().limits(now()).get(0).limit().capacity());
     }
 
