@@ -42,7 +42,32 @@ public record WireEvent(
     public static WireEvent of(TaskEvent e) {
         return new WireEvent(e.type().wireName(), e.seq(), e.taskId(), e.taskType(),
                 e.priority() == null ? null : e.priority().name(), e.status() == null ? null : e.status().name(),
-                e.agentId(), e.progress(), e.message(), Instant.ofEpochMilli(e.at()).toString(), e.score());
+                e.agentId(), e.progress(), e.message(), instant(e.at()), e.score());
+    }
+
+    /** A second as {@code Instant.toString} writes it, without the {@code Z}. */
+    private record Second(long epochSecond, String text) {
+    }
+
+    /** The second the last event came in: events come many a second, and formatting it was a good part of one. */
+    private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
+
+    /** {@code Instant.ofEpochMilli(millis).toString()}, the same characters. */
+    static String instant(long millis) {
+        long epochSecond = Math.floorDiv(millis, 1000L);
+        int milli = (int) Math.floorMod(millis, 1000L);
+        Second second = lastSecond;
+        if (second.epochSecond() != epochSecond) {
+            String whole = Instant.ofEpochSecond(epochSecond).toString();
+            second = new Second(epochSecond, whole.substring(0, whole.length() - 1));
+            lastSecond = second;
+        }
+        if (milli == 0) {
+            return second.text() + 'Z';
+        }
+        return new StringBuilder(second.text().length() + 5).append(second.text()).append('.')
+                .append((char) ('0' + milli / 100)).append((char) ('0' + milli / 10 % 10)).append((char) ('0' + milli % 10))
+                .append('Z').toString();
     }
 
     /** This event as JSON. */
