@@ -113,24 +113,25 @@ public record WireEvent(
             return;
         }
         out.append('"');
+        int start = 0; // the runs between escapes are copied whole, not a character at a time
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c >= 0x20) {
-                out.append(c);
-            } else {
-                switch (c) {
-                    case '\n' -> out.append("\\n");
-                    case '\r' -> out.append("\\r");
-                    case '\t' -> out.append("\\t");
-                    case '\b' -> out.append("\\b");
-                    case '\f' -> out.append("\\f");
-                    default -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-                }
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                continue;
             }
+            out.append(value, start, i).append('\\');
+            switch (c) {
+                case '"', '\\' -> out.append(c);
+                case '\n' -> out.append('n');
+                case '\r' -> out.append('r');
+                case '\t' -> out.append('t');
+                case '\b' -> out.append('b');
+                case '\f' -> out.append('f');
+                default -> out.append("u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            }
+            start = i + 1;
         }
-        out.append('"');
+        out.append(value, start, value.length()).append('"');
     }
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
