@@ -41,7 +41,7 @@ export const payload = (sentNanos) => ({ sent_ns: sentNanos, pad: PAD });
 
 const DEFAULTS = {
   agents: '50', 'in-flight': '64', 'max-backlog': '2000', phases: 'throughput,rate:500,rate:1000',
-  warmup: '5s', duration: '20s', 'rate-warmup': '2s', 'rate-duration': '10s',
+  warmup: '5s', duration: '20s', 'rate-warmup': '2s', 'rate-duration': '10s', 'idle-settle': '10s',
   'startup-tasks': '20000', 'startup-window': '10s', cpu: '', label: '', batch: '1',
 };
 
@@ -66,7 +66,7 @@ export function parseOptions(argv, sideDefaults = {}) {
   for (const name of ['agents', 'in-flight', 'max-backlog', 'startup-tasks', 'batch']) {
     options[name] = positive(name, options[name]);
   }
-  for (const name of ['warmup', 'duration', 'rate-warmup', 'rate-duration', 'startup-window']) {
+  for (const name of ['warmup', 'duration', 'rate-warmup', 'rate-duration', 'idle-settle', 'startup-window']) {
     options[name] = millis(name, options[name]);
   }
   options.phases = options.phases.split(',').map((p) => phase(p.trim()));
@@ -416,9 +416,13 @@ class Producer {
     return { phase: 'throughput', ...this.window(from, to) };
   }
 
-  /** Nothing submitted for rate-duration (after rate-warmup) while every agent or worker waits: what waiting costs. */
+  /**
+   * Nothing submitted for rate-duration while every agent or worker waits: what waiting costs.
+   * It starts idle-settle (10 s) after the last phase, so that phase's tail (the server's last
+   * checkpoint of its tasks, its JIT compiles, the consumer's start) is not counted as waiting.
+   */
   async idle(cpu) {
-    await sleep(this.options['rate-warmup']); // the consumer's start, or the last phase, settles
+    await sleep(this.options['idle-settle']);
     const from = this.snapshot(cpu);
     await sleep(this.options['rate-duration']);
     const { seconds, cores } = this.window(from, this.snapshot(cpu));

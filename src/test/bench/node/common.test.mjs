@@ -16,6 +16,8 @@ test('bad options are refused with the option named', () => {
   assert.throws(() => parseOptions(['--agents', '0']), /--agents/);
   assert.throws(() => parseOptions(['--phases', 'rate:fast']), /--phases/);
   assert.deepEqual(parseOptions(['--phases', 'idle']).phases, [{ kind: 'idle' }]);
+  assert.equal(parseOptions([])['idle-settle'], 10_000);
+  assert.equal(parseOptions(['--idle-settle', '2s'])['idle-settle'], 2_000);
   assert.throws(() => parseOptions(['--nope', '1']), /unknown option --nope/);
   assert.throws(() => parseOptions(['--cpu', 'baton']), /--cpu/);
   assert.throws(() => parseOptions(['--agents']), /needs a value/);

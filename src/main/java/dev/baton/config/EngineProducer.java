@@ -42,16 +42,18 @@ public class EngineProducer {
 
     /**
      * Where the engine's ordered events go, in order: metrics, the store (checkpoint and journal),
-     * then the fan-out (Redis pub/sub, SSE, brokers). Each only enqueues.
+     * then the fan-out (Redis pub/sub, SSE, brokers), and the ticker's pacer (an event ends its
+     * rest). Each only enqueues or notes.
      */
     @Produces
     @Singleton
-    EventSink eventSink(EngineMetrics metrics, StoreSink store, EventHub hub, Analytics analytics) {
+    EventSink eventSink(EngineMetrics metrics, StoreSink store, EventHub hub, Analytics analytics, TickPacer pacer) {
         return event -> {
             metrics.accept(event);
             store.accept(event);
             hub.accept(event);
             analytics.accept(event);
+            pacer.accept(event);
         };
     }
 

@@ -54,16 +54,24 @@ final class AgentRegistry {
         agent.lost = false;
     }
 
-    /** Marks agents silent for {@code ttlMillis} as lost, telling {@code lost} of each newly lost one. */
-    void sweep(long now, long ttlMillis, Consumer<Agent> lost) {
+    /**
+     * Marks agents silent for {@code ttlMillis} as lost, telling {@code lost} of each newly lost
+     * one. Answers when the next one may be lost if none calls meanwhile, {@link Long#MAX_VALUE}
+     * when none may: an agent waiting in a long-poll is alive, and is seen again when its wait ends.
+     */
+    long sweep(long now, long ttlMillis, Consumer<Agent> lost) {
+        long next = Long.MAX_VALUE;
         for (Agent agent : agents.values()) {
             if (!agent.parked.isEmpty()) {
                 agent.lastSeen = now; // an agent waiting in a long-poll is alive
             } else if (!agent.lost && now - agent.lastSeen >= ttlMillis) {
                 agent.lost = true;
                 lost.accept(agent);
+            } else if (!agent.lost) {
+                next = Math.min(next, agent.lastSeen + ttlMillis);
             }
         }
+        return next;
     }
 
     /** Slots of live agents, and how many of them are busy. */

@@ -296,7 +296,7 @@ public final class Coordinator {
 
     /** The long-poll's time is up or its client went away: answer it empty if still parked. */
     public void endWait(PendingClaim pending, long now) {
-        lock.change(now, () -> waiters.endEmpty(pending));
+        lock.change(now, () -> waiters.endEmpty(pending, lock.now()));
     }
 
     // ---------------------------------------------------------------------------------------
@@ -414,8 +414,8 @@ public final class Coordinator {
     // Timers and figures
 
     /** Start scheduled tasks that are due, expire leases that ran out, mark silent agents lost. */
-    public void tick(long now) {
-        lock.change(now, lifecycle::tick);
+    public long tick(long now) {
+        return lock.change(now, (Supplier<Long>) lifecycle::tick);
     }
 
     public EngineStats stats(long now) {

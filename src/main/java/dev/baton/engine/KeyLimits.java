@@ -211,6 +211,12 @@ final class KeyLimits {
         }
     }
 
+    /** When the next refill timer comes due (a void one included), {@link Long#MAX_VALUE} when none is armed. */
+    long nextRefill() {
+        Refill next = refills.peek();
+        return next == null ? Long.MAX_VALUE : next.at;
+    }
+
     /** The types a refill or a freed key made claimable since the last call; the caller feeds their parked claims. */
     List<String> takeFreed() {
         if (freed.isEmpty()) {

@@ -117,6 +117,7 @@ final class Lifecycle {
         task.leaseId = ids.lease();
         task.leaseExpiresAt = lock.now() + config.leaseTtlMillis();
         task.startedAt = lock.now();
+        agent.lastSeen = lock.now(); // it claimed, or waited in a long-poll until now
         task.cancelRequested = false;
         task.progress = 0;
         task.message = null;
@@ -274,7 +275,8 @@ final class Lifecycle {
     }
 
     /** Start scheduled tasks that are due, expire leases that ran out, mark silent agents lost. */
-    void tick() {
+    /** Acts on what came due; answers when something may come due next ({@link Long#MAX_VALUE}: nothing may). */
+    long tick() {
         long t = lock.now();
         for (Task task = timers.nextStart(t); task != null; task = timers.nextStart(t)) {
             enqueue(task, EventType.QUEUED);
@@ -283,8 +285,9 @@ final class Lifecycle {
             expire(task);
         }
         dispatcher.releaseDue(t);
-        agents.sweep(t, config.agentTtlMillis(), agent -> events.agent(EventType.AGENT_LOST, agent, t));
+        long nextLoss = agents.sweep(t, config.agentTtlMillis(), agent -> events.agent(EventType.AGENT_LOST, agent, t));
         tasks.cleanUp();
+        return Math.min(Math.min(timers.nextDue(), dispatcher.limits().nextRefill()), nextLoss);
     }
 
     /** Place recovered records (see {@link Coordinator#restore}). */

@@ -168,6 +168,11 @@ public final class ScheduleControl {
         });
     }
 
+    /** When the next schedule comes due, {@link Long#MAX_VALUE} when none will. */
+    public long nextRunAt() {
+        return count == 0 ? Long.MAX_VALUE : lock.read(schedules::nextRun);
+    }
+
     private int fire(Schedules.Schedule schedule) {
         long now = lock.now();
         ScheduleRecord r = schedule.record;

@@ -61,6 +61,15 @@ final class Schedules {
         return byId.values();
     }
 
+    /** The earliest next run of any schedule, {@link #NEVER} when none will run. */
+    long nextRun() {
+        long next = NEVER;
+        for (Schedule schedule : byId.values()) {
+            next = Math.min(next, schedule.nextRun);
+        }
+        return next;
+    }
+
     /** Those whose next run is at or before {@code now}, in id order (a copy: firing replaces them). */
     List<Schedule> due(long now) {
         List<Schedule> due = new ArrayList<>();

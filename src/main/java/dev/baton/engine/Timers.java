@@ -77,6 +77,16 @@ final class Timers {
         return null;
     }
 
+    /**
+     * The earliest time a start or a lease expiry may come due, {@link Long#MAX_VALUE} when none
+     * may: void and extended entries count, so it may be early (a tick then finds nothing), never late.
+     */
+    long nextDue() {
+        Due start = starts.peek();
+        Due lease = leases.peek();
+        return Math.min(start == null ? Long.MAX_VALUE : start.at(), lease == null ? Long.MAX_VALUE : lease.at());
+    }
+
     /** Lease entries held, void ones included: for tests of the sweep. */
     int leaseEntries() {
         return leases.size();

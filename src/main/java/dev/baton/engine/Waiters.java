@@ -81,9 +81,10 @@ final class Waiters {
         answer(pending, tasks);
     }
 
-    /** Answer a claim empty if it is still parked (its time is up, or its client went away). */
-    void endEmpty(PendingClaim pending) {
+    /** Answer a claim empty if it is still parked (its time is up, or its client went away): its agent was alive until {@code now}. */
+    void endEmpty(PendingClaim pending, long now) {
         if (!pending.done) {
+            pending.agent.lastSeen = Math.max(pending.agent.lastSeen, now);
             deliver(pending, List.of());
         }
     }

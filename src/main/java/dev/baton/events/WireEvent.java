@@ -42,7 +42,32 @@ public record WireEvent(
     public static WireEvent of(TaskEvent e) {
         return new WireEvent(e.type().wireName(), e.seq(), e.taskId(), e.taskType(),
                 e.priority() == null ? null : e.priority().name(), e.status() == null ? null : e.status().name(),
-                e.agentId(), e.progress(), e.message(), Instant.ofEpochMilli(e.at()).toString(), e.score());
+                e.agentId(), e.progress(), e.message(), instant(e.at()), e.score());
+    }
+
+    /** A second as {@code Instant.toString} writes it, without the {@code Z}. */
+    private record Second(long epochSecond, String text) {
+    }
+
+    /** The second the last event came in: events come many a second, and formatting it was a good part of one. */
+    private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
+
+    /** {@code Instant.ofEpochMilli(millis).toString()}, the same characters. */
+    static String instant(long millis) {
+        long epochSecond = Math.floorDiv(millis, 1000L);
+        int milli = (int) Math.floorMod(millis, 1000L);
+        Second second = lastSecond;
+        if (second.epochSecond() != epochSecond) {
+            String whole = Instant.ofEpochSecond(epochSecond).toString();
+            second = new Second(epochSecond, whole.substring(0, whole.length() - 1));
+            lastSecond = second;
+        }
+        if (milli == 0) {
+            return second.text() + 'Z';
+        }
+        return new StringBuilder(second.text().length() + 5).append(second.text()).append('.')
+                .append((char) ('0' + milli / 100)).append((char) ('0' + milli / 10 % 10)).append((char) ('0' + milli % 10))
+                .append('Z').toString();
     }
 
     /** This event as JSON. */
@@ -88,24 +113,25 @@ public record WireEvent(
             return;
         }
         out.append('"');
+        int start = 0; // the runs between escapes are copied whole, not a character at a time
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c >= 0x20) {
-                out.append(c);
-            } else {
-                switch (c) {
-                    case '\n' -> out.append("\\n");
-                    case '\r' -> out.append("\\r");
-                    case '\t' -> out.append("\\t");
-                    case '\b' -> out.append("\\b");
-                    case '\f' -> out.append("\\f");
-                    default -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-                }
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                continue;
             }
+            out.append(value, start, i).append('\\');
+            switch (c) {
+                case '"', '\\' -> out.append(c);
+                case '\n' -> out.append('n');
+                case '\r' -> out.append('r');
+                case '\t' -> out.append('t');
+                case '\b' -> out.append('b');
+                case '\f' -> out.append('f');
+                default -> out.append("u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            }
+            start = i + 1;
         }
-        out.append('"');
+        out.append(value, start, value.length()).append('"');
     }
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();

@@ -412,6 +412,19 @@ class CoordinatorTest {
         }
 
         @Test
+        void aTickSaysWhenTheNextLeaseRunsOutOrTheNextRetryStarts() {
+            TaskView t = submit("a", Priority.HIGH);
+            agent("w", 2, "a");
+            ClaimedTask c = claimOne("w");
+            now += 1_000;
+            ClaimAttempt parked = engine.claimOrWait("w", 1, now); // its agent cannot be lost meanwhile
+            assertEquals(c.leaseExpiresAt(), engine.tick(now));
+            long retryAt = engine.fail(t.id(), c.leaseId(), "boom", true, now).task().runAt();
+            assertEquals(retryAt, engine.tick(now));
+            engine.endWait(parked.pending(), now);
+        }
+
+        @Test
         void afterTheLastRetryTheTaskIsADeadLetterThatRetryRequeues() {
             TaskView t = submit(TaskSpec.of("a", Priority.HIGH).withMaxRetries(1));
             agent("w", 1, "a");
@@ -645,6 +658,23 @@ class CoordinatorTest {
             advance(60_000);
             assertFalse(engine.agent("w", now).lost());
             engine.endWait(attempt.pending(), now);
+        }
+
+        @Test
+        void aTickSaysWhenTheNextAgentMayBeLost() {
+            assertEquals(Long.MAX_VALUE, engine.tick(now), "nothing can come due in an empty engine");
+            agent("w", 1, "a");
+            assertEquals(now + 30_000, engine.tick(now));
+            ClaimAttempt attempt = engine.claimOrWait("w", 1, now);
+            assertEquals(Long.MAX_VALUE, engine.tick(now), "an agent in a long-poll cannot be lost");
+            now += 25_000;
+            engine.endWait(attempt.pending(), now); // no tick since the wait began
+            assertEquals(now + 30_000, engine.tick(now), "seen until its wait ended, not until the last tick");
+            advance(29_999);
+            assertFalse(engine.agent("w", now).lost());
+            advance(1);
+            assertTrue(engine.agent("w", now).lost());
+            assertEquals(Long.MAX_VALUE, engine.tick(now), "a lost agent cannot be lost again");
         }
 
         @Test

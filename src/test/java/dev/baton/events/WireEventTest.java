@@ -26,6 +26,15 @@ class WireEventTest {
     }
 
     @Test
+    void instantsAreWrittenAsInstantWritesThem() {
+        long t = 1_764_514_800_000L;
+        for (long millis : new long[] {t, t + 1, t + 10, t + 120, t + 999, t + 1_000, t + 1_001, t - 1, 0, -1, -1_001,
+                253_402_300_799_999L, 253_402_300_800_000L, t}) {
+            assertEquals(java.time.Instant.ofEpochMilli(millis).toString(), WireEvent.instant(millis), "millis " + millis);
+        }
+    }
+
+    @Test
     void anAgentEventWithNulls() throws JsonProcessingException {
         same(new WireEvent("agent.registered", 1, null, null, null, null, "a", null, null, "2026-11-24T17:00:00Z"));
     }
