@@ -56,13 +56,23 @@ final class KeyLimits {
     void attach(Task task, long now) {
         String rateKey = task.spec.rateKey();
         if (rateKey != null) {
-            task.rate = buckets.computeIfAbsent(rateKey, key -> newBucket(key, now));
-            task.rate.tasks++;
+            RateBucket bucket = buckets.get(rateKey); // get, then put when new: no capturing lambda per task
+            if (bucket == null) {
+                bucket = newBucket(rateKey, now);
+                buckets.put(rateKey, bucket);
+            }
+            bucket.tasks++;
+            task.rate = bucket;
         }
         String concurrencyKey = task.spec.concurrencyKey();
         if (concurrencyKey != null) {
-            task.conc = slots.computeIfAbsent(concurrencyKey, this::newSlots);
-            task.conc.tasks++;
+            KeySlots own = slots.get(concurrencyKey);
+            if (own == null) {
+                own = newSlots(concurrencyKey);
+                slots.put(concurrencyKey, own);
+            }
+            own.tasks++;
+            task.conc = own;
         }
     }
 
@@ -96,7 +106,7 @@ final class KeyLimits {
         }
         RateBucket.refresh(bucket, now);
         long need = task.cost * bucket.window();
-        return bucket.credit >= need || task.cost > bucket.rule.capacity() && bucket.credit >= bucket.capacity();
+        return bucket.credit >= need || task.cost > bucket.burst() && bucket.credit >= bucket.capacity();
     }
 
     /** May go straight to a parked claim: nothing of its rate key held before it, budget and a key slot free. */
@@ -309,7 +319,7 @@ final class KeyLimits {
 
     private RateBucket newBucket(String key, long now) {
         RateBucket bucket = new RateBucket(key);
-        bucket.rule = patterns.resolve(key, true);
+        bucket.rule(patterns.resolve(key, true));
         bucket.updatedAt = now;
         if (bucket.rule != null) {
             bucket.credit = bucket.capacity();
@@ -340,7 +350,7 @@ final class KeyLimits {
             count = 0;
             for (Task t = bucket.held.head(); t != null; t = t.next) {
                 long need = t.cost * bucket.window();
-                boolean oversize = count == 0 && bucket.queuedCost == 0 && t.cost > bucket.rule.capacity()
+                boolean oversize = count == 0 && bucket.queuedCost == 0 && t.cost > bucket.burst()
                         && bucket.credit >= bucket.capacity();
                 if (need > available && !oversize) {
                     break;
@@ -371,10 +381,10 @@ final class KeyLimits {
             } else {
                 long cost = bucket.held.head().cost;
                 long wanted = bucket.queuedCost + cost;
-                if (wanted <= bucket.rule.capacity() || bucket.queuedCost == 0) {
+                if (wanted <= bucket.burst() || bucket.queuedCost == 0) {
                     long target = Math.min(wanted * bucket.window(), bucket.capacity());
                     long gap = target - bucket.credit;
-                    long rate = bucket.rule.rate();
+                    long rate = bucket.rate();
                     at = gap <= 0 ? now : now + (gap + rate - 1) / rate;
                 } // else: the lanes' tasks spend first; their start arms it again
             }
