@@ -24,7 +24,8 @@ import java.util.PriorityQueue;
  *   the front of their lanes as the credit covers (one at least), in their order.</li>
  *   <li><b>Concurrency keys.</b> A key at its cap takes its lanes off their deques' round-robin
  *   rings; the end of one of its runs puts them back, and the dispatcher feeds parked claims.</li>
- *   <li>A key's state lives while live tasks name it (a bucket also until it is full again);
+ *   <li>A key's state lives while live tasks name it (a bucket also until it is full again: a
+ *   refill timer forgets it then);
  *   a limit changed at runtime re-resolves every key in use (O(keys), a rare operator call).</li>
  * </ul>
  * Not thread-safe: used under the coordinator's lock.
@@ -81,9 +82,12 @@ final class KeyLimits {
         RateBucket bucket = task.rate;
         if (bucket != null) {
             task.rate = null;
-            if (--bucket.tasks == 0 && bucket.held.isEmpty() && RateBucket.full(bucket, now)) {
-                buckets.remove(bucket.key);
-                bucket.stamp++;
+            if (--bucket.tasks == 0 && bucket.held.isEmpty()) {
+                if (RateBucket.full(bucket, now)) {
+                    forget(bucket);
+                } else {
+                    arm(bucket, now); // forgotten when its refill fills it, so unused keys do not pile up
+                }
             }
         }
         KeySlots own = task.conc;
@@ -188,9 +192,20 @@ final class KeyLimits {
                 continue;
             }
             bucket.armedAt = Long.MAX_VALUE;
+            if (bucket.tasks == 0 && bucket.held.isEmpty() && RateBucket.full(bucket, now)) {
+                forget(bucket);
+                continue;
+            }
             release(bucket, now);
             arm(bucket, now);
         }
+    }
+
+    /** A bucket no task names and full again: its key is forgotten (a new task of it starts a full bucket, as this one is). */
+    private void forget(RateBucket bucket) {
+        buckets.remove(bucket.key);
+        bucket.stamp++;
+        bucket.armedAt = Long.MAX_VALUE;
     }
 
     /** The types a refill or a freed key made claimable since the last call; the caller feeds their parked claims. */
@@ -372,10 +387,16 @@ final class KeyLimits {
         }
     }
 
-    /** Sets the bucket's refill timer for when its credit covers its lanes' tasks and its first held one. */
+    /**
+     * Sets the bucket's refill timer for when its credit covers its lanes' tasks and its first held
+     * one, or, when no task names it any more, for when it is full again and can be forgotten.
+     */
     void arm(RateBucket bucket, long now) {
         long at = Long.MAX_VALUE;
-        if (!bucket.held.isEmpty()) {
+        if (bucket.tasks == 0 && bucket.held.isEmpty()) {
+            at = bucket.rule == null || bucket.credit >= bucket.capacity() ? now
+                    : now + (bucket.capacity() - bucket.credit + bucket.rate() - 1) / bucket.rate();
+        } else if (!bucket.held.isEmpty()) {
             if (bucket.rule == null) {
                 at = now;
             } else {
