@@ -2,6 +2,7 @@ package dev.baton.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Who runs what: the ready deques, the scorer and the per-type rules (paused, running caps), for
@@ -34,6 +35,7 @@ final class Dispatcher {
     private final Statuses statuses;
     private final Assigner assigner;
     private final Waiters.Score byScore;
+    private final Predicate<String> unblocked = type -> !blocked(type);
 
     Dispatcher(EngineConfig config, TypeRules rules, Waiters waiters, Scorer scorer, Statuses statuses,
             Assigner assigner) {
@@ -77,7 +79,7 @@ final class Dispatcher {
         List<ClaimedTask> claimed = new ArrayList<>(wanted);
         Iterable<String> types = agent.general ? null : agent.spec.capabilities();
         while (claimed.size() < wanted) {
-            Task task = ready.best(types, type -> !blocked(type), t -> scorer.score(t, agent), now);
+            Task task = ready.best(types, unblocked, t -> scorer.score(t, agent), now);
             if (task == null) {
                 break;
             }

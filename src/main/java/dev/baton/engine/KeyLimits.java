@@ -28,8 +28,9 @@ import java.util.TreeMap;
  *   limit with an {@code adaptive} cap gives each key it governs its own {@link AdaptiveLimit},
  *   moved by that key's runs only ({@link #adapt}); the key's cap is the lower of it and
  *   {@code max_running}, and a rise puts the lanes back as a run's end does.</li>
- *   <li>A key's state lives while live tasks name it (a bucket also until it is full again), its
- *   adaptive cap with it: a key that comes back after an idle spell starts again at the ceiling;
+ *   <li>A key's state lives while live tasks name it (a bucket also until it is full again: a
+ *   refill timer forgets it then), its adaptive cap with it: a key that comes back after an idle
+ *   spell starts again at the ceiling;
  *   a limit changed at runtime re-resolves every key in use (O(keys), a rare operator call).</li>
  * </ul>
  * Not thread-safe: used under the coordinator's lock.
@@ -61,13 +62,23 @@ final class KeyLimits {
     void attach(Task task, long now) {
         String rateKey = task.spec.rateKey();
         if (rateKey != null) {
-            task.rate = buckets.computeIfAbsent(rateKey, key -> newBucket(key, now));
-            task.rate.tasks++;
+            RateBucket bucket = buckets.get(rateKey); // get, then put when new: no capturing lambda per task
+            if (bucket == null) {
+                bucket = newBucket(rateKey, now);
+                buckets.put(rateKey, bucket);
+            }
+            bucket.tasks++;
+            task.rate = bucket;
         }
         String concurrencyKey = task.spec.concurrencyKey();
         if (concurrencyKey != null) {
-            task.conc = slots.computeIfAbsent(concurrencyKey, key -> newSlots(key, now));
-            task.conc.tasks++;
+            KeySlots own = slots.get(concurrencyKey); // get, then put when new: no capturing lambda per task
+            if (own == null) {
+                own = newSlots(concurrencyKey, now);
+                slots.put(concurrencyKey, own);
+            }
+            own.tasks++;
+            task.conc = own;
         }
     }
 
@@ -76,9 +87,12 @@ final class KeyLimits {
         RateBucket bucket = task.rate;
         if (bucket != null) {
             task.rate = null;
-            if (--bucket.tasks == 0 && bucket.held.isEmpty() && RateBucket.full(bucket, now)) {
-                buckets.remove(bucket.key);
-                bucket.stamp++;
+            if (--bucket.tasks == 0 && bucket.held.isEmpty()) {
+                if (RateBucket.full(bucket, now)) {
+                    forget(bucket);
+                } else {
+                    arm(bucket, now); // forgotten when its refill fills it, so unused keys do not pile up
+                }
             }
         }
         KeySlots own = task.conc;
@@ -101,7 +115,7 @@ final class KeyLimits {
         }
         RateBucket.refresh(bucket, now);
         long need = task.cost * bucket.window();
-        return bucket.credit >= need || task.cost > bucket.rule.capacity() && bucket.credit >= bucket.capacity();
+        return bucket.credit >= need || task.cost > bucket.burst() && bucket.credit >= bucket.capacity();
     }
 
     /** May go straight to a parked claim: nothing of its rate key held before it, budget and a key slot free. */
@@ -206,6 +220,10 @@ final class KeyLimits {
                 continue;
             }
             bucket.armedAt = Long.MAX_VALUE;
+            if (bucket.tasks == 0 && bucket.held.isEmpty() && RateBucket.full(bucket, now)) {
+                forget(bucket);
+                continue;
+            }
             release(bucket, now);
             arm(bucket, now);
         }
@@ -215,6 +233,13 @@ final class KeyLimits {
     long nextRefill() {
         Refill next = refills.peek();
         return next == null ? Long.MAX_VALUE : next.at;
+    }
+
+    /** A bucket no task names and full again: its key is forgotten (a new task of it starts a full bucket, as this one is). */
+    private void forget(RateBucket bucket) {
+        buckets.remove(bucket.key);
+        bucket.stamp++;
+        bucket.armedAt = Long.MAX_VALUE;
     }
 
     /** The types a refill or a freed key made claimable since the last call; the caller feeds their parked claims. */
@@ -357,7 +382,7 @@ final class KeyLimits {
 
     private RateBucket newBucket(String key, long now) {
         RateBucket bucket = new RateBucket(key);
-        bucket.rule = patterns.resolve(key, true);
+        bucket.rule(patterns.resolve(key, true));
         bucket.updatedAt = now;
         if (bucket.rule != null) {
             bucket.credit = bucket.capacity();
@@ -388,7 +413,7 @@ final class KeyLimits {
             count = 0;
             for (Task t = bucket.held.head(); t != null; t = t.next) {
                 long need = t.cost * bucket.window();
-                boolean oversize = count == 0 && bucket.queuedCost == 0 && t.cost > bucket.rule.capacity()
+                boolean oversize = count == 0 && bucket.queuedCost == 0 && t.cost > bucket.burst()
                         && bucket.credit >= bucket.capacity();
                 if (need > available && !oversize) {
                     break;
@@ -410,19 +435,25 @@ final class KeyLimits {
         }
     }
 
-    /** Sets the bucket's refill timer for when its credit covers its lanes' tasks and its first held one. */
+    /**
+     * Sets the bucket's refill timer for when its credit covers its lanes' tasks and its first held
+     * one, or, when no task names it any more, for when it is full again and can be forgotten.
+     */
     void arm(RateBucket bucket, long now) {
         long at = Long.MAX_VALUE;
-        if (!bucket.held.isEmpty()) {
+        if (bucket.tasks == 0 && bucket.held.isEmpty()) {
+            at = bucket.rule == null || bucket.credit >= bucket.capacity() ? now
+                    : now + (bucket.capacity() - bucket.credit + bucket.rate() - 1) / bucket.rate();
+        } else if (!bucket.held.isEmpty()) {
             if (bucket.rule == null) {
                 at = now;
             } else {
                 long cost = bucket.held.head().cost;
                 long wanted = bucket.queuedCost + cost;
-                if (wanted <= bucket.rule.capacity() || bucket.queuedCost == 0) {
+                if (wanted <= bucket.burst() || bucket.queuedCost == 0) {
                     long target = Math.min(wanted * bucket.window(), bucket.capacity());
                     long gap = target - bucket.credit;
-                    long rate = bucket.rule.rate();
+                    long rate = bucket.rate();
                     at = gap <= 0 ? now : now + (gap + rate - 1) / rate;
                 } // else: the lanes' tasks spend first; their start arms it again
             }

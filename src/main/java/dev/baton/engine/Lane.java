@@ -23,7 +23,8 @@ final class Lane extends TaskChain {
     Lane ringPrev;
     boolean onRing;
 
-    private final TreeSet<Long> holes = new TreeSet<>();
+    /** Slots of tasks removed from the middle; null until the first such removal (most lanes never have one). */
+    private TreeSet<Long> holes;
 
     Lane(ReadyQueue queue, KeySlots slots) {
         this.queue = queue;
@@ -49,14 +50,19 @@ final class Lane extends TaskChain {
         boolean wasHead = task == head();
         boolean wasTail = task == tail();
         super.remove(task);
-        if (isEmpty()) {
+        if (!wasHead && !wasTail) {
+            if (holes == null) {
+                holes = new TreeSet<>();
+            }
+            holes.add(task.slot);
+        } else if (holes == null || holes.isEmpty()) {
+            return; // a claim takes the head: nothing to prune, nothing allocated
+        } else if (isEmpty()) {
             holes.clear();
         } else if (wasHead) {
             holes.headSet(head().slot).clear();
-        } else if (wasTail) {
-            holes.tailSet(tail().slot, false).clear();
         } else {
-            holes.add(task.slot);
+            holes.tailSet(tail().slot, false).clear();
         }
     }
 
@@ -66,7 +72,8 @@ final class Lane extends TaskChain {
             throw new IllegalStateException("task " + task.id + " is not in " + this);
         }
         long distance = task.slot - head().slot;
-        int removedBetween = holes.isEmpty() ? 0 : holes.subSet(head().slot, false, task.slot, false).size();
+        int removedBetween = holes == null || holes.isEmpty() ? 0
+                : holes.subSet(head().slot, false, task.slot, false).size();
         return (int) (distance - removedBetween);
     }
 

@@ -9,7 +9,13 @@ package dev.baton.engine;
 final class RateBucket {
 
     final String key;
+    /** The limit in effect, or null; set through {@link #rule(LimitSettings)}, which keeps the figures below. */
     LimitSettings rule;
+    /** The rule's figures as plain longs (0 without a rule), so the claim's affordability check reads only this object. */
+    private long window;
+    private long capacity;
+    private long burst;
+    private long rate;
     long credit;
     long updatedAt;
     /** Cost of this key's tasks in lanes, not held: the credit they will spend first. */
@@ -24,12 +30,31 @@ final class RateBucket {
         this.key = key;
     }
 
-    long window() {
-        return rule.windowMillis();
+    void rule(LimitSettings limit) {
+        rule = limit;
+        window = limit == null ? 0 : limit.windowMillis();
+        burst = limit == null ? 0 : limit.capacity();
+        capacity = burst * window;
+        rate = limit == null ? 0 : limit.rate();
     }
 
+    long window() {
+        return window;
+    }
+
+    /** The capacity in credit (cost units × window millis). */
     long capacity() {
-        return rule.capacity() * rule.windowMillis();
+        return capacity;
+    }
+
+    /** The capacity in cost units (the burst). */
+    long burst() {
+        return burst;
+    }
+
+    /** Credit earned per millisecond. */
+    long rate() {
+        return rate;
     }
 
     /** Credit earned since the last look, up to the capacity; never overflows (rate, window and burst are bounded). */
@@ -43,7 +68,7 @@ final class RateBucket {
         if (gap <= 0) {
             return;
         }
-        long rate = bucket.rule.rate();
+        long rate = bucket.rate;
         bucket.credit = elapsed >= (gap + rate - 1) / rate ? bucket.capacity() : bucket.credit + elapsed * rate;
     }
 
@@ -58,7 +83,7 @@ final class RateBucket {
     /** A bucket's rule changed: its credit keeps its share of the capacity (a new bucket starts full). */
     static void rebase(RateBucket bucket, LimitSettings before, LimitSettings after, long now) {
         double share = before == null ? 1 : (double) bucket.credit / (before.capacity() * before.windowMillis());
-        bucket.rule = after;
+        bucket.rule(after);
         bucket.updatedAt = now;
         bucket.credit = after == null ? 0 : (long) Math.min(share * bucket.capacity(), bucket.capacity());
     }

@@ -181,6 +181,12 @@ final class ReadyQueues {
     }
 
     private ReadyQueue queue(Priority level, String type) {
-        return byLevel[level.level()].computeIfAbsent(type, t -> new ReadyQueue(level, t, limits));
+        Map<String, ReadyQueue> queues = byLevel[level.level()];
+        ReadyQueue queue = queues.get(type); // get, then put when new: no capturing lambda per task
+        if (queue == null) {
+            queue = new ReadyQueue(level, type, limits);
+            queues.put(type, queue);
+        }
+        return queue;
     }
 }

@@ -264,6 +264,26 @@ class KeyLimitsTest extends EngineHarness {
     }
 
     @Test
+    void aRateKeyNoTaskNamesIsForgottenOnceItsBucketIsFullAgain() {
+        limits(rate("k:*", 1, 60 * SECOND, null));
+        agent("w", 10, "t");
+        submit(keyed("t", "k:1", 1, null));
+        ClaimedTask spent = claimOne("w");
+        engine.complete(spent.task().id(), spent.leaseId(), null, now);
+        assertEquals(1, engine.flow().limits(now).get(0).keysInUse(), "its spent budget is kept while it refills");
+        advance(60 * SECOND - 1);
+        engine.tick(now);
+        assertEquals(1, engine.flow().limits(now).get(0).keysInUse(), "not full yet");
+        advance(1);
+        engine.tick(now);
+        LimitView view = engine.flow().limits(now).get(0);
+        assertEquals(0, view.keysInUse(), "full again and no task names it: forgotten");
+        assertTrue(view.keys().isEmpty());
+        submit(keyed("t", "k:1", 1, null));
+        claimOne("w"); // a new task of the key starts on a full bucket, as the forgotten one was
+    }
+
+    @Test
     void badKeysAndLimitsAreRefusedNamingTheFieldAndChangeNothing() {
         String tooLong = "k".repeat(Ids.MAX_ID_LENGTH + 1);
         assertEquals("rate_key", assertThrows(InvalidRequestException.class,
