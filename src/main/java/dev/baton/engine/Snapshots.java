@@ -1,6 +1,8 @@
 package dev.baton.engine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -51,6 +53,22 @@ final class Snapshots {
         task.dependentIds = r.dependents();
         return task;
     }
+
+    /**
+     * The tasks of {@code records}, each {@linkplain #rebuild rebuilt}, in ascending id order: recovery reads
+     * the tasks hash in Redis' order, and the id index takes tasks in id order by appending (out of
+     * order, each goes through a sorted map: most of a million-task recovery).
+     */
+    static Task[] rebuildInIdOrder(List<TaskRecord> records) {
+        Task[] tasks = new Task[records.size()];
+        for (int i = 0; i < tasks.length; i++) {
+            tasks[i] = rebuild(records.get(i));
+        }
+        Arrays.parallelSort(tasks, BY_ID);
+        return tasks;
+    }
+
+    private static final Comparator<Task> BY_ID = (a, b) -> a.id.compareTo(b.id);
 
     /** The API's view; {@code position}, {@code waitingOn} and {@code waitingOnLimit} are derived by their owners. */
     static TaskView view(Task task, Integer position, List<String> waitingOn, String waitingOnLimit) {

@@ -11,6 +11,7 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,17 +29,21 @@ import java.util.Map;
 final class Recovery {
 
     private static final int SCAN_COUNT = 10_000;
-    /** Entries per XRANGE: a batch submit's entries hold thousands of records each. */
-    private static final int RANGE_COUNT = 256;
+    /**
+     * Entries per XRANGE, the next asked for while this page is decoded: an entry of a batch submit
+     * holds thousands of records (megabytes), and one reply of hundreds of them held the whole
+     * journal in memory at once.
+     */
+    private static final int RANGE_COUNT = 16;
     /** Fewer texts than this are decoded on the recovering thread alone. */
     private static final int PARALLEL_FROM = 64;
 
     /**
-     * @param replayed tasks the journal changed after the marker: the next checkpoint must write them
+     * @param replayed the records of the tasks the journal changed after the marker: the next checkpoint must write them
      * @param marker the checkpoint marker found
      * @param journalTop the id of the journal entry appended last ("" when none)
      */
-    record Result(EngineState state, Map<String, TaskRecord> replayed, int fromCheckpoint, int journalEvents,
+    record Result(EngineState state, Collection<TaskRecord> replayed, int fromCheckpoint, int journalEvents,
             long marker, String journalTop) {
     }
 
@@ -49,7 +54,9 @@ final class Recovery {
         Response markerValue = redis.send(Request.cmd(Command.GET).arg(keys.checkpoint()));
         long marker = markerValue == null ? 0 : markerValue.toLong();
 
-        Map<String, TaskRecord> tasks = new LinkedHashMap<>();
+        Response count = redis.send(Request.cmd(Command.HLEN).arg(keys.tasks()));
+        // sized once: a million tasks grew it twenty times (the engine sorts them by id as it restores)
+        Map<String, TaskRecord> tasks = new HashMap<>(capacity(count == null ? 0 : count.toLong()));
         String cursor = "0";
         CompletableFuture<Response> next = hscan(redis, keys, cursor);
         do {
@@ -82,21 +89,20 @@ final class Recovery {
         RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.schedules())))
                 .forEach((id, json) -> schedules.put(id, StoreCodec.schedule(json)));
 
-        Map<String, Long> seenSeq = new HashMap<>();
-        Map<String, TaskRecord> replayed = new HashMap<>();
+        Map<String, StoreCodec.Replayed> replayed = new HashMap<>(); // per task its last event applied
         long lastSeq = marker;
         int journalEvents = 0;
-        String start = (marker + 1) + "-0";
+        CompletableFuture<Response> nextRange = xrange(redis, keys, marker + 1);
         while (true) {
-            Response entries = redis.send(Request.cmd(Command.XRANGE).arg(keys.journal()).arg(start).arg("+")
-                    .arg("COUNT").arg(RANGE_COUNT));
+            Response entries = nextRange.join();
             if (entries == null || entries.size() == 0) {
                 break;
             }
-            String lastId = null;
+            String lastId = entries.get(entries.size() - 1).get(0).toString();
+            long lastEntrySeq = Long.parseLong(lastId.substring(0, lastId.indexOf('-')));
+            nextRange = xrange(redis, keys, lastEntrySeq + 1); // Redis reads on while this page is decoded
             List<String> texts = new ArrayList<>();
             for (Response entry : entries) {
-                lastId = entry.get(0).toString();
                 texts.addAll(RedisCalls.fields(entry.get(1)).values());
             }
             for (List<StoreCodec.Replayed> events : decode(texts, StoreCodec::journal)) {
@@ -106,23 +112,30 @@ final class Recovery {
                     }
                     journalEvents++;
                     lastSeq = Math.max(lastSeq, event.seq());
-                    apply(event, tasks, agents, types, schedules, limits, seenSeq, replayed);
+                    apply(event, tasks, agents, types, schedules, limits, replayed);
                 }
             }
-            long lastEntrySeq = Long.parseLong(lastId.substring(0, lastId.indexOf('-')));
             // the next entry must go above every entry there, even one that only repeats older events
             lastSeq = Math.max(lastSeq, lastEntrySeq);
-            start = (lastEntrySeq + 1) + "-0";
         }
         EngineState state = new EngineState(new ArrayList<>(tasks.values()), new ArrayList<>(agents.values()),
                 new ArrayList<>(types.values()), new ArrayList<>(schedules.values()), lastSeq, new ArrayList<>(limits.values()));
         Response top = redis.send(Request.cmd(Command.GET).arg(keys.journalTop()));
-        return new Result(state, replayed, fromCheckpoint, journalEvents, marker, top == null ? "" : top.toString());
+        return new Result(state, replayed.values().stream().map(StoreCodec.Replayed::task).toList(), fromCheckpoint, journalEvents, marker, top == null ? "" : top.toString());
     }
 
     private static CompletableFuture<Response> hscan(RedisCalls redis, RedisKeys keys, String cursor) {
         return redis.sendAsync(Request.cmd(Command.HSCAN).arg(keys.tasks()).arg(cursor).arg("COUNT").arg(SCAN_COUNT))
                 .subscribeAsCompletionStage();
+    }
+
+    private static CompletableFuture<Response> xrange(RedisCalls redis, RedisKeys keys, long fromSeq) {
+        return redis.sendAsync(Request.cmd(Command.XRANGE).arg(keys.journal()).arg(fromSeq + "-0").arg("+")
+                .arg("COUNT").arg(RANGE_COUNT)).subscribeAsCompletionStage();
+    }
+
+    private static int capacity(long entries) {
+        return (int) Math.min(1 << 30, Math.max(16, entries * 4 / 3 + 1));
     }
 
     /** Decodes on every core (a page is thousands of records), keeping the order. */
@@ -135,14 +148,13 @@ final class Recovery {
 
     private static void apply(StoreCodec.Replayed event, Map<String, TaskRecord> tasks, Map<String, AgentRecord> agents,
             Map<String, TypeSettings> types, Map<String, ScheduleRecord> schedules, Map<String, LimitSettings> limits,
-            Map<String, Long> seenSeq, Map<String, TaskRecord> replayed) {
+            Map<String, StoreCodec.Replayed> replayed) {
         if (event.task() != null) {
             String taskId = event.task().id();
-            Long seen = seenSeq.get(taskId);
-            if (seen == null || event.seq() > seen) {
-                seenSeq.put(taskId, event.seq());
+            StoreCodec.Replayed seen = replayed.get(taskId);
+            if (seen == null || event.seq() > seen.seq()) {
+                replayed.put(taskId, event);
                 tasks.put(taskId, event.task());
-                replayed.put(taskId, event.task());
             }
         } else if (event.type() == EventType.AGENT_REGISTERED && event.agent() != null) {
             AgentRecord known = agents.get(event.agentId());
