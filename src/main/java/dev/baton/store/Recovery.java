@@ -65,11 +65,16 @@ final class Recovery {
             if (!"0".equals(cursor)) {
                 next = hscan(redis, keys, cursor); // Redis reads the next page while this one is decoded
             }
-            Map<String, String> fields = RedisCalls.fields(page.get(1));
-            List<String> ids = new ArrayList<>(fields.keySet());
-            List<TaskRecord> records = decode(new ArrayList<>(fields.values()), StoreCodec::task);
-            for (int i = 0; i < ids.size(); i++) {
-                tasks.put(ids.get(i), records.get(i));
+            // a flat array of id, record, id, record...; records parsed from their bytes (no text made of them)
+            io.vertx.redis.client.Response items = page.get(1).getDelegate();
+            int n = items.size() / 2;
+            List<byte[]> texts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                texts.add(items.get(2 * i + 1).toBytes());
+            }
+            List<TaskRecord> records = decode(texts, StoreCodec::task);
+            for (int i = 0; i < n; i++) {
+                tasks.put(items.get(2 * i).toString(), records.get(i));
             }
         } while (!"0".equals(cursor));
         int fromCheckpoint = tasks.size();
@@ -101,9 +106,9 @@ final class Recovery {
             String lastId = entries.get(entries.size() - 1).get(0).toString();
             long lastEntrySeq = Long.parseLong(lastId.substring(0, lastId.indexOf('-')));
             nextRange = xrange(redis, keys, lastEntrySeq + 1); // Redis reads on while this page is decoded
-            List<String> texts = new ArrayList<>();
+            List<byte[]> texts = new ArrayList<>();
             for (Response entry : entries) {
-                texts.addAll(RedisCalls.fields(entry.get(1)).values());
+                texts.addAll(RedisCalls.valueBytes(entry.get(1)));
             }
             for (List<StoreCodec.Replayed> events : decode(texts, StoreCodec::journal)) {
                 for (StoreCodec.Replayed event : events) {
@@ -139,7 +144,7 @@ final class Recovery {
     }
 
     /** Decodes on every core (a page is thousands of records), keeping the order. */
-    private static <T> List<T> decode(List<String> texts, Function<String, T> reader) {
+    private static <S, T> List<T> decode(List<S> texts, Function<S, T> reader) {
         if (texts.size() < PARALLEL_FROM) {
             return texts.stream().map(reader).toList();
         }
