@@ -11,8 +11,8 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,8 +23,10 @@ import java.util.Map;
  * Reads Baton's state back from Redis (docs/redis.md): the hashes as of the {@code checkpoint} marker,
  * then every journal entry above it, applying each task's events in {@code seq} order and each
  * at most once — so entries written twice (a retried "maybe applied" write) or overlapping the
- * marker change nothing. Records are decoded on every core (parallel streams, order kept) while
- * Redis reads the next page of the tasks hash; they are applied in order on the calling thread.
+ * marker change nothing. Records are parsed from the bytes Redis sent, on every core (parallel
+ * streams, order kept), while Redis reads the next page of the tasks hash or the journal; journal
+ * events are applied in order on the calling thread. The tasks go to the engine sorted by id, each
+ * once: a task's last journal record, else its record in the hash.
  */
 final class Recovery {
 
@@ -55,8 +57,7 @@ final class Recovery {
         long marker = markerValue == null ? 0 : markerValue.toLong();
 
         Response count = redis.send(Request.cmd(Command.HLEN).arg(keys.tasks()));
-        // sized once: a million tasks grew it twenty times (the engine sorts them by id as it restores)
-        Map<String, TaskRecord> tasks = new HashMap<>(capacity(count == null ? 0 : count.toLong()));
+        List<TaskRecord> checkpointed = new ArrayList<>((int) Math.min(1 << 28, count == null ? 0 : count.toLong()));
         String cursor = "0";
         CompletableFuture<Response> next = hscan(redis, keys, cursor);
         do {
@@ -65,19 +66,18 @@ final class Recovery {
             if (!"0".equals(cursor)) {
                 next = hscan(redis, keys, cursor); // Redis reads the next page while this one is decoded
             }
-            // a flat array of id, record, id, record...; records parsed from their bytes (no text made of them)
+            // a flat array of id, record, id, record...: a record holds its id; parsed from its bytes (no text made first)
             io.vertx.redis.client.Response items = page.get(1).getDelegate();
             int n = items.size() / 2;
             List<byte[]> texts = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 texts.add(items.get(2 * i + 1).toBytes());
             }
-            List<TaskRecord> records = decode(texts, StoreCodec::task);
-            for (int i = 0; i < n; i++) {
-                tasks.put(items.get(2 * i).toString(), records.get(i));
-            }
+            checkpointed.addAll(decode(texts, StoreCodec::task));
         } while (!"0".equals(cursor));
-        int fromCheckpoint = tasks.size();
+        TaskRecord[] fromHash = inIdOrder(checkpointed);
+        checkpointed = null; // garbage from here on
+
 
         Map<String, AgentRecord> agents = new LinkedHashMap<>();
         RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.agents())))
@@ -94,7 +94,8 @@ final class Recovery {
         RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.schedules())))
                 .forEach((id, json) -> schedules.put(id, StoreCodec.schedule(json)));
 
-        Map<String, StoreCodec.Replayed> replayed = new HashMap<>(); // per task its last event applied
+        // per task its last event applied, in the order tasks first appear (their ids' order, mostly: cheap to sort)
+        Map<String, StoreCodec.Replayed> replayed = new LinkedHashMap<>();
         long lastSeq = marker;
         int journalEvents = 0;
         CompletableFuture<Response> nextRange = xrange(redis, keys, marker + 1);
@@ -117,16 +118,23 @@ final class Recovery {
                     }
                     journalEvents++;
                     lastSeq = Math.max(lastSeq, event.seq());
-                    apply(event, tasks, agents, types, schedules, limits, replayed);
+                    apply(event, agents, types, schedules, limits, replayed);
                 }
             }
             // the next entry must go above every entry there, even one that only repeats older events
             lastSeq = Math.max(lastSeq, lastEntrySeq);
         }
-        EngineState state = new EngineState(new ArrayList<>(tasks.values()), new ArrayList<>(agents.values()),
+        List<TaskRecord> tasks = new ArrayList<>(fromHash.length + replayed.size());
+        for (TaskRecord record : fromHash) {
+            if (replayed.isEmpty() || !replayed.containsKey(record.id())) {
+                tasks.add(record);
+            }
+        }
+        replayed.values().forEach(event -> tasks.add(event.task())); // a task's last event in the journal wins
+        EngineState state = new EngineState(tasks, new ArrayList<>(agents.values()),
                 new ArrayList<>(types.values()), new ArrayList<>(schedules.values()), lastSeq, new ArrayList<>(limits.values()));
         Response top = redis.send(Request.cmd(Command.GET).arg(keys.journalTop()));
-        return new Result(state, replayed.values().stream().map(StoreCodec.Replayed::task).toList(), fromCheckpoint, journalEvents, marker, top == null ? "" : top.toString());
+        return new Result(state, replayed.values().stream().map(StoreCodec.Replayed::task).toList(), fromHash.length, journalEvents, marker, top == null ? "" : top.toString());
     }
 
     private static CompletableFuture<Response> hscan(RedisCalls redis, RedisKeys keys, String cursor) {
@@ -139,8 +147,20 @@ final class Recovery {
                 .arg("COUNT").arg(RANGE_COUNT)).subscribeAsCompletionStage();
     }
 
-    private static int capacity(long entries) {
-        return (int) Math.min(1 << 30, Math.max(16, entries * 4 / 3 + 1));
+    /**
+     * The records sorted by id, each id once: HSCAN may return an entry twice (the hash resized between
+     * two pages), and in id order the engine's index takes them by appending, without sorting again.
+     */
+    private static TaskRecord[] inIdOrder(List<TaskRecord> records) {
+        TaskRecord[] sorted = records.toArray(new TaskRecord[0]);
+        Arrays.parallelSort(sorted, (a, b) -> a.id().compareTo(b.id()));
+        int kept = 0;
+        for (TaskRecord record : sorted) {
+            if (kept == 0 || !sorted[kept - 1].id().equals(record.id())) {
+                sorted[kept++] = record;
+            }
+        }
+        return kept == sorted.length ? sorted : Arrays.copyOf(sorted, kept);
     }
 
     /** Decodes on every core (a page is thousands of records), keeping the order. */
@@ -151,7 +171,7 @@ final class Recovery {
         return texts.parallelStream().map(reader).toList();
     }
 
-    private static void apply(StoreCodec.Replayed event, Map<String, TaskRecord> tasks, Map<String, AgentRecord> agents,
+    private static void apply(StoreCodec.Replayed event, Map<String, AgentRecord> agents,
             Map<String, TypeSettings> types, Map<String, ScheduleRecord> schedules, Map<String, LimitSettings> limits,
             Map<String, StoreCodec.Replayed> replayed) {
         if (event.task() != null) {
@@ -159,7 +179,6 @@ final class Recovery {
             StoreCodec.Replayed seen = replayed.get(taskId);
             if (seen == null || event.seq() > seen.seq()) {
                 replayed.put(taskId, event);
-                tasks.put(taskId, event.task());
             }
         } else if (event.type() == EventType.AGENT_REGISTERED && event.agent() != null) {
             AgentRecord known = agents.get(event.agentId());
