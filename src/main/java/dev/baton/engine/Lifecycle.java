@@ -301,7 +301,7 @@ final class Lifecycle {
                 }
             });
         }
-        List<Task> queued = new ArrayList<>();
+        List<Task> queued = new ArrayList<>(state.tasks().size()); // most are, after a crash with a long queue
         List<Task> waiting = new ArrayList<>();
         Task[] inIdOrder = Snapshots.rebuildInIdOrder(state.tasks()); // the id index then appends, never sorts
         for (Task task : inIdOrder) {

@@ -55,17 +55,26 @@ final class Snapshots {
     }
 
     /**
-     * The tasks of {@code records}, each {@linkplain #rebuild rebuilt}, in ascending id order: recovery reads
-     * the tasks hash in Redis' order, and the id index takes tasks in id order by appending (out of
-     * order, each goes through a sorted map: most of a million-task recovery).
+     * The tasks of {@code records}, each {@linkplain #rebuild rebuilt}, in ascending id order, each id once
+     * (of records with the same id, the last): recovery reads the tasks hash in Redis' order (which
+     * may repeat an entry), and the id index takes tasks in id order by appending (out of order, each
+     * went through a sorted map: most of a million-task recovery).
      */
     static Task[] rebuildInIdOrder(List<TaskRecord> records) {
         Task[] tasks = new Task[records.size()];
         for (int i = 0; i < tasks.length; i++) {
             tasks[i] = rebuild(records.get(i));
         }
-        Arrays.parallelSort(tasks, BY_ID);
-        return tasks;
+        Arrays.parallelSort(tasks, BY_ID); // stable: the last of an id stays last
+        int kept = 0;
+        for (Task task : tasks) {
+            if (kept > 0 && tasks[kept - 1].id.equals(task.id)) {
+                tasks[kept - 1] = task;
+            } else {
+                tasks[kept++] = task;
+            }
+        }
+        return kept == tasks.length ? tasks : Arrays.copyOf(tasks, kept);
     }
 
     private static final Comparator<Task> BY_ID = (a, b) -> a.id.compareTo(b.id);

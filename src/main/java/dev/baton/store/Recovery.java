@@ -11,7 +11,6 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +24,9 @@ import java.util.Map;
  * at most once — so entries written twice (a retried "maybe applied" write) or overlapping the
  * marker change nothing. Records are parsed from the bytes Redis sent, on every core (parallel
  * streams, order kept), while Redis reads the next page of the tasks hash or the journal; journal
- * events are applied in order on the calling thread. The tasks go to the engine sorted by id, each
- * once: a task's last journal record, else its record in the hash.
+ * events are applied in order on the calling thread. The tasks go to the engine in no map and
+ * unsorted: a task's last journal record, else its record in the hash (the engine sorts them by
+ * id, and keeps one of an id HSCAN returned twice: the hash resized between two pages).
  */
 final class Recovery {
 
@@ -75,9 +75,6 @@ final class Recovery {
             }
             checkpointed.addAll(decode(texts, StoreCodec::task));
         } while (!"0".equals(cursor));
-        TaskRecord[] fromHash = inIdOrder(checkpointed);
-        checkpointed = null; // garbage from here on
-
 
         Map<String, AgentRecord> agents = new LinkedHashMap<>();
         RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.agents())))
@@ -124,8 +121,8 @@ final class Recovery {
             // the next entry must go above every entry there, even one that only repeats older events
             lastSeq = Math.max(lastSeq, lastEntrySeq);
         }
-        List<TaskRecord> tasks = new ArrayList<>(fromHash.length + replayed.size());
-        for (TaskRecord record : fromHash) {
+        List<TaskRecord> tasks = new ArrayList<>(checkpointed.size() + replayed.size());
+        for (TaskRecord record : checkpointed) {
             if (replayed.isEmpty() || !replayed.containsKey(record.id())) {
                 tasks.add(record);
             }
@@ -134,7 +131,7 @@ final class Recovery {
         EngineState state = new EngineState(tasks, new ArrayList<>(agents.values()),
                 new ArrayList<>(types.values()), new ArrayList<>(schedules.values()), lastSeq, new ArrayList<>(limits.values()));
         Response top = redis.send(Request.cmd(Command.GET).arg(keys.journalTop()));
-        return new Result(state, replayed.values().stream().map(StoreCodec.Replayed::task).toList(), fromHash.length, journalEvents, marker, top == null ? "" : top.toString());
+        return new Result(state, replayed.values().stream().map(StoreCodec.Replayed::task).toList(), checkpointed.size(), journalEvents, marker, top == null ? "" : top.toString());
     }
 
     private static CompletableFuture<Response> hscan(RedisCalls redis, RedisKeys keys, String cursor) {
@@ -145,22 +142,6 @@ final class Recovery {
     private static CompletableFuture<Response> xrange(RedisCalls redis, RedisKeys keys, long fromSeq) {
         return redis.sendAsync(Request.cmd(Command.XRANGE).arg(keys.journal()).arg(fromSeq + "-0").arg("+")
                 .arg("COUNT").arg(RANGE_COUNT)).subscribeAsCompletionStage();
-    }
-
-    /**
-     * The records sorted by id, each id once: HSCAN may return an entry twice (the hash resized between
-     * two pages), and in id order the engine's index takes them by appending, without sorting again.
-     */
-    private static TaskRecord[] inIdOrder(List<TaskRecord> records) {
-        TaskRecord[] sorted = records.toArray(new TaskRecord[0]);
-        Arrays.parallelSort(sorted, (a, b) -> a.id().compareTo(b.id()));
-        int kept = 0;
-        for (TaskRecord record : sorted) {
-            if (kept == 0 || !sorted[kept - 1].id().equals(record.id())) {
-                sorted[kept++] = record;
-            }
-        }
-        return kept == sorted.length ? sorted : Arrays.copyOf(sorted, kept);
     }
 
     /** Decodes on every core (a page is thousands of records), keeping the order. */
