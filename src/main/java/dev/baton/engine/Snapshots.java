@@ -2,7 +2,6 @@ package dev.baton.engine;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -65,7 +64,7 @@ final class Snapshots {
         for (int i = 0; i < tasks.length; i++) {
             tasks[i] = rebuild(records.get(i));
         }
-        Arrays.parallelSort(tasks, BY_ID); // stable: the last of an id stays last
+        IdSort.sort(tasks, task -> task.id); // stable: the last of an id stays last
         int kept = 0;
         for (Task task : tasks) {
             if (kept > 0 && tasks[kept - 1].id.equals(task.id)) {
@@ -76,8 +75,6 @@ final class Snapshots {
         }
         return kept == tasks.length ? tasks : Arrays.copyOf(tasks, kept);
     }
-
-    private static final Comparator<Task> BY_ID = (a, b) -> a.id.compareTo(b.id);
 
     /** The API's view; {@code position}, {@code waitingOn} and {@code waitingOnLimit} are derived by their owners. */
     static TaskView view(Task task, Integer position, List<String> waitingOn, String waitingOnLimit) {
