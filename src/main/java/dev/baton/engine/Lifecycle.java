@@ -304,10 +304,10 @@ final class Lifecycle {
                 }
             });
         }
-        List<Task> queued = new ArrayList<>();
+        List<Task> queued = new ArrayList<>(state.tasks().size()); // most are, after a crash with a long queue
         List<Task> waiting = new ArrayList<>();
-        for (TaskRecord r : state.tasks()) {
-            Task task = Snapshots.rebuild(r);
+        Task[] inIdOrder = Snapshots.rebuildInIdOrder(state.tasks()); // the id index then appends, never sorts
+        for (Task task : inIdOrder) {
             readySeq = Math.max(readySeq, task.readySeq);
             switch (task.status) {
                 case COMPLETED, FAILED, CANCELLED -> {
@@ -342,11 +342,11 @@ final class Lifecycle {
             tasks.addLive(task);
             statuses.place(task);
         }
-        for (TaskRecord r : state.tasks()) { // a parent's record may predate a dependent's submission
-            for (String parentId : r.spec().dependsOn()) {
+        for (Task child : inIdOrder) { // a parent's record may predate a dependent's submission
+            for (String parentId : child.spec.dependsOn()) {
                 Task parent = tasks.find(parentId);
                 if (parent != null) {
-                    Attempts.addDependent(parent, r.id());
+                    Attempts.addDependent(parent, child.id);
                 }
             }
         }

@@ -11,7 +11,7 @@ import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,23 +22,30 @@ import java.util.Map;
  * Reads Baton's state back from Redis (docs/redis.md): the hashes as of the {@code checkpoint} marker,
  * then every journal entry above it, applying each task's events in {@code seq} order and each
  * at most once — so entries written twice (a retried "maybe applied" write) or overlapping the
- * marker change nothing. Records are decoded on every core (parallel streams, order kept) while
- * Redis reads the next page of the tasks hash; they are applied in order on the calling thread.
+ * marker change nothing. Records are parsed from the bytes Redis sent, on every core (parallel
+ * streams, order kept), while Redis reads the next page of the tasks hash or the journal; journal
+ * events are applied in order on the calling thread. The tasks go to the engine in no map and
+ * unsorted: a task's last journal record, else its record in the hash (the engine sorts them by
+ * id, and keeps one of an id HSCAN returned twice: the hash resized between two pages).
  */
 final class Recovery {
 
     private static final int SCAN_COUNT = 10_000;
-    /** Entries per XRANGE: a batch submit's entries hold thousands of records each. */
-    private static final int RANGE_COUNT = 256;
+    /**
+     * Entries per XRANGE, the next asked for while this page is decoded: an entry of a batch submit
+     * holds thousands of records (megabytes), and one reply of hundreds of them held the whole
+     * journal in memory at once.
+     */
+    private static final int RANGE_COUNT = 16;
     /** Fewer texts than this are decoded on the recovering thread alone. */
     private static final int PARALLEL_FROM = 64;
 
     /**
-     * @param replayed tasks the journal changed after the marker: the next checkpoint must write them
+     * @param replayed the records of the tasks the journal changed after the marker: the next checkpoint must write them
      * @param marker the checkpoint marker found
      * @param journalTop the id of the journal entry appended last ("" when none)
      */
-    record Result(EngineState state, Map<String, TaskRecord> replayed, int fromCheckpoint, int journalEvents,
+    record Result(EngineState state, Collection<TaskRecord> replayed, int fromCheckpoint, int journalEvents,
             long marker, String journalTop) {
     }
 
@@ -49,7 +56,8 @@ final class Recovery {
         Response markerValue = redis.send(Request.cmd(Command.GET).arg(keys.checkpoint()));
         long marker = markerValue == null ? 0 : markerValue.toLong();
 
-        Map<String, TaskRecord> tasks = new LinkedHashMap<>();
+        Response count = redis.send(Request.cmd(Command.HLEN).arg(keys.tasks()));
+        List<TaskRecord> checkpointed = new ArrayList<>((int) Math.min(1 << 28, count == null ? 0 : count.toLong()));
         String cursor = "0";
         CompletableFuture<Response> next = hscan(redis, keys, cursor);
         do {
@@ -58,14 +66,15 @@ final class Recovery {
             if (!"0".equals(cursor)) {
                 next = hscan(redis, keys, cursor); // Redis reads the next page while this one is decoded
             }
-            Map<String, String> fields = RedisCalls.fields(page.get(1));
-            List<String> ids = new ArrayList<>(fields.keySet());
-            List<TaskRecord> records = decode(new ArrayList<>(fields.values()), StoreCodec::task);
-            for (int i = 0; i < ids.size(); i++) {
-                tasks.put(ids.get(i), records.get(i));
+            // a flat array of id, record, id, record...: a record holds its id; parsed from its bytes (no text made first)
+            io.vertx.redis.client.Response items = page.get(1).getDelegate();
+            int n = items.size() / 2;
+            List<byte[]> texts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                texts.add(items.get(2 * i + 1).toBytes());
             }
+            checkpointed.addAll(decode(texts, StoreCodec::task));
         } while (!"0".equals(cursor));
-        int fromCheckpoint = tasks.size();
 
         Map<String, AgentRecord> agents = new LinkedHashMap<>();
         RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.agents())))
@@ -82,22 +91,22 @@ final class Recovery {
         RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.schedules())))
                 .forEach((id, json) -> schedules.put(id, StoreCodec.schedule(json)));
 
-        Map<String, Long> seenSeq = new HashMap<>();
-        Map<String, TaskRecord> replayed = new HashMap<>();
+        // per task its last event applied, in the order tasks first appear (their ids' order, mostly: cheap to sort)
+        Map<String, StoreCodec.Replayed> replayed = new LinkedHashMap<>();
         long lastSeq = marker;
         int journalEvents = 0;
-        String start = (marker + 1) + "-0";
+        CompletableFuture<Response> nextRange = xrange(redis, keys, marker + 1);
         while (true) {
-            Response entries = redis.send(Request.cmd(Command.XRANGE).arg(keys.journal()).arg(start).arg("+")
-                    .arg("COUNT").arg(RANGE_COUNT));
+            Response entries = nextRange.join();
             if (entries == null || entries.size() == 0) {
                 break;
             }
-            String lastId = null;
-            List<String> texts = new ArrayList<>();
+            String lastId = entries.get(entries.size() - 1).get(0).toString();
+            long lastEntrySeq = Long.parseLong(lastId.substring(0, lastId.indexOf('-')));
+            nextRange = xrange(redis, keys, lastEntrySeq + 1); // Redis reads on while this page is decoded
+            List<byte[]> texts = new ArrayList<>();
             for (Response entry : entries) {
-                lastId = entry.get(0).toString();
-                texts.addAll(RedisCalls.fields(entry.get(1)).values());
+                texts.addAll(RedisCalls.valueBytes(entry.get(1)));
             }
             for (List<StoreCodec.Replayed> events : decode(texts, StoreCodec::journal)) {
                 for (StoreCodec.Replayed event : events) {
@@ -106,18 +115,23 @@ final class Recovery {
                     }
                     journalEvents++;
                     lastSeq = Math.max(lastSeq, event.seq());
-                    apply(event, tasks, agents, types, schedules, limits, seenSeq, replayed);
+                    apply(event, agents, types, schedules, limits, replayed);
                 }
             }
-            long lastEntrySeq = Long.parseLong(lastId.substring(0, lastId.indexOf('-')));
             // the next entry must go above every entry there, even one that only repeats older events
             lastSeq = Math.max(lastSeq, lastEntrySeq);
-            start = (lastEntrySeq + 1) + "-0";
         }
-        EngineState state = new EngineState(new ArrayList<>(tasks.values()), new ArrayList<>(agents.values()),
+        List<TaskRecord> tasks = new ArrayList<>(checkpointed.size() + replayed.size());
+        for (TaskRecord record : checkpointed) {
+            if (replayed.isEmpty() || !replayed.containsKey(record.id())) {
+                tasks.add(record);
+            }
+        }
+        replayed.values().forEach(event -> tasks.add(event.task())); // a task's last event in the journal wins
+        EngineState state = new EngineState(tasks, new ArrayList<>(agents.values()),
                 new ArrayList<>(types.values()), new ArrayList<>(schedules.values()), lastSeq, new ArrayList<>(limits.values()));
         Response top = redis.send(Request.cmd(Command.GET).arg(keys.journalTop()));
-        return new Result(state, replayed, fromCheckpoint, journalEvents, marker, top == null ? "" : top.toString());
+        return new Result(state, replayed.values().stream().map(StoreCodec.Replayed::task).toList(), checkpointed.size(), journalEvents, marker, top == null ? "" : top.toString());
     }
 
     private static CompletableFuture<Response> hscan(RedisCalls redis, RedisKeys keys, String cursor) {
@@ -125,24 +139,27 @@ final class Recovery {
                 .subscribeAsCompletionStage();
     }
 
+    private static CompletableFuture<Response> xrange(RedisCalls redis, RedisKeys keys, long fromSeq) {
+        return redis.sendAsync(Request.cmd(Command.XRANGE).arg(keys.journal()).arg(fromSeq + "-0").arg("+")
+                .arg("COUNT").arg(RANGE_COUNT)).subscribeAsCompletionStage();
+    }
+
     /** Decodes on every core (a page is thousands of records), keeping the order. */
-    private static <T> List<T> decode(List<String> texts, Function<String, T> reader) {
+    private static <S, T> List<T> decode(List<S> texts, Function<S, T> reader) {
         if (texts.size() < PARALLEL_FROM) {
             return texts.stream().map(reader).toList();
         }
         return texts.parallelStream().map(reader).toList();
     }
 
-    private static void apply(StoreCodec.Replayed event, Map<String, TaskRecord> tasks, Map<String, AgentRecord> agents,
+    private static void apply(StoreCodec.Replayed event, Map<String, AgentRecord> agents,
             Map<String, TypeSettings> types, Map<String, ScheduleRecord> schedules, Map<String, LimitSettings> limits,
-            Map<String, Long> seenSeq, Map<String, TaskRecord> replayed) {
+            Map<String, StoreCodec.Replayed> replayed) {
         if (event.task() != null) {
             String taskId = event.task().id();
-            Long seen = seenSeq.get(taskId);
-            if (seen == null || event.seq() > seen) {
-                seenSeq.put(taskId, event.seq());
-                tasks.put(taskId, event.task());
-                replayed.put(taskId, event.task());
+            StoreCodec.Replayed seen = replayed.get(taskId);
+            if (seen == null || event.seq() > seen.seq()) {
+                replayed.put(taskId, event);
             }
         } else if (event.type() == EventType.AGENT_REGISTERED && event.agent() != null) {
             AgentRecord known = agents.get(event.agentId());

@@ -61,6 +61,25 @@ final class RedisCalls {
         }
     }
 
+    /** The values of a map reply (RESP3) or flat array reply (RESP2), as the bytes Redis sent (no text made of them). */
+    static java.util.List<byte[]> valueBytes(Response reply) {
+        java.util.List<byte[]> out = new java.util.ArrayList<>();
+        if (reply == null) {
+            return out;
+        }
+        io.vertx.redis.client.Response values = reply.getDelegate();
+        if (!values.isMap()) {
+            for (int i = 1; i < values.size(); i += 2) {
+                out.add(values.get(i).toBytes());
+            }
+            return out;
+        }
+        for (String key : values.getKeys()) {
+            out.add(values.get(key).toBytes());
+        }
+        return out;
+    }
+
     /** Every field of a map reply (RESP3) or flat array reply (RESP2). */
     static java.util.Map<String, String> fields(Response reply) {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();

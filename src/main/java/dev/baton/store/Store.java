@@ -213,7 +213,9 @@ public final class Store {
             }
             sleep(LEASE_RETRY_MILLIS);
         }
+        long reading = System.nanoTime();
         Recovery.Result recovered = Recovery.read(redis, keys);
+        long rebuilding = System.nanoTime();
         EngineState state = recovered.state();
         Journal fresh = settings.journal() ? new Journal(fence, outbox, recovered.journalTop(), writes, this::refused,
                 settings.ackTimeoutMillis()) : null;
@@ -225,6 +227,7 @@ public final class Store {
         }
         journal = fresh;
         coordinator.restore(state, clock.millis());
+        long rebuilt = System.nanoTime();
         keptRestore.accept(checkpointer.analytics());
         outbox.recovered(redis);
         sink.markDirty(recovered.replayed(), state.seq());
@@ -246,10 +249,11 @@ public final class Store {
         writeProblem = null;
         rewriteWanted = null;
         ready = true;
-        LOG.infof("recovered %d tasks and %d agents (%d tasks from the checkpoint, %d journal events replayed) in %d ms; "
-                + "%s mode, writer epoch %d",
+        LOG.infof("recovered %d tasks and %d agents (%d tasks from the checkpoint, %d journal events replayed) in %d ms "
+                + "(reading and decoding %d ms, rebuilding the engine %d ms); %s mode, writer epoch %d",
                 state.tasks().size(), state.agents().size(), recovered.fromCheckpoint(), recovered.journalEvents(),
-                (System.nanoTime() - started) / 1_000_000, settings.journal() ? "journal" : "checkpoint", lease.epoch());
+                (System.nanoTime() - started) / 1_000_000, (rebuilding - reading) / 1_000_000,
+                (rebuilt - rebuilding) / 1_000_000, settings.journal() ? "journal" : "checkpoint", lease.epoch());
         return true;
     }
 

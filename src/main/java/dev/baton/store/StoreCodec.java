@@ -348,21 +348,64 @@ final class StoreCodec {
         }
     }
 
+    /** A task record in either format, from its UTF-8 bytes (recovery reads a million of them). */
+    static TaskRecord task(byte[] json) {
+        if (!startsWith(json, COMPACT_TASK)) {
+            try {
+                return MAPPER.readValue(json, TaskRecord.class);
+            } catch (IOException e) {
+                throw unreadable("TaskRecord", e);
+            }
+        }
+        try (JsonParser parser = FACTORY.createParser(json)) {
+            parser.nextToken();
+            return readTask(parser);
+        } catch (IOException | RuntimeException e) {
+            throw unreadable("TaskRecord", e);
+        }
+    }
+
+    /** A journal entry in either format, from its UTF-8 bytes: what recovery applies of it, in seq order. */
+    static List<Replayed> journal(byte[] json) {
+        if (json.length == 0 || json[0] != '[') {
+            try {
+                return MAPPER.readValue(json, Batch.class).events().stream().map(Replayed::of).toList();
+            } catch (IOException e) {
+                throw unreadable("Batch", e);
+            }
+        }
+        try (JsonParser parser = FACTORY.createParser(json)) {
+            return readEvents(parser);
+        } catch (IOException | RuntimeException e) {
+            throw unreadable("journal entry", e);
+        }
+    }
+
+    private static final byte[] COMPACT_TASK = "{\"i\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static boolean startsWith(byte[] text, byte[] prefix) {
+        return text.length >= prefix.length && java.util.Arrays.equals(text, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
     /** A journal entry in either format: what recovery applies of it, in seq order. */
     static List<Replayed> journal(String json) {
         if (!json.startsWith("[")) {
             return read(json, Batch.class).events().stream().map(Replayed::of).toList();
         }
         try (JsonParser parser = FACTORY.createParser(json)) {
-            List<Replayed> events = new ArrayList<>();
-            parser.nextToken();
-            while (parser.nextToken() == JsonToken.START_OBJECT) {
-                events.add(readEvent(parser));
-            }
-            return events;
+            return readEvents(parser);
         } catch (IOException | RuntimeException e) {
             throw unreadable("journal entry", e);
         }
+    }
+
+    private static List<Replayed> readEvents(JsonParser parser) throws IOException {
+        List<Replayed> events = new ArrayList<>();
+        parser.nextToken();
+        while (parser.nextToken() == JsonToken.START_OBJECT) {
+            events.add(readEvent(parser));
+        }
+        return events;
     }
 
     private static Replayed readEvent(JsonParser p) throws IOException {

@@ -4,6 +4,7 @@ import dev.baton.engine.EventSink;
 import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskRecord;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,9 +91,14 @@ public final class StoreSink implements EventSink {
     }
 
     /** Mark records dirty after recovery, so the next checkpoint writes what replay found. */
-    void markDirty(Map<String, TaskRecord> records, long seq) {
+    void markDirty(Collection<TaskRecord> records, long seq) {
         synchronized (lock) {
-            records.forEach(dirty::putIfAbsent);
+            if (dirty.isEmpty() && records.size() > 16) {
+                dirty = new HashMap<>(records.size() * 4 / 3 + 1); // a million replayed grew it twenty times
+            }
+            for (TaskRecord record : records) {
+                dirty.putIfAbsent(record.id(), record); // what the engine changed since, as it restored, is newer
+            }
             agentsDirty = true;
             lastSeq = Math.max(lastSeq, seq);
         }

@@ -60,12 +60,17 @@ class BenchParsingTest {
     @Test
     void theRecoveryLogLineOfTheStoreIsRead() {
         Matcher m = RecoveryBenchmark.RECOVERED.matcher("15:22:10.320 INFO  [de.ba.st.Store] recovered 100000 tasks and 0 agents "
-                + "(100000 tasks from the checkpoint, 0 journal events replayed) in 22780 ms; journal mode");
+                + "(100000 tasks from the checkpoint, 0 journal events replayed) in 22780 ms "
+                + "(reading and decoding 15000 ms, rebuilding the engine 7000 ms); journal mode, writer epoch 2");
         assertTrue(m.find());
         assertEquals("100000", m.group(1));
         assertEquals("100000", m.group(2));
         assertEquals("0", m.group(3));
         assertEquals("22780", m.group(4));
+        assertTrue(RecoveryBenchmark.BREAKDOWN.matcher("in 22780 ms (reading and decoding 15000 ms, rebuilding the engine 7000 ms)").find());
+        Matcher redis = RecoveryBenchmark.REDIS_LOADED.matcher("1:M 30 Nov 2026 14:27:41.019 * DB loaded from append only file: 1.488 seconds");
+        assertTrue(redis.find());
+        assertEquals("1.488", redis.group(1));
     }
 
     @Test

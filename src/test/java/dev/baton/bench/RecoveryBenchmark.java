@@ -35,6 +35,9 @@ public final class RecoveryBenchmark {
     static final long SHUTDOWN_TIMEOUT_MILLIS = 300_000;
     static final Pattern RECOVERED = Pattern.compile("recovered (\\d+) tasks .*\\((\\d+) tasks from the checkpoint, "
             + "(\\d+) journal events replayed\\) in (\\d+) ms");
+    static final Pattern BREAKDOWN = Pattern.compile("\\(reading and decoding (\\d+) ms, rebuilding the engine (\\d+) ms\\)");
+    /** Redis' own figure, in its log, for loading its files at start. */
+    static final Pattern REDIS_LOADED = Pattern.compile("DB loaded from append only file: ([0-9.]+) seconds");
 
     private final Path jar;
     private final List<String> jvm;
@@ -90,6 +93,7 @@ public final class RecoveryBenchmark {
             }
             try (BatonProcess checkpointed = start(workDir)) {
                 report("after SIGTERM (checkpoint, Redis reloads its AOF)", checkpointed, size);
+                redisLoad(workDir.resolve("redis").resolve("redis.log"));
             }
         } finally {
             BatonProcess.stopLeftoverRedis(workDir);
@@ -138,10 +142,13 @@ public final class RecoveryBenchmark {
         }
         String line = baton.logLine("recovered ").orElse("");
         Matcher m = RECOVERED.matcher(line);
+        Matcher b = BREAKDOWN.matcher(line);
         String recovered = m.find()
-                ? String.format("Baton's recovery %,d ms (%,d tasks: %,d from the checkpoint, %,d journal events)",
+                ? String.format("Baton's recovery %,d ms (%,d tasks: %,d from the checkpoint, %,d journal events)%s",
                         Long.parseLong(m.group(4)), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
-                        Long.parseLong(m.group(3)))
+                        Long.parseLong(m.group(3)), b.find() ? String.format(
+                                ", of which reading and decoding %,d ms, rebuilding the engine %,d ms",
+                                Long.parseLong(b.group(1)), Long.parseLong(b.group(2))) : "")
                 : "no 'recovered' line in " + baton.log;
         System.out.printf("  %s%n    start -> ready %,d ms (Baton CPU %,d ms, load average %s); %s%s%n", title,
                 baton.readyMillis, cpuMillis, PeerBenchmark.loadAverage(), recovered,
@@ -149,6 +156,24 @@ public final class RecoveryBenchmark {
         if (pending != size) {
             System.out.printf("    warning: %,d pending after recovery, expected %,d%n", pending, size);
         }
+    }
+
+    /** Redis' last "DB loaded from append only file" figure, and the size of its append-only files. */
+    private static void redisLoad(Path redisLog) throws IOException {
+        String loaded = null;
+        if (Files.isRegularFile(redisLog)) {
+            try (Stream<String> lines = Files.lines(redisLog)) {
+                for (String line : (Iterable<String>) lines::iterator) {
+                    Matcher m = REDIS_LOADED.matcher(line);
+                    if (m.find()) {
+                        loaded = m.group(1);
+                    }
+                }
+            }
+        }
+        Path aof = redisLog.resolveSibling("appendonlydir");
+        System.out.printf("    Redis loaded its files in %s s (Redis' log); append-only files %,.0f MB%n",
+                loaded == null ? "?" : loaded, Files.isDirectory(aof) ? directorySize(aof) / 1e6 : 0);
     }
 
     private static void warnIfLogged(BatonProcess baton, String text) throws IOException {

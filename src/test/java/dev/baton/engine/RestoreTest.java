@@ -66,6 +66,35 @@ class RestoreTest extends EngineHarness {
     }
 
     @Test
+    void recordsInAnyOrderAndRepeatedComeBackOnceListedInIdOrderAndReadyInTheirOrder() {
+        // recovery reads the tasks hash in Redis' order: the engine sorts, the listing and the deques do not change
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            ids.add(submit("a", Priority.values()[i % 4]).id());
+            now += i % 7 == 0 ? 1 : 0;
+        }
+        TaskView child = submit(TaskSpec.of("a", Priority.LOW).withDependsOn(List.of(ids.get(5), ids.get(2_000))));
+        EngineState state = engine.state();
+        List<TaskRecord> shuffled = new ArrayList<>(state.tasks());
+        java.util.Collections.shuffle(shuffled, new java.util.Random(3));
+        shuffled.add(shuffled.get(10)); // HSCAN may return an entry twice: one task of it
+        Coordinator copy = restored(new EngineState(shuffled, state.agents(), state.types(), state.seq()), new ArrayList<>());
+
+        List<String> listed = new ArrayList<>();
+        copy.list(new TaskQuery(null, null, null, 10_000, null), now).tasks().forEach(t -> listed.add(t.id()));
+        List<String> expected = new ArrayList<>(ids);
+        expected.add(child.id());
+        expected.sort(null);
+        assertEquals(expected, listed);
+        assertEquals(List.of(ids.get(5), ids.get(2_000)), copy.task(child.id(), now).waitingOn());
+        assertEquals(List.of(child.id()), copy.task(ids.get(5), now).dependents());
+        engine.registerAgent(new AgentSpec("v", java.util.Set.of("a"), 100, Map.of()), now);
+        copy.registerAgent(new AgentSpec("v", java.util.Set.of("a"), 100, Map.of()), now);
+        assertEquals(engine.claim("v", 100, now).stream().map(t -> t.task().id()).toList(),
+                copy.claim("v", 100, now).stream().map(t -> t.task().id()).toList());
+    }
+
+    @Test
     void aWaitingTaskWhoseParentEndedIsSettledOnRestore() {
         TaskView parent = submit("a", Priority.LOW);
         TaskView child = submit(TaskSpec.of("a", Priority.LOW).withDependsOn(List.of(parent.id())));

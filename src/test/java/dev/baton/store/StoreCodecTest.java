@@ -1,6 +1,7 @@
 package dev.baton.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.engine.AdaptiveSettings;
@@ -113,6 +114,23 @@ class StoreCodecTest {
         String before = StoreCodec.write(new StoreCodec.Batch(events)); // how the journal was written before
         assertTrue(before.startsWith("{\"events\":["));
         assertEquals(asEvents(events), StoreCodec.journal(before));
+    }
+
+    @Test
+    void recoveryReadsTheSameFromTheBytesRedisSentInEitherFormat() {
+        List<TaskEvent> events = events(30); // payloads with non-ASCII text and escapes
+        byte[] compact = StoreCodec.journalEntry(events).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] before = StoreCodec.write(new StoreCodec.Batch(events)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(StoreCodec.journal(StoreCodec.journalEntry(events)), StoreCodec.journal(compact));
+        assertEquals(asEvents(events), StoreCodec.journal(before));
+        for (TaskEvent event : events) {
+            if (event.task() != null) {
+                TaskRecord record = event.task();
+                assertEquals(record, StoreCodec.task(StoreCodec.task(record).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                assertEquals(record, StoreCodec.task(StoreCodec.write(record).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
+        assertThrows(java.io.UncheckedIOException.class, () -> StoreCodec.task("{\"i\":\"x\",".getBytes()));
     }
 
     @Test
