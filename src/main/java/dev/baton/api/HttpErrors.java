@@ -32,7 +32,8 @@ import org.jboss.logging.Logger;
  *
  * <p>A body whose {@code Content-Length} is past {@code quarkus.http.limits.max-body-size} is refused
  * here too, before Quarkus' own check (which answers 413 with no body): 413 {@code too_large} naming
- * the limit, and the connection closed, since the rest of that body is not read. A chunked body
+ * the limit, and the connection closed once the rest of that body has been read and dropped (up to
+ * 16 × the limit; past that at once), so that a client still sending it reads the 413 rather than a reset. A chunked body
  * (no length declared) is read here up to the limit, so that one past it gets the same 413 with the
  * same body instead of Quarkus' bare 413; JAX-RS then takes the body read.
  */
@@ -45,6 +46,8 @@ public class HttpErrors {
 
     /** Just before Quarkus' own body-size check ({@code RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT}, -2). */
     private static final int BODY_LIMIT_ORDER = -3;
+    /** A body refused for its declared length is read and dropped up to this many times the limit. */
+    private static final long DRAINED_TIMES_THE_LIMIT = 16;
 
     @Inject
     ObjectMapper json;
@@ -81,7 +84,7 @@ public class HttpErrors {
         }
         int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
         if (status == 413 && maxBodySize.isPresent()) {
-            tooLarge(ctx, "the body is longer than " + limitText(maxBodySize.get().asLongValue()));
+            tooLarge(ctx, "the body is longer than " + limitText(maxBodySize.get().asLongValue()), false);
             return;
         }
         String method = ctx.request().method().name();
@@ -145,7 +148,28 @@ public class HttpErrors {
             ctx.next();
             return;
         }
-        tooLarge(ctx, "the body is " + declared + " bytes, more than " + limitText(limit));
+        boolean draining = declared <= DRAINED_TIMES_THE_LIMIT * limit && !ctx.request().isEnded();
+        if (draining) {
+            drainThenClose(ctx);
+        }
+        tooLarge(ctx, "the body is " + declared + " bytes, more than " + limitText(limit), draining);
+    }
+
+    /**
+     * Reads the rest of a body refused for its declared length and drops it, closing the connection
+     * once it has all come (or at {@code quarkus.http.read-timeout}): a client still sending it then
+     * gets to read the 413 instead of a reset on its next write. Only up to
+     * {@value #DRAINED_TIMES_THE_LIMIT} × the limit; a longer one is cut off at once.
+     */
+    private void drainThenClose(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        long timer = ctx.vertx().setTimer(readTimeout.toMillis(), fired -> request.connection().close());
+        request.handler(dropped -> { });
+        request.endHandler(ended -> {
+            ctx.vertx().cancelTimer(timer);
+            request.connection().close();
+        });
+        request.resume();
     }
 
     private void deadline(RoutingContext ctx) {
@@ -167,10 +191,12 @@ public class HttpErrors {
         ctx.addEndHandler(ended -> ctx.vertx().cancelTimer(timer));
     }
 
-    /** 413 naming the limit; the connection is closed after it, since the rest of the body is not read. */
-    private void tooLarge(RoutingContext ctx, String message) {
+    /** 413 naming the limit; the connection is closed after it (a drained body: once it has come), since it carries no more requests. */
+    private void tooLarge(RoutingContext ctx, String message, boolean draining) {
         HttpServerResponse response = ctx.response();
-        response.endHandler(ended -> ctx.request().connection().close());
+        if (!draining) {
+            response.endHandler(ended -> ctx.request().connection().close());
+        }
         response.setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON)
                 .putHeader(HttpHeaders.CONNECTION, "close")
                 .end(text("too_large", message));

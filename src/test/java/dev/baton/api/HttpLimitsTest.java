@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.testing.RedisTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -65,6 +66,36 @@ class HttpLimitsTest {
                 .then().statusCode(413).contentType(ContentType.JSON)
                 .header("Connection", "close")
                 .body("error", equalTo("too_large"), "message", containsString("quarkus.http.limits.max-body-size (16K, 16384 bytes)"));
+    }
+
+    /**
+     * A client that reads the 413 only after sending its whole body (most do) must get to read it:
+     * the rest of the body is read and dropped before the connection closes, not met with a reset.
+     */
+    @Test
+    void aBodyPastTheLimitSentWholeAfterThe413IsReadAndDroppedNotReset() throws IOException {
+        byte[] body = task("{\"blob\": \"" + "x".repeat(200 * 1024) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (Socket client = new Socket("127.0.0.1", RestAssured.port)) {
+            client.setSoTimeout(20_000);
+            java.io.OutputStream out = client.getOutputStream();
+            out.write(("POST /v1/tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = client.getInputStream();
+            byte[] head = new byte[12];
+            int read = 0;
+            while (read < head.length) { // the 413 comes as soon as the length is seen
+                int n = in.read(head, read, head.length - read);
+                assertTrue(n > 0, "the connection ended before the answer");
+                read += n;
+            }
+            assertEquals("HTTP/1.1 413", new String(head, java.nio.charset.StandardCharsets.US_ASCII));
+            for (int at = 0; at < body.length; at += 4096) { // the whole body, after the answer came: no reset
+                out.write(body, at, Math.min(4096, body.length - at));
+                out.flush();
+            }
+            awaitClosed(client);
+        }
     }
 
     @Test
