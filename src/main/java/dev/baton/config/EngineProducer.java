@@ -90,10 +90,10 @@ public class EngineProducer {
     @Produces
     @Singleton
     Store store(BatonConfig config, Coordinator coordinator, StoreSink sink, Redis redis, Clock clock, Analytics analytics,
-            Webhooks webhooks) {
+            Webhooks webhooks, io.vertx.core.Vertx vertx) {
         Store store = new Store(new Store.Settings(config.durability() == BatonConfig.Durability.journal,
                 config.checkpointInterval().toMillis(), config.ackTimeout().toMillis(), config.retention().toMillis(),
-                config.writerLeaseTtl().toMillis(), config.redis().keyPrefix()), coordinator, sink, redis, clock);
+                config.writerLeaseTtl().toMillis(), config.redis().keyPrefix()), coordinator, sink, redis, clock, vertx);
         store.keepWithCheckpoint(analytics::changedMinutes, analytics::allMinutes, analytics::restore);
         webhooks.attach(store);
         return store;

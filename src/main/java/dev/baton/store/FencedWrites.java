@@ -70,11 +70,36 @@ final class FencedWrites {
      * or by an earlier attempt that had been applied after all, outbox and all).
      */
     void appendJournal(String previousId, String id, String entry, List<String> outbox) {
+        Response answer = RedisScript.JOURNAL.run(redis, journalKeys(), journalArgs(previousId, id, entry, outbox));
+        checkAppended(answer.getDelegate());
+    }
+
+    /**
+     * {@link #appendJournal} without blocking, for the journal's event loop: the future completes
+     * there, failed with {@link RedisBehindException} or {@link FencedException} as that throws.
+     */
+    io.vertx.core.Future<Void> appendJournalAsync(String previousId, String id, String entry, List<String> outbox) {
+        return RedisScript.JOURNAL.runAsync(redis, journalKeys(), journalArgs(previousId, id, entry, outbox)).map(answer -> {
+            checkAppended(answer);
+            return null;
+        });
+    }
+
+    private List<String> journalKeys() {
+        return List.of(keys.epoch(), keys.journal(), keys.journalTop(), keys.webhooks());
+    }
+
+    private List<String> journalArgs(String previousId, String id, String entry, List<String> outbox) {
         List<String> args = new ArrayList<>(4 + outbox.size());
-        args.addAll(List.of(Long.toString(epoch), previousId, id, entry));
+        args.add(Long.toString(epoch));
+        args.add(previousId);
+        args.add(id);
+        args.add(entry);
         args.addAll(outbox);
-        Response answer = RedisScript.JOURNAL.run(redis, List.of(keys.epoch(), keys.journal(), keys.journalTop(), keys.webhooks()),
-                args);
+        return args;
+    }
+
+    private void checkAppended(io.vertx.redis.client.Response answer) {
         if ("behind".equals(answer.get(0).toString())) {
             throw new RedisBehindException("the journal in Redis is not where this Baton left it: " + answer.get(2));
         }
@@ -82,6 +107,10 @@ final class FencedWrites {
     }
 
     private void check(Response answer) {
+        check(answer.getDelegate());
+    }
+
+    private void check(io.vertx.redis.client.Response answer) {
         if ("fenced".equals(answer.get(0).toString())) {
             throw new FencedException(epoch, answer.get(1).toString());
         }

@@ -3,7 +3,9 @@ package dev.baton.store;
 import dev.baton.engine.TaskEvent;
 import io.netty.channel.EventLoop;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,7 +17,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,9 +27,12 @@ import org.jboss.logging.Logger;
  * {@code seq} order, with group commit — one XADD carries everything that piled up while the
  * previous one was in flight.
  *
- * <p><b>Threads.</b> {@link #append} runs under the engine's lock and only enqueues. One thread,
- * {@code baton-journal}, takes what is queued, writes it, and completes the calls waiting for the
- * events it has written ({@link #await}).
+ * <p><b>Threads.</b> {@link #append} runs under the engine's lock and only enqueues. The writing
+ * runs on one Vert.x event loop, the journal's ({@code home}), without a thread of its own: an
+ * append that finds the writer idle asks that loop to write (from the loop itself this costs no
+ * wake-up: the write goes out once the loop has read what came in), and each answer from Redis
+ * writes what piled up meanwhile. With one event loop the whole hot path — request, engine,
+ * journal write, answer — runs on one thread with no hand-off.
  *
  * <p><b>Acknowledgements, grouped too.</b> A flush that many calls wait for wakes each event
  * loop they came from once, not once per call: the waiting calls are sorted by event loop and
@@ -40,6 +47,10 @@ import org.jboss.logging.Logger;
  * as written; a journal that is not where this writer left it (Redis lost entries, or holds one
  * this writer did not write) and a fenced epoch (another Baton took over) are refusals, handed to
  * the store (which writes the whole state again, or steps down) — never acknowledged.
+ *
+ * <p><b>The store's turn.</b> The store compares or rewrites what Redis holds holding
+ * {@code writes} ({@link #holding}): no write starts meanwhile, and the one in flight is waited
+ * for first; the writer resumes when the store lets go.
  */
 final class Journal {
 
@@ -47,22 +58,30 @@ final class Journal {
     private static final int MAX_EVENTS_PER_ENTRY = 10_000;
     private static final long MAX_BACKOFF_MILLIS = 1_000;
 
-    /** What the store does about a refused append; runs on the journal's thread, holding {@code writes}. */
+    /** What the store does about a refused append; runs on the journal's event loop: it must not block. */
     interface Refusals {
         void refused(RuntimeException refusal);
     }
 
     private final FencedWrites fence;
     private final Outbox outbox;
-    private final Object writes;
+    private final ReentrantLock writes;
     private final Refusals refusals;
-    /** The id this writer appended last ("" when none since the journal was last written whole). */
-    private String top;
+    private final Vertx vertx;
+    /** The id this writer appended last ("" when none since the journal was last written whole); see {@link #idle}. */
+    private volatile String top;
     /** Events up to this seq are in a whole-state write: not appended again. */
     private volatile long coveredSeq;
+    /** Counts whole-state writes: an answer to a write sent before one does not move {@link #top}. */
+    private volatile long generation;
     private volatile DurabilityUnavailableException abandoned;
-    /** Guarded by itself; an array deque, so that queueing an event allocates nothing. */
+    /** Guarded by itself, with {@link #flushing}; an array deque, so that queueing an event allocates nothing. */
     private final ArrayDeque<TaskEvent> queue = new ArrayDeque<>();
+    /** A flush is asked for, in flight, or waiting out a backoff; guarded by {@link #queue}. */
+    private boolean flushing;
+    /** Guarded by itself: a write is in flight (the store waits for it to end before its own). */
+    private final Object idle = new Object();
+    private boolean inFlight;
     /** Guarded by itself, with {@link #sweep}. */
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
     private final long ackTimeoutMillis;
@@ -74,8 +93,17 @@ final class Journal {
     private volatile long appendedSeq;
     private volatile long failingSinceMillis;
     private volatile boolean running;
-    private Thread thread;
     private volatile long entries;
+    /** The journal's event loop; set by {@link #start}. */
+    private volatile ContextInternal home;
+    private final Runnable flushTask = this::flush;
+
+    // The write under way: touched on the home loop only.
+    private final List<TaskEvent> batch = new ArrayList<>();
+    private String entry;
+    private List<Outbox.Delivery> deliveries = List.of();
+    private long backoffMillis = 10;
+    private long attempt;
 
     /** How a waiting call hears the outcome: on the thread that delivers it. */
     private interface Outcome {
@@ -108,15 +136,18 @@ final class Journal {
     /**
      * @param outbox the webhook deliveries the events' task ends ask for, written with their entry
      * @param top the id appended last, as recovery found it
-     * @param writes held while appending; the store holds it to compare or rewrite what Redis has
+     * @param writes held by the store to compare or rewrite what Redis has ({@link #holding})
+     * @param vertx the journal's event loop is one of its own
      */
-    Journal(FencedWrites fence, Outbox outbox, String top, Object writes, Refusals refusals, long ackTimeoutMillis) {
+    Journal(FencedWrites fence, Outbox outbox, String top, ReentrantLock writes, Refusals refusals, long ackTimeoutMillis,
+            Vertx vertx) {
         this.fence = fence;
         this.outbox = outbox;
         this.top = top;
         this.writes = writes;
         this.refusals = refusals;
         this.ackTimeoutMillis = ackTimeoutMillis;
+        this.vertx = vertx;
     }
 
     /** Holding {@code writes}: the id this writer appended last. */
@@ -125,10 +156,46 @@ final class Journal {
     }
 
     /**
+     * Runs {@code work} holding {@code writes}, once the write in flight (if any) has ended; no
+     * write starts until it returns. Never on an event loop (the work blocks on Redis).
+     */
+    <T> T holding(Supplier<T> work) {
+        writes.lock();
+        try {
+            awaitIdle();
+            return work.get();
+        } finally {
+            writes.unlock();
+            resume();
+        }
+    }
+
+    /** Holding {@code writes}: waits for the write in flight to be answered or time out. */
+    private void awaitIdle() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * ackTimeoutMillis + 100);
+        synchronized (idle) {
+            while (inFlight) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.warn("the journal write in flight did not end in time; the store goes ahead");
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(idle, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
      * Holding {@code writes}: the whole state up to {@code seq} was written and the journal
      * emptied; events up to it count as written.
      */
     void rewritten(long seq) {
+        generation++;
         top = "";
         coveredSeq = Math.max(coveredSeq, seq);
         written(seq);
@@ -149,14 +216,35 @@ final class Journal {
         deliver(all, abandoned);
     }
 
-    /** Under the engine's lock: enqueue only. */
+    /** Under the engine's lock: enqueue, and ask the journal's loop to write when it is idle. */
     void append(TaskEvent event) {
         appendedSeq = event.seq();
+        boolean ask;
         synchronized (queue) {
             queue.addLast(event);
-            if (queue.size() == 1) {
-                queue.notify(); // the writer waits only on an empty queue
+            ask = !flushing && running;
+            if (ask) {
+                flushing = true;
             }
+        }
+        if (ask) {
+            // from the loop itself: runs after what it is handling now, with no wake-up
+            home.nettyEventLoop().execute(flushTask);
+        }
+    }
+
+    /** After the store's turn: write what piled up meanwhile. */
+    private void resume() {
+        ContextInternal loop = home;
+        boolean ask;
+        synchronized (queue) {
+            ask = !flushing && running && loop != null;
+            if (ask) {
+                flushing = true;
+            }
+        }
+        if (ask) {
+            loop.nettyEventLoop().execute(flushTask);
         }
     }
 
@@ -289,7 +377,7 @@ final class Journal {
     }
 
     synchronized void start() {
-        if (thread != null) {
+        if (home != null) {
             return;
         }
         synchronized (waiters) {
@@ -299,15 +387,14 @@ final class Journal {
                 return acks;
             });
         }
+        home = (ContextInternal) vertx.getOrCreateContext();
         running = true;
-        thread = new Thread(this::run, "baton-journal");
-        thread.setDaemon(true);
-        thread.start();
+        resume();
     }
 
     /** Write what is queued (waiting up to {@code waitMillis}), then stop. Safe to call twice. */
     synchronized void stop(long waitMillis) {
-        if (thread == null) {
+        if (home == null || timer == null) {
             return;
         }
         long deadline = System.currentTimeMillis() + waitMillis;
@@ -320,8 +407,6 @@ final class Journal {
             }
         }
         running = false;
-        thread.interrupt();
-        thread = null;
         List<Waiter> left;
         synchronized (waiters) {
             timer.shutdownNow();
@@ -336,93 +421,170 @@ final class Journal {
                 + "it is not acknowledged: retry the call (it is idempotent with an id)"));
     }
 
-    private void run() {
-        List<TaskEvent> batch = new ArrayList<>();
-        String entry = null;
-        List<Outbox.Delivery> deliveries = List.of();
-        long backoffMillis = 10;
-        while (running) {
-            try {
-                if (batch.isEmpty()) {
-                    synchronized (queue) {
-                        if (queue.isEmpty()) {
-                            queue.wait(1_000);
-                        }
-                        // a retry sends the very same entry, so an attempt that was applied is recognised
-                        while (!queue.isEmpty() && batch.size() < MAX_EVENTS_PER_ENTRY) {
-                            batch.add(queue.pollFirst());
-                        }
-                    }
-                    if (batch.isEmpty()) {
-                        continue;
-                    }
-                    entry = null;
-                }
-                synchronized (writes) {
-                    long covered = coveredSeq;
-                    if (batch.get(0).seq() <= covered) {
-                        keepDeliveries(batch.stream().filter(event -> event.seq() <= covered).toList());
-                        batch.removeIf(event -> event.seq() <= covered);
-                        entry = null;
-                    }
-                    if (batch.isEmpty()) {
-                        written(covered);
-                        continue;
-                    }
-                    if (entry == null) {
-                        entry = StoreCodec.journalEntry(batch);
-                        deliveries = outbox.of(batch);
-                    }
-                    long last = batch.get(batch.size() - 1).seq();
-                    try {
-                        fence.appendJournal(top, last + "-0", entry, Outbox.fields(deliveries));
-                    } catch (FencedWrites.FencedException | FencedWrites.RedisBehindException refused) {
-                        refusals.refused(refused);
-                        throw refused; // retried after a pause, once the store has dealt with it
-                    }
-                    top = last + "-0";
-                    entries++;
-                    outbox.written(deliveries);
-                    written(last);
-                }
-                batch.clear();
-                entry = null;
-                backoffMillis = 10;
-                if (failingSinceMillis != 0) {
-                    LOG.infof("journal writes succeed again; backlog %d events", backlog());
-                    failingSinceMillis = 0;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                if (failingSinceMillis == 0) {
-                    failingSinceMillis = System.currentTimeMillis();
-                    LOG.warnf("journal write failed, retrying until Redis answers: %s", e.toString());
-                }
-                try {
-                    Thread.sleep(backoffMillis);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+    /**
+     * On the home loop: sends the write under way again (a retry sends the very same entry, so an
+     * attempt that was applied is recognised), or the next one from what is queued; marks the
+     * writer idle when nothing is left.
+     */
+    private void flush() {
+        if (!running) {
+            synchronized (queue) {
+                flushing = false;
             }
+            return;
         }
+        if (!writes.tryLock()) {
+            synchronized (queue) {
+                flushing = false; // the store's turn: it resumes the writer when done
+            }
+            return;
+        }
+        long last;
+        String previous;
+        try {
+            if (batch.isEmpty()) {
+                synchronized (queue) {
+                    while (!queue.isEmpty() && batch.size() < MAX_EVENTS_PER_ENTRY) {
+                        batch.add(queue.pollFirst());
+                    }
+                    if (batch.isEmpty()) {
+                        flushing = false;
+                        return;
+                    }
+                }
+                entry = null;
+            }
+            long covered = coveredSeq;
+            if (batch.get(0).seq() <= covered) {
+                keepDeliveries(covered);
+                return;
+            }
+            if (entry == null) {
+                entry = StoreCodec.journalEntry(batch);
+                deliveries = outbox.of(batch);
+            }
+            last = batch.get(batch.size() - 1).seq();
+            previous = top;
+            synchronized (idle) {
+                inFlight = true;
+            }
+        } finally {
+            writes.unlock();
+        }
+        long sent = ++attempt;
+        long sentGeneration = generation;
+        EventLoop loop = home.nettyEventLoop();
+        ScheduledFuture<?> timeout = loop.schedule(() -> answered(sent, sentGeneration, last,
+                io.vertx.core.Future.failedFuture(new IllegalStateException("Redis did not answer the journal write within "
+                        + ackTimeoutMillis + " ms"))), ackTimeoutMillis, TimeUnit.MILLISECONDS);
+        fence.appendJournalAsync(previous, last + "-0", entry, Outbox.fields(deliveries)).onComplete(result -> {
+            timeout.cancel(false);
+            if (loop.inEventLoop()) {
+                answered(sent, sentGeneration, last, result);
+            } else {
+                loop.execute(() -> answered(sent, sentGeneration, last, result)); // the connection is another loop's
+            }
+        });
+    }
+
+    /**
+     * On the home loop (as everything that touches the write under way): Redis answered attempt
+     * {@code sent}, or it timed out; on to the next write, or the same again after a pause.
+     */
+    private void answered(long sent, long sentGeneration, long last, AsyncResult<Void> result) {
+        if (sent != attempt) {
+            return; // timed out before: the retry stands for it
+        }
+        attempt++; // a late answer to this attempt is not taken again
+        if (result.succeeded()) {
+            synchronized (idle) {
+                if (generation == sentGeneration) {
+                    top = last + "-0";
+                }
+                entries++;
+                inFlight = false;
+                idle.notifyAll();
+            }
+            outbox.written(deliveries);
+            batch.clear();
+            entry = null;
+            deliveries = List.of();
+            backoffMillis = 10;
+            if (failingSinceMillis != 0) {
+                LOG.infof("journal writes succeed again; backlog %d events", backlog());
+                failingSinceMillis = 0;
+            }
+            written(last);
+            flush();
+            return;
+        }
+        synchronized (idle) {
+            inFlight = false;
+            idle.notifyAll();
+        }
+        Throwable failure = result.cause();
+        if (failure instanceof FencedWrites.FencedException || failure instanceof FencedWrites.RedisBehindException) {
+            refusals.refused((RuntimeException) failure); // retried after a pause, once the store has dealt with it
+        } else if (failingSinceMillis == 0) {
+            failingSinceMillis = System.currentTimeMillis();
+            LOG.warnf("journal write failed, retrying until Redis answers: %s", failure.toString());
+        }
+        retryLater();
+    }
+
+    private void retryLater() {
+        long pause = backoffMillis;
+        backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+        home.nettyEventLoop().schedule(flushTask, pause, TimeUnit.MILLISECONDS);
     }
 
     /**
      * Events a whole-state write covered are not appended, but the deliveries their task ends ask
-     * for are not in that write: they go to the outbox on their own.
+     * for are not in that write: they go to the outbox on their own (on a worker: the write
+     * blocks), and the writer goes on without those events once they are there.
      */
-    private void keepDeliveries(List<TaskEvent> covered) {
-        List<Outbox.Delivery> kept = outbox.of(covered);
-        if (!kept.isEmpty()) {
+    private void keepDeliveries(long covered) {
+        List<TaskEvent> done = new ArrayList<>();
+        for (TaskEvent event : batch) {
+            if (event.seq() <= covered) {
+                done.add(event);
+            }
+        }
+        List<Outbox.Delivery> kept = outbox.of(done);
+        if (kept.isEmpty()) {
+            dropCovered(covered);
+            return;
+        }
+        synchronized (idle) {
+            inFlight = true;
+        }
+        home.executeBlocking(() -> {
             FencedWrites.Commands commands = new FencedWrites.Commands();
             outbox.add(commands, kept);
             fence.run(commands);
             outbox.written(kept);
-        }
+            return null;
+        }, false).onComplete(result -> home.nettyEventLoop().execute(() -> {
+            synchronized (idle) {
+                inFlight = false;
+                idle.notifyAll();
+            }
+            if (result.succeeded()) {
+                dropCovered(covered);
+            } else {
+                LOG.warnf("journal: writing the deliveries of events a whole-state write covered failed, retrying: %s",
+                        result.cause().toString());
+                retryLater();
+            }
+        }));
+    }
+
+    /** On the home loop: the events up to {@code covered} count as written, and the writer goes on. */
+    private void dropCovered(long covered) {
+        batch.removeIf(event -> event.seq() <= covered);
+        entry = null;
+        written(covered);
+        home.nettyEventLoop().execute(flushTask);
     }
 
     private void written(long seq) {
@@ -445,7 +607,8 @@ final class Journal {
 
     /**
      * Tells each waiter its outcome ({@code failure}, or null: written): at once when it came from
-     * no event loop, else with one task per event loop for all of that loop's waiters.
+     * no event loop, else with one task per event loop for all of that loop's waiters (run in
+     * place when that loop is this thread).
      */
     private static void deliver(List<Waiter> done, RuntimeException failure) {
         List<EventLoop> loops = null;
@@ -473,11 +636,16 @@ final class Journal {
         }
         for (int i = 0; loops != null && i < loops.size(); i++) {
             List<Waiter> mine = byLoop.get(i);
-            loops.get(i).execute(() -> {
+            Runnable each = () -> {
                 for (Waiter waiter : mine) {
                     waiter.context.dispatch(v -> waiter.deliver(failure));
                 }
-            });
+            };
+            if (loops.get(i).inEventLoop()) {
+                each.run();
+            } else {
+                loops.get(i).execute(each);
+            }
         }
     }
 }

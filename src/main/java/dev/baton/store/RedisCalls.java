@@ -30,6 +30,14 @@ final class RedisCalls {
         return redis.send(request).ifNoItem().after(timeout).fail();
     }
 
+    /**
+     * One command on Vert.x's own client, without Mutiny (no operator per call): the future
+     * completes on the Redis connection's event loop. No timeout of its own: the caller times it.
+     */
+    io.vertx.core.Future<io.vertx.redis.client.Response> sendRaw(io.vertx.redis.client.Request request) {
+        return redis.getDelegate().send(request);
+    }
+
     /** {@link #batch} for the event loop. */
     Uni<List<Response>> batchAsync(List<Request> requests) {
         return redis.batch(requests).ifNoItem().after(timeout).fail();

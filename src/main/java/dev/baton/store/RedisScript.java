@@ -60,6 +60,28 @@ final class RedisScript {
         }
     }
 
+    /**
+     * {@link #run} without blocking: the answer on the Redis connection's event loop (after one
+     * EVAL when Redis did not know the script).
+     */
+    io.vertx.core.Future<io.vertx.redis.client.Response> runAsync(RedisCalls redis, List<String> keys, List<String> args) {
+        return redis.sendRaw(rawRequest(io.vertx.redis.client.Command.EVALSHA, sha, keys, args)).recover(failure -> {
+            if (!String.valueOf(failure.getMessage()).contains("NOSCRIPT")) {
+                return io.vertx.core.Future.failedFuture(failure);
+            }
+            return redis.sendRaw(rawRequest(io.vertx.redis.client.Command.EVAL, source, keys, args));
+        });
+    }
+
+    private static io.vertx.redis.client.Request rawRequest(io.vertx.redis.client.Command command, String script,
+            List<String> keys, List<String> args) {
+        io.vertx.redis.client.Request request = io.vertx.redis.client.Request.cmd(command)
+                .arg(script).arg(keys.size());
+        keys.forEach(request::arg);
+        args.forEach(request::arg);
+        return request;
+    }
+
     private static Request request(Command command, String script, List<String> keys, List<String> args) {
         Request request = Request.cmd(command).arg(script).arg(keys.size());
         keys.forEach(request::arg);

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -65,8 +66,9 @@ public final class Store {
     private final Checkpointer checkpointer;
     private final FencedWrites fence;
     private final WriterLease lease;
-    /** Held by the journal while it appends, and here to compare or rewrite what Redis holds. */
-    private final Object writes = new Object();
+    /** Held here to compare or rewrite what Redis holds; no journal write starts meanwhile ({@link #holdingWrites}). */
+    private final ReentrantLock writes = new ReentrantLock();
+    private final io.vertx.core.Vertx vertx;
     private final Object stepping = new Object();
     private volatile Journal journal;
     private final RetainedTasks retained;
@@ -92,8 +94,10 @@ public final class Store {
     private volatile long lastMarker;
     private volatile long checkpoints;
 
-    public Store(Settings settings, Coordinator coordinator, StoreSink sink, Redis client, Clock clock) {
+    /** @param vertx the journal writes on one of its event loops */
+    public Store(Settings settings, Coordinator coordinator, StoreSink sink, Redis client, Clock clock, io.vertx.core.Vertx vertx) {
         this.settings = settings;
+        this.vertx = vertx;
         this.coordinator = coordinator;
         this.sink = sink;
         this.clock = clock;
@@ -218,7 +222,7 @@ public final class Store {
         long rebuilding = System.nanoTime();
         EngineState state = recovered.state();
         Journal fresh = settings.journal() ? new Journal(fence, outbox, recovered.journalTop(), writes, this::refused,
-                settings.ackTimeoutMillis()) : null;
+                settings.ackTimeoutMillis(), vertx) : null;
         sink.reset();
         sink.deliveriesFor(settings.journal() ? null : outbox);
         if (fresh != null) {
@@ -330,7 +334,7 @@ public final class Store {
 
     /** What Redis lost of what this Baton wrote (the checkpoint marker, the journal's top), or null. */
     private String behindBy() {
-        synchronized (writes) {
+        return holdingWrites(() -> {
             List<Response> now = redis.batch(List.of(Request.cmd(Command.GET).arg(keys.checkpoint()),
                     Request.cmd(Command.GET).arg(keys.journalTop())));
             long marker = now.get(0) == null ? 0 : now.get(0).toLong();
@@ -343,6 +347,20 @@ public final class Store {
                 return "the journal's top in Redis is '" + top + "', this Baton appended '" + current.top() + "'";
             }
             return null;
+        });
+    }
+
+    /** Runs {@code work} holding {@link #writes}, once the journal's write in flight (if any) has ended. */
+    private <T> T holdingWrites(Supplier<T> work) {
+        Journal current = journal;
+        if (current != null) {
+            return current.holding(work);
+        }
+        writes.lock();
+        try {
+            return work.get();
+        } finally {
+            writes.unlock();
         }
     }
 
@@ -351,11 +369,17 @@ public final class Store {
      * the whole state again, on the store's thread). On the journal's thread this only asks.
      */
     private void refused(RuntimeException refusal) {
+        boolean onStoreThread = Thread.currentThread().getName().equals("baton-store");
         if (refusal instanceof FencedWrites.FencedException fenced && !fenced.redisBehind()) {
-            stepDown(refusal.getMessage());
+            ScheduledExecutorService store = loops;
+            if (!onStoreThread && store != null && !store.isShutdown()) {
+                store.execute(() -> stepDown(refusal.getMessage())); // off the journal's event loop
+            } else {
+                stepDown(refusal.getMessage());
+            }
             return;
         }
-        if (Thread.currentThread().getName().equals("baton-store")) {
+        if (onStoreThread) {
             rewrite(refusal.getMessage());
             return;
         }
@@ -372,33 +396,38 @@ public final class Store {
      * meanwhile; what it had queued up to the state's seq counts as written.
      */
     private void rewrite(String reason) {
-        synchronized (writes) {
-            if (!lease.reclaim()) {
-                stepDown("another Baton holds the writer lease");
-                return;
-            }
-            if (reason != null) {
-                LOG.warnf("Redis holds less than this Baton wrote (%s); writing the whole state again", reason);
-            }
-            List<Outbox.Delivery> unwritten = sink.drain().deliveries();
-            List<Outbox.Delivery> deliveries = new ArrayList<>(outbox.pending());
-            deliveries.addAll(unwritten);
-            EngineState all = coordinator.state();
-            try {
-                checkpointer.writeAll(all, keptAll.get(), clock.millis(), deliveries);
-                keptUnwritten = new HashMap<>();
-            } catch (RuntimeException e) {
-                sink.putBack(new StoreSink.Changes(Map.of(), false, 0, unwritten));
-                throw e;
-            }
-            outbox.written(unwritten);
-            lastMarker = all.seq();
-            Journal current = journal;
-            if (current != null) {
-                current.rewritten(all.seq());
-            }
-            rewriteWanted = null;
+        holdingWrites(() -> {
+            rewriteHolding(reason);
+            return null;
+        });
+    }
+
+    private void rewriteHolding(String reason) {
+        if (!lease.reclaim()) {
+            stepDown("another Baton holds the writer lease");
+            return;
         }
+        if (reason != null) {
+            LOG.warnf("Redis holds less than this Baton wrote (%s); writing the whole state again", reason);
+        }
+        List<Outbox.Delivery> unwritten = sink.drain().deliveries();
+        List<Outbox.Delivery> deliveries = new ArrayList<>(outbox.pending());
+        deliveries.addAll(unwritten);
+        EngineState all = coordinator.state();
+        try {
+            checkpointer.writeAll(all, keptAll.get(), clock.millis(), deliveries);
+            keptUnwritten = new HashMap<>();
+        } catch (RuntimeException e) {
+            sink.putBack(new StoreSink.Changes(Map.of(), false, 0, unwritten));
+            throw e;
+        }
+        outbox.written(unwritten);
+        lastMarker = all.seq();
+        Journal current = journal;
+        if (current != null) {
+            current.rewritten(all.seq());
+        }
+        rewriteWanted = null;
     }
 
     /**

@@ -41,6 +41,9 @@ class DurabilityApiTest {
         }
     }
 
+    @Inject
+    io.vertx.mutiny.redis.client.Redis redis;
+
     @Test
     void withRedisGoneDurableCallsAnswer503ClaimsGoOnAndAllIsWrittenWhenItReturns() {
         String type = unique("t");
@@ -73,6 +76,24 @@ class DurabilityApiTest {
         // kept for the retention, so it could have been one run again): now it is created
         json().body(Map.of("type", type, "id", "late-1")).post("/v1/tasks").then().statusCode(201)
                 .body("id", equalTo("late-1"));
+    }
+
+    /**
+     * The journal writes from an event loop (store/Journal): an acknowledged call waited for its
+     * entry in Redis, and no thread of the journal's own took part.
+     */
+    @Test
+    void theJournalWritesFromAnEventLoopWithNoThreadOfItsOwn() {
+        String type = unique("t");
+        String id = submit(type, "HIGH");
+        // acknowledged: in the journal, or already in the checkpoint that trimmed it (every 100 ms here)
+        String journal = redis.send(io.vertx.mutiny.redis.client.Request.cmd(io.vertx.mutiny.redis.client.Command.XRANGE)
+                .arg("{baton}:journal").arg("-").arg("+")).await().atMost(Duration.ofSeconds(5)).toString();
+        io.vertx.mutiny.redis.client.Response record = redis.send(io.vertx.mutiny.redis.client.Request.cmd(
+                io.vertx.mutiny.redis.client.Command.HGET).arg("{baton}:tasks").arg(id)).await().atMost(Duration.ofSeconds(5));
+        org.junit.jupiter.api.Assertions.assertTrue(journal.contains(id) || record != null, "the acknowledged submit is in Redis");
+        List<String> names = Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList();
+        org.junit.jupiter.api.Assertions.assertFalse(names.contains("baton-journal"), "threads: " + names);
     }
 
     @Test

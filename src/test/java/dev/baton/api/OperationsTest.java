@@ -14,6 +14,9 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import dev.baton.testing.RedisTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxInternal;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +24,19 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(RedisTestResource.class)
 class OperationsTest {
+
+    @Inject
+    Vertx vertx;
+
+    /** Baton's default (config/EventLoopsDefault): half the processors, at least one; Vert.x alone would run twice as many. */
+    @Test
+    void theEventLoopsAreHalfTheProcessorsAtLeastOne() {
+        int loops = 0;
+        for (io.netty.util.concurrent.EventExecutor ignored : ((VertxInternal) vertx).getEventLoopGroup()) {
+            loops++;
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), loops);
+    }
 
     @Test
     void statsShowDepthsByLevelAndTypeAndThroughput() {

@@ -122,7 +122,7 @@ class StoreTest {
         Coordinator engine = new Coordinator(config, event -> forward[0].accept(event), new SplittableRandom(3));
         forward[0] = sink;
         Store store = new Store(new Store.Settings(journal, checkpointMillis, ACK_TIMEOUT_MILLIS, 86_400_000L, LEASE_TTL_MILLIS, "{t}:"),
-                engine, sink, client, Clock.systemUTC());
+                engine, sink, client, Clock.systemUTC(), vertx.getDelegate());
         stores.add(store);
         beforeStart.accept(store);
         store.start();
@@ -517,8 +517,7 @@ class StoreTest {
         send(Request.cmd(Command.CONFIG).arg("SET").arg("maxmemory-policy").arg("allkeys-lru"));
         StoreSink sink = new StoreSink();
         Coordinator engine = new Coordinator(EngineConfig.defaults(), sink, new SplittableRandom(3));
-        Store store = new Store(new Store.Settings(true, 1000, 2000, 1000, LEASE_TTL_MILLIS, "{t}:"), engine, sink, client,
-                Clock.systemUTC());
+        Store store = new Store(new Store.Settings(true, 1000, 2000, 1000, LEASE_TTL_MILLIS, "{t}:"), engine, sink, client, Clock.systemUTC(), vertx.getDelegate());
         stores.add(store);
         Store.RefusedRedisException refused = assertThrows(Store.RefusedRedisException.class, store::start);
         assertTrue(refused.getMessage().contains("noeviction"), refused.getMessage());
@@ -529,8 +528,7 @@ class StoreTest {
         Node first = node(true, 50); // renews its lease every 50 ms
         StoreSink sink = new StoreSink();
         Coordinator engine = new Coordinator(EngineConfig.defaults(), sink, new SplittableRandom(3));
-        Store second = new Store(new Store.Settings(true, 50, 2000, 1000, LEASE_TTL_MILLIS, "{t}:"), engine, sink, client,
-                Clock.systemUTC());
+        Store second = new Store(new Store.Settings(true, 50, 2000, 1000, LEASE_TTL_MILLIS, "{t}:"), engine, sink, client, Clock.systemUTC(), vertx.getDelegate());
         stores.add(second);
         second.start();
         assertTrue(!second.serving() && second.problem().contains("writer lease"), second.problem());
@@ -657,8 +655,7 @@ class StoreTest {
     private Store standby() {
         StoreSink sink = new StoreSink();
         Coordinator engine = new Coordinator(EngineConfig.defaults(), sink, new SplittableRandom(3));
-        Store store = new Store(new Store.Settings(true, 50, 2000, 1000, 60_000, "{t}:"), engine, sink, client,
-                Clock.systemUTC());
+        Store store = new Store(new Store.Settings(true, 50, 2000, 1000, 60_000, "{t}:"), engine, sink, client, Clock.systemUTC(), vertx.getDelegate());
         stores.add(store);
         return store;
     }

@@ -94,7 +94,7 @@ class WebhookOutboxTest {
         Coordinator engine = new Coordinator(EngineConfig.defaults(), event -> forward[0].accept(event), new SplittableRandom(3));
         forward[0] = sink;
         Store store = new Store(new Store.Settings(journal, checkpointMillis, ACK_TIMEOUT_MILLIS, 86_400_000L, LEASE_TTL_MILLIS,
-                "{w}:"), engine, sink, client, Clock.systemUTC());
+                "{w}:"), engine, sink, client, Clock.systemUTC(), vertx.getDelegate());
         Webhooks webhooks = new Webhooks(new Webhooks.Settings("s3cret", List.of(100L), 1_000, 3_600_000, 5_000, 4), Map.of(),
                 view -> ("{\"id\":\"" + view.id() + "\",\"status\":\"" + view.status() + "\"}").getBytes(StandardCharsets.UTF_8),
                 Clock.systemUTC(), new SimpleMeterRegistry());
