@@ -41,6 +41,9 @@ public class EventsLifecycle implements BackgroundLoop {
     @Inject
     Analytics analytics;
 
+    @Inject
+    io.vertx.core.Vertx vertx;
+
     @Override
     public String name() {
         return "event fan-out";
@@ -54,7 +57,8 @@ public class EventsLifecycle implements BackgroundLoop {
         if (BrokerChannel.configured()) {
             hub.publishToBroker(broker.get(), config.events().brokerBuffer());
         }
-        hub.start(coordinator.lastSeq());
+        // the fan-out runs on an event loop (with one loop, the one that ran the engine call: no hand-off)
+        hub.start(coordinator.lastSeq(), ((io.vertx.core.impl.ContextInternal) vertx.getOrCreateContext()).nettyEventLoop());
         analytics.start();
         store.onStepDown(hub::endOpenStreams);
     }

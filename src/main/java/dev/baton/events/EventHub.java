@@ -12,8 +12,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.netty.util.concurrent.EventExecutor;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,13 +24,18 @@ import org.jboss.logging.Logger;
  *
  * <p><b>Threads.</b> {@link #accept} runs under the engine's lock and only offers to a bounded
  * queue; when it is full the event is dropped for the fan-out and counted ({@code consumer=hub}),
- * the engine never waits. One thread, {@code baton-events}, drains the queue in batches (pausing
- * after each, longer the larger it was, so under load offers rarely wake it): it
+ * the engine never waits. The dispatcher has no thread of its own: it runs on one event loop (the
+ * hub's), asked by the first event offered while it is idle — from that loop itself at no wake-up
+ * cost, once the loop has handled what it read. It drains the queue in batches, and after each
+ * one rests (longer the larger it was): an event offered meanwhile waits for the rest to end, so
+ * under load the fan-out goes in few large batches. Resting sets no timer; only an event offered
+ * during the rest schedules the next batch for its end. It
  * serialises each event once (JSON, and SSE text), appends it to the ring and offers it to every
  * matching subscriber (under {@link #lock}, which subscribing also takes, so a replay and the live
  * feed neither overlap nor leave a gap), then hands the batch to the consumers, which only enqueue
  * too. Subscribers that take every event share one chunk per batch; each subscriber gets one
- * socket write per batch. The same thread writes the keep-alive comments.
+ * socket write per batch (in place when its connection is on the hub's loop). The same loop writes
+ * the keep-alive comments.
  *
  * <p><b>Slow subscribers.</b> Each {@link EventStream} has a bounded buffer; one that is full is
  * cut off and counted. Nothing a subscriber does can slow the dispatcher.
@@ -65,7 +72,14 @@ public final class EventHub implements EventSink {
     private long dispatchedSeq;
     private volatile boolean running;
     private boolean closing;
-    private Thread thread;
+    /** The hub's event loop, from {@link #start}; null before. */
+    private volatile EventExecutor loop;
+    /** A batch is asked for (at once, or for the end of a rest); cleared as it starts. */
+    private final AtomicBoolean asked = new AtomicBoolean();
+    /** Until when the dispatcher rests after its last batch. */
+    private volatile long restUntilNanos;
+    private final Runnable drainTask = this::drain;
+    private ScheduledFuture<?> heartbeats;
 
     public EventHub(Settings settings, EventMetrics metrics) {
         this.settings = settings;
@@ -86,40 +100,64 @@ public final class EventHub implements EventSink {
 
     /** Also publish to Redis pub/sub (before {@link #start}). */
     public void publishToRedis(Redis redis, Duration timeout, Duration linger, int queueSize) {
-        RedisNotifier notifier = new RedisNotifier(redis, timeout, linger, queueSize, metrics);
-        notifier.start();
-        addConsumer(notifier);
+        addConsumer(new RedisNotifier(redis, timeout, linger, queueSize, metrics));
     }
 
-    /** Under the engine's lock: enqueue only. */
+    /** Under the engine's lock: enqueue, and ask the hub's loop for a batch when none is asked for. */
     @Override
     public void accept(TaskEvent event) {
         if (!queue.offer(event)) {
             metrics.dropped(EventMetrics.HUB, 1);
+            return;
+        }
+        if (running && !asked.get() && asked.compareAndSet(false, true)) {
+            ask();
         }
     }
 
-    /** Start dispatching; {@code startSeq} is the engine's seq now (after recovery). Safe to call twice. */
-    public synchronized void start(long startSeq) {
-        if (thread != null) {
+    /** A batch at once, or at the end of the rest after the last one. */
+    private void ask() {
+        EventExecutor on = loop;
+        long rest = restUntilNanos - System.nanoTime();
+        try {
+            if (rest <= 0) {
+                on.execute(drainTask); // from the loop itself: no wake-up
+            } else {
+                on.schedule(drainTask, rest, TimeUnit.NANOSECONDS);
+            }
+        } catch (RejectedExecutionException stopping) {
+            asked.set(false);
+        }
+    }
+
+    /**
+     * Start dispatching on {@code loop} (an event loop of the server's); {@code startSeq} is the
+     * engine's seq now (after recovery). Safe to call twice.
+     */
+    public synchronized void start(long startSeq, EventExecutor loop) {
+        if (this.loop != null) {
             return;
         }
         synchronized (lock) {
             ring = new EventRing(settings.ringSize(), startSeq);
             dispatchedSeq = startSeq;
         }
+        this.loop = loop;
+        consumers.forEach(consumer -> consumer.start(loop));
         running = true;
-        thread = new Thread(this::run, "baton-events");
-        thread.setDaemon(true);
-        thread.start();
+        long every = settings.heartbeatMillis();
+        heartbeats = loop.scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+        if (!queue.isEmpty() && asked.compareAndSet(false, true)) {
+            ask();
+        }
     }
 
     /** Stop dispatching, end every stream, stop the consumers. Safe to call twice or unstarted. */
     public synchronized void stop() {
         running = false;
-        if (thread != null) {
-            thread.interrupt();
-            thread = null;
+        if (heartbeats != null) {
+            heartbeats.cancel(false);
+            heartbeats = null;
         }
         endStreams();
         consumers.forEach(EventConsumer::stop);
@@ -272,32 +310,25 @@ public final class EventHub implements EventSink {
         return queued;
     }
 
-    private void run() {
-        List<TaskEvent> batch = new ArrayList<>();
-        long nextHeartbeat = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.heartbeatMillis());
-        while (running) {
-            try {
-                long waitNanos = Math.max(0, nextHeartbeat - System.nanoTime());
-                TaskEvent first = queue.poll(waitNanos, TimeUnit.NANOSECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, MAX_BATCH - 1);
-                    dispatch(batch);
-                    long pause = pauseAfter(batch.size(), settings.dispatchLinger().toNanos());
-                    batch.clear();
-                    LockSupport.parkNanos(pause);
-                }
-                if (System.nanoTime() - nextHeartbeat >= 0) {
-                    heartbeat();
-                    nextHeartbeat = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.heartbeatMillis());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.error("event dispatch failed; going on with the next events", e);
-                batch.clear();
-            }
+    /** On the hub's loop: one batch, then a rest; asks again at once when the batch left events behind. */
+    private void drain() {
+        asked.set(false); // events offered from now on ask again
+        if (!running) {
+            return;
+        }
+        List<TaskEvent> batch = new ArrayList<>(Math.min(MAX_BATCH, Math.max(1, queue.size())));
+        queue.drainTo(batch, MAX_BATCH);
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            dispatch(batch);
+        } catch (RuntimeException e) {
+            LOG.error("event dispatch failed; going on with the next events", e);
+        }
+        restUntilNanos = System.nanoTime() + pauseAfter(batch.size(), settings.dispatchLinger().toNanos());
+        if (!queue.isEmpty() && asked.compareAndSet(false, true)) {
+            ask();
         }
     }
 
@@ -376,6 +407,10 @@ public final class EventHub implements EventSink {
             }
         }
         byThread.forEach((executor, group) -> {
+            if (executor instanceof EventExecutor own && own.inEventLoop()) {
+                group.forEach(EventStream::flush); // this loop writes to those sockets: no hand-off
+                return;
+            }
             try {
                 executor.execute(() -> group.forEach(EventStream::flush));
             } catch (RejectedExecutionException stopping) {

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (one socket write for a whole dispatch batch, not one per event); a chunk the hub shares among
  * subscribers is written as it is, without a copy.
  *
- * <p><b>Threads.</b> The hub {@link #offer}s from its dispatcher thread (or the subscribing thread,
+ * <p><b>Threads.</b> The hub {@link #offer}s from its dispatcher's event loop (or the subscribing thread,
  * for a replay) under its lock, which only queues, then flushes outside it: the write takes the HTTP
  * connection's lock, so doing it under the hub's would deadlock against an event loop that
  * subscribes. Flushes run in whichever thread finds work, serialised by the {@code wip} counter

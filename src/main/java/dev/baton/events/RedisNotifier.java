@@ -1,28 +1,32 @@
 package dev.baton.events;
 
-import io.vertx.mutiny.redis.client.Command;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Request;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
  * Redis pub/sub (docs/redis.md): each task event goes to {@code task_notifications} as a notification
  * and to {@code task:<id>:events} in full. Agent events have no channel.
  *
- * <p><b>Threads.</b> The hub's dispatcher {@link #publish}es into a bounded queue; one thread,
- * {@code baton-notify}, sends what piled up as one command — a script doing every PUBLISH of the
- * batch ({@link #PUBLISH_ALL}), far cheaper for the client than a pipeline of single PUBLISHes —
- * and waits for it (at most {@code timeout}). It lingers a few milliseconds after an event for
- * others to join it ({@code baton.events.redis-linger}). Nothing here is on the claim path or touches
- * durability.
+ * <p><b>Threads.</b> None of its own. The hub's dispatcher {@link #publish}es on the hub's event
+ * loop into a bounded backlog; the first event of an idle notifier schedules, on that loop, one
+ * send {@code linger} later ({@code baton.events.redis-linger}), so that others join it: one
+ * command for all of them, a script doing every PUBLISH ({@link #PUBLISH_ALL}), far cheaper for
+ * the client than a pipeline of single PUBLISHes. Nothing waits for the answer; what piles up while
+ * a send is in flight goes in the next one, sent as soon as Redis answered (or after
+ * {@code timeout} without an answer). Nothing here is on the claim path or touches durability.
  *
  * <p><b>Failures.</b> Pub/sub is fire-and-forget: a batch Redis did not take, and events that find
- * the queue full, are dropped and counted ({@code baton.events.dropped{consumer=redis}}), never retried.
+ * the backlog full, are dropped and counted ({@code baton.events.dropped{consumer=redis}}), never retried.
  */
 final class RedisNotifier implements EventConsumer {
 
@@ -39,17 +43,22 @@ final class RedisNotifier implements EventConsumer {
     private final Duration timeout;
     private final long lingerNanos;
     private final EventMetrics metrics;
-    private final ArrayBlockingQueue<Published> queue;
+    private final int queueSize;
+    /** Guarded by itself, with {@link #sending}. */
+    private final ArrayDeque<Published> backlog = new ArrayDeque<>();
+    /** A send is scheduled or in flight. */
+    private boolean sending;
     private volatile boolean running;
     private volatile boolean failing;
-    private Thread thread;
+    private volatile EventExecutor loop;
+    private final Runnable sendTask = this::send;
 
     RedisNotifier(Redis redis, Duration timeout, Duration linger, int queueSize, EventMetrics metrics) {
         this.redis = redis;
         this.timeout = timeout;
         this.lingerNanos = linger.toNanos();
         this.metrics = metrics;
-        this.queue = new ArrayBlockingQueue<>(queueSize);
+        this.queueSize = queueSize;
     }
 
     static String taskChannel(String taskId) {
@@ -58,80 +67,80 @@ final class RedisNotifier implements EventConsumer {
 
     @Override
     public void publish(List<Published> batch) {
-        for (Published event : batch) {
-            if (event.isTaskEvent() && !queue.offer(event)) {
-                metrics.dropped(EventMetrics.REDIS, 1);
+        int dropped = 0;
+        boolean schedule;
+        synchronized (backlog) {
+            for (Published event : batch) {
+                if (!event.isTaskEvent()) {
+                    continue;
+                }
+                if (backlog.size() >= queueSize) {
+                    dropped++;
+                } else {
+                    backlog.addLast(event);
+                }
+            }
+            schedule = running && !sending && !backlog.isEmpty();
+            if (schedule) {
+                sending = true;
             }
         }
-    }
-
-    synchronized void start() {
-        if (thread != null) {
-            return;
+        if (dropped > 0) {
+            metrics.dropped(EventMetrics.REDIS, dropped);
         }
-        running = true;
-        thread = new Thread(this::run, "baton-notify");
-        thread.setDaemon(true);
-        thread.start();
+        if (schedule) {
+            loop.schedule(sendTask, lingerNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
-    public synchronized void stop() {
+    public void start(EventExecutor loop) {
+        this.loop = loop;
+        running = true;
+    }
+
+    @Override
+    public void stop() {
         running = false;
-        if (thread != null) {
-            thread.interrupt();
-            thread = null;
+        synchronized (backlog) {
+            backlog.clear();
         }
     }
 
-    private void run() {
-        List<Published> batch = new ArrayList<>();
-        while (running) {
-            try {
-                Published first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                collect(batch);
-                send(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    /** On the hub's loop: one command for what is in the backlog (up to a pipeline's worth). */
+    private void send() {
+        List<Published> batch;
+        synchronized (backlog) {
+            if (!running || backlog.isEmpty()) {
+                sending = false;
                 return;
-            } finally {
-                batch.clear();
+            }
+            batch = new ArrayList<>(Math.min(MAX_EVENTS_PER_PIPELINE, backlog.size()));
+            while (!backlog.isEmpty() && batch.size() < MAX_EVENTS_PER_PIPELINE) {
+                batch.add(backlog.pollFirst());
             }
         }
-    }
-
-    /**
-     * Gather what comes within {@code linger} of the first event: one script call per few
-     * milliseconds instead of one per event is most of what publishing costs Baton.
-     */
-    private void collect(List<Published> batch) throws InterruptedException {
-        long deadline = System.nanoTime() + lingerNanos;
-        while (batch.size() < MAX_EVENTS_PER_PIPELINE) {
-            queue.drainTo(batch, MAX_EVENTS_PER_PIPELINE - batch.size());
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || batch.size() >= MAX_EVENTS_PER_PIPELINE) {
-                return;
-            }
-            Published next = queue.poll(left, TimeUnit.NANOSECONDS);
-            if (next == null) {
-                return;
-            }
-            batch.add(next);
-        }
-    }
-
-    private void send(List<Published> batch) {
         Request publishes = Request.cmd(Command.EVAL).arg(PUBLISH_ALL).arg(0);
         for (Published event : batch) {
             publishes.arg(NOTIFICATIONS).arg(event.wire().notification().json());
             publishes.arg(taskChannel(event.event().taskId())).arg(event.json());
         }
-        try {
-            redis.send(publishes).await().atMost(timeout);
+        AtomicBoolean answered = new AtomicBoolean();
+        EventExecutor on = loop;
+        ScheduledFuture<?> late = on.schedule(() -> sent(answered, batch, new IllegalStateException(
+                "Redis did not answer within " + timeout.toMillis() + " ms")), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        redis.getDelegate().send(publishes).onComplete(result -> {
+            late.cancel(false);
+            sent(answered, batch, result.failed() ? result.cause() : null);
+        });
+    }
+
+    /** Redis answered a send ({@code failure} null), or it failed or timed out: count, then send what piled up. */
+    private void sent(AtomicBoolean answered, List<Published> batch, Throwable failure) {
+        if (!answered.compareAndSet(false, true)) {
+            return;
+        }
+        if (failure == null) {
             for (Published event : batch) {
                 metrics.published(EventMetrics.REDIS, event.event().type());
             }
@@ -139,13 +148,23 @@ final class RedisNotifier implements EventConsumer {
                 failing = false;
                 LOG.info("Redis takes notifications again");
             }
-        } catch (RuntimeException e) {
+        } else {
             metrics.dropped(EventMetrics.REDIS, batch.size());
             if (!failing) {
                 failing = true;
                 LOG.warnf("Redis notifications dropped while Redis does not answer (durability is not affected): %s",
-                        e.toString());
+                        failure.toString());
             }
+        }
+        boolean more;
+        synchronized (backlog) {
+            more = running && !backlog.isEmpty();
+            if (!more) {
+                sending = false;
+            }
+        }
+        if (more) {
+            loop.execute(sendTask);
         }
     }
 }

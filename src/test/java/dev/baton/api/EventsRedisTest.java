@@ -62,6 +62,10 @@ class EventsRedisTest {
                 event("task.progress", id, t, "HIGH", "IN_PROGRESS", a, 40, "halfway"),
                 event("task.completed", id, t, "HIGH", "COMPLETED", a, 100, "halfway"));
         assertTaskEvents(id, expected, from);
+        // the fan-out and the notifier run on an event loop (events/EventHub): no thread of their own
+        java.util.List<String> threads = Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toList();
+        org.junit.jupiter.api.Assertions.assertFalse(threads.contains("baton-events") || threads.contains("baton-notify"),
+                "threads: " + threads);
     }
 
     @Test

@@ -38,9 +38,12 @@ class EventHubStreamsTest {
     private final EventHub hub = new EventHub(new EventHub.Settings(1024, 100, 100, 60_000, Duration.ofMillis(1)),
             new EventMetrics(new SimpleMeterRegistry()));
 
+    private final io.netty.util.concurrent.DefaultEventExecutor loop = new io.netty.util.concurrent.DefaultEventExecutor();
+
     @AfterEach
     void stop() {
         hub.stop();
+        loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private Socket open() {
@@ -51,7 +54,7 @@ class EventHubStreamsTest {
 
     @Test
     void standingByEndsTheOpenStreamsAndLaterOnesStayOpen() {
-        hub.start(0);
+        hub.start(0, loop);
         Socket before = open();
         hub.endOpenStreams();
         assertTrue(before.ended, "an open stream ends when this Baton stands by");
@@ -62,7 +65,7 @@ class EventHubStreamsTest {
 
     @Test
     void atShutdownEveryStreamEndsAndSoDoesEveryLaterOne() {
-        hub.start(0);
+        hub.start(0, loop);
         Socket before = open();
         hub.endStreams();
         assertTrue(before.ended);
