@@ -192,6 +192,18 @@ public final class Coordinator {
         });
     }
 
+    /** Whether every one of {@code ids} (nulls aside) is a task this engine holds: what most calls ask, answered allocating nothing. */
+    public boolean knowsAll(Collection<String> ids) {
+        return lock.read(() -> {
+            for (String id : ids) {
+                if (id != null && tasks.find(id) == null) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
     /** The ids the engine does not know (not live, not cached): a finished task may still be kept elsewhere. */
     public List<String> unknown(Collection<String> ids) {
         return lock.read(() -> ids.stream().filter(id -> id != null && tasks.find(id) == null)

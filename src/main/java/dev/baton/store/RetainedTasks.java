@@ -85,7 +85,7 @@ public final class RetainedTasks {
 
     /** Whether a call naming {@code ids} can run at once: {@link #call} would read nothing back from Redis. */
     public boolean knowsAll(Collection<String> ids) {
-        return ids.isEmpty() || !serving.getAsBoolean() || coordinator.unknown(ids).isEmpty();
+        return ids.isEmpty() || !serving.getAsBoolean() || coordinator.knowsAll(ids);
     }
 
     /**

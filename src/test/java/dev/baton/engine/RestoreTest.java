@@ -2,6 +2,8 @@ package dev.baton.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -145,6 +147,10 @@ class RestoreTest extends EngineHarness {
         assertEquals(TaskStatus.PENDING, child.task().status());
         List<String> held = ids.stream().filter(id -> !fresh.unknown(List.of(id)).contains(id)).toList();
         assertEquals(1, held.size(), "one stays in the cache");
+        assertTrue(fresh.knowsAll(held));
+        assertTrue(fresh.knowsAll(java.util.Arrays.asList(held.get(0), null)), "nulls aside");
+        assertFalse(fresh.knowsAll(ids), "the other left the cache");
+        assertTrue(fresh.knowsAll(List.of()));
         EngineInvariants.check(fresh);
 
         // it leaves the retention after it finished, not after it was taken back
