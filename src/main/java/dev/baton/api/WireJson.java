@@ -25,7 +25,11 @@ final class WireJson {
 
     /** {@code {"tasks": [task + lease_id, ...]}}, as {@link ClaimedTaskJson.Batch}. */
     static byte[] claimed(List<ClaimedTask> tasks) {
-        StringBuilder out = new StringBuilder(TASK_CHARS * tasks.size()).append("{\"tasks\":[");
+        int chars = 0;
+        for (ClaimedTask claimed : tasks) {
+            chars += TASK_CHARS + length(claimed.task().payload()) + length(claimed.task().result());
+        }
+        StringBuilder out = new StringBuilder(chars + 16).append("{\"tasks\":[");
         for (int i = 0; i < tasks.size(); i++) {
             ClaimedTask claimed = tasks.get(i);
             out.append(i == 0 ? "{" : ",{");
@@ -39,14 +43,14 @@ final class WireJson {
 
     /** As {@link TaskJson}. */
     static byte[] task(TaskJson task) {
-        StringBuilder out = new StringBuilder(TASK_CHARS).append('{');
+        StringBuilder out = new StringBuilder(chars(task)).append('{');
         fields(out, task);
         return bytes(out.append('}'));
     }
 
     /** The task and {@code duplicate}, as {@link TaskResource.Outcome}. */
     static byte[] outcome(TaskResource.Outcome outcome) {
-        StringBuilder out = new StringBuilder(TASK_CHARS).append('{');
+        StringBuilder out = new StringBuilder(chars(outcome.task()) + 24).append('{');
         fields(out, outcome.task());
         return bytes(out.append(",\"duplicate\":").append(outcome.duplicate()).append('}'));
     }
@@ -265,6 +269,15 @@ final class WireJson {
             start = i + 1;
         }
         out.append(value, start, value.length()).append('"');
+    }
+
+    /** Room for a task's answer, its payload and result included, so that its builder never grows. */
+    private static int chars(TaskJson task) {
+        return TASK_CHARS + length(task.payload()) + length(task.result());
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
     }
 
     private static byte[] bytes(StringBuilder out) {
