@@ -192,22 +192,9 @@ public final class Coordinator {
         });
     }
 
-    /** Whether every one of {@code ids} (nulls aside) is a task this engine holds: what most calls ask, answered allocating nothing. */
-    public boolean knowsAll(Collection<String> ids) {
-        return lock.read(() -> {
-            for (String id : ids) {
-                if (id != null && tasks.find(id) == null) {
-                    return false;
-                }
-            }
-            return true;
-        });
-    }
-
-    /** The ids the engine does not know (not live, not cached): a finished task may still be kept elsewhere. */
+    /** The ids the engine does not know (a finished one may be kept elsewhere); none: {@code List.of()}, nothing allocated. */
     public List<String> unknown(Collection<String> ids) {
-        return lock.read(() -> ids.stream().filter(id -> id != null && tasks.find(id) == null)
-                .collect(Collectors.toCollection(ArrayList::new)));
+        return lock.read(() -> tasks.missing(ids));
     }
 
     /**

@@ -41,6 +41,20 @@ final class TaskTable {
         return task;
     }
 
+    /** The ids (nulls aside) not found here, in their order; {@code List.of()} when there is none. */
+    List<String> missing(Collection<String> ids) {
+        List<String> missing = List.of();
+        for (String id : ids) {
+            if (id != null && find(id) == null) {
+                if (missing.isEmpty()) {
+                    missing = new ArrayList<>();
+                }
+                missing.add(id);
+            }
+        }
+        return missing;
+    }
+
     /** A task that has not ended: new, or recovered. */
     void addLive(Task task) {
         live.put(task.id, task);

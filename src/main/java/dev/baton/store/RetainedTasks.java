@@ -85,7 +85,7 @@ public final class RetainedTasks {
 
     /** Whether a call naming {@code ids} can run at once: {@link #call} would read nothing back from Redis. */
     public boolean knowsAll(Collection<String> ids) {
-        return ids.isEmpty() || !serving.getAsBoolean() || coordinator.knowsAll(ids);
+        return ids.isEmpty() || !serving.getAsBoolean() || coordinator.unknown(ids).isEmpty();
     }
 
     /**
@@ -128,7 +128,7 @@ public final class RetainedTasks {
             if (bound != null && chunk.get(0).compareTo(bound) > 0) {
                 break;
             }
-            List<String> unknown = coordinator.unknown(chunk);
+            List<String> unknown = new ArrayList<>(coordinator.unknown(chunk));
             unknown.removeAll(unwritten.keySet());
             for (TaskRecord r : records.finished(unknown)) {
                 if (matches(r, query, now) && (bound == null || r.id().compareTo(bound) < 0)) {
