@@ -1,6 +1,7 @@
 // node --test (from this folder): the option parsing and the arithmetic of common.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpuNanos, millis, parseOptions, payload, percentile, PAYLOAD_BYTES } from './common.mjs';
 
 test('options take --name value and --name=value over the defaults', () => {
@@ -43,4 +44,14 @@ test('the payload is 200 bytes of JSON and this process has a CPU time', () => {
   assert.equal(JSON.stringify(payload(1234567890123456)).length, PAYLOAD_BYTES);
   assert.ok(cpuNanos(process.pid) >= 0);
   assert.equal(cpuNanos(0), -1);
+});
+
+test('a process\'s CPU time counts the children it waited for (Redis rewrites its AOF in one)', () => {
+  const before = cpuNanos(process.pid);
+  // the child spins until it has used 300 ms of CPU; this process waits without spinning
+  const child = spawnSync(process.execPath, ['-e',
+    'const t = process.cpuUsage(); while (process.cpuUsage(t).user < 300000) { Math.sqrt(Math.random()); }']);
+  assert.equal(child.status, 0);
+  const grew = cpuNanos(process.pid) - before;
+  assert.ok(grew >= 250e6, `CPU time grew by ${grew / 1e6} ms, the child alone used 300 ms`);
 });
