@@ -31,7 +31,11 @@ final class Checkpointer {
 
     private static final int FIELDS_PER_COMMAND = 500;
     private static final int TASKS_PER_CHUNK = 10_000;
-    /** A checkpoint of at least this many tasks asks Redis to rewrite its append-only file. */
+    /**
+     * A checkpoint that writes at least this many live tasks into the hash (a backlog: a large
+     * batch, the first checkpoint after recovering a long journal), or a whole-state write of at
+     * least this many tasks, asks Redis to rewrite its append-only file.
+     */
     static final int REWRITE_AOF_FROM_TASKS = 100_000;
     private static final Logger LOG = Logger.getLogger(Checkpointer.class);
 
@@ -39,15 +43,21 @@ final class Checkpointer {
     private final RedisKeys keys;
     private final FencedWrites fence;
     private final long retentionMillis;
+    private final int rewriteFromTasks;
     private volatile boolean rewriting;
     /** Test hook: runs between the marker's write and the journal trim, the moment a crash splits the two. */
     volatile Runnable afterExec = () -> { };
 
     Checkpointer(RedisCalls redis, RedisKeys keys, FencedWrites fence, long retentionMillis) {
+        this(redis, keys, fence, retentionMillis, REWRITE_AOF_FROM_TASKS);
+    }
+
+    Checkpointer(RedisCalls redis, RedisKeys keys, FencedWrites fence, long retentionMillis, int rewriteFromTasks) {
         this.redis = redis;
         this.keys = keys;
         this.fence = fence;
         this.retentionMillis = retentionMillis;
+        this.rewriteFromTasks = rewriteFromTasks;
     }
 
     /**
@@ -83,9 +93,21 @@ final class Checkpointer {
         fence.run(last);
         afterExec.run();
         trimJournal(changes.seq());
-        if (tasks.size() >= REWRITE_AOF_FROM_TASKS) {
+        // not for tasks flowing through: their records leave the hash as fast as they come, and a
+        // rewrite at every checkpoint of a busy Baton is a fork copying all of Redis each time
+        if (liveTasks(tasks) >= rewriteFromTasks) {
             rewriteAppendOnlyFile();
         }
+    }
+
+    private static int liveTasks(List<TaskRecord> tasks) {
+        int live = 0;
+        for (TaskRecord task : tasks) {
+            if (!task.status().isTerminal()) {
+                live++;
+            }
+        }
+        return live;
     }
 
     /**
@@ -113,7 +135,7 @@ final class Checkpointer {
         last.add("SET", keys.checkpoint(), Long.toString(state.seq()));
         last.add("DEL", keys.journal(), keys.journalTop());
         fence.run(last);
-        if (tasks.size() >= REWRITE_AOF_FROM_TASKS) {
+        if (tasks.size() >= rewriteFromTasks) {
             rewriteAppendOnlyFile();
         }
     }

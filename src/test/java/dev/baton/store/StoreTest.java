@@ -579,6 +579,41 @@ class StoreTest {
     }
 
     @Test
+    void onlyACheckpointOfABacklogAsksRedisToRewriteItsAppendOnlyFile() {
+        Node node = node(true, 3_600_000);
+        FencedWrites fence = new FencedWrites(new RedisCalls(client, Duration.ofSeconds(5)), new RedisKeys("{t}:"));
+        fence.epoch(send(Request.cmd(Command.GET).arg("{t}:epoch")).toLong());
+        Checkpointer checkpointer = new Checkpointer(new RedisCalls(client, Duration.ofSeconds(5)), new RedisKeys("{t}:"),
+                fence, 86_400_000L, 10);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add(node.engine().submit(TaskSpec.of("t", Priority.HIGH), now()).task().id());
+        }
+        long before = rewritesAskedFor();
+
+        checkpointer.write(changes(node), List.of(), List.of(), List.of(), List.of(), Map.of(), now());
+        assertEquals(before + 1, rewritesAskedFor(), "12 queued tasks, 10 the threshold: a backlog");
+
+        ids.forEach(id -> node.engine().cancel(id, now()));
+        checkpointer.write(changes(node), List.of(), List.of(), List.of(), List.of(), Map.of(), now());
+        assertEquals(before + 1, rewritesAskedFor(), "12 tasks that ended flow through: no rewrite");
+        assertEquals(0, send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong());
+    }
+
+    private static StoreSink.Changes changes(Node node) {
+        Map<String, dev.baton.engine.TaskRecord> tasks = new java.util.HashMap<>();
+        node.engine().state().tasks().forEach(task -> tasks.put(task.id(), task));
+        return new StoreSink.Changes(tasks, false, node.engine().lastSeq());
+    }
+
+    /** How many times Redis was sent BGREWRITEAOF (its command statistics count each call as it comes). */
+    private long rewritesAskedFor() {
+        String stats = send(Request.cmd(Command.INFO).arg("commandstats")).toString();
+        java.util.regex.Matcher calls = java.util.regex.Pattern.compile("cmdstat_bgrewriteaof:calls=(\\d+)").matcher(stats);
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
+    }
+
+    @Test
     void aJournalEntryAboveWhatThisBatonAppendedIsNotTakenAsItsOwn() {
         Node first = node(true, 3_600_000);
         Map<String, List<String>> ids = work(first);
