@@ -12,11 +12,13 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * Reads Baton's state back from Redis (docs/redis.md): the hashes as of the {@code checkpoint} marker,
@@ -26,11 +28,15 @@ import java.util.Map;
  * streams, order kept), while Redis reads the next page of the tasks hash or the journal; journal
  * events are applied in order on the calling thread. The tasks go to the engine in no map and
  * unsorted: a task's last journal record, else its record in the hash (the engine sorts them by
- * id, and keeps one of an id HSCAN returned twice: the hash resized between two pages).
+ * id, and keeps one of an id HSCAN returned twice: the hash resized between two pages). A slim
+ * journal record ({@link StoreCodec#continues}) is completed from the task's record before it.
  */
 final class Recovery {
 
+    private static final Logger LOG = Logger.getLogger(Recovery.class);
     private static final int SCAN_COUNT = 10_000;
+    /** Finished keys per MGET when slim journal records need them (rarely: see {@link #completeSlimRecords}). */
+    private static final int FINISHED_PER_READ = 1_000;
     /**
      * Entries per XRANGE, the next asked for while this page is decoded: an entry of a batch submit
      * holds thousands of records (megabytes), and one reply of hundreds of them held the whole
@@ -121,6 +127,7 @@ final class Recovery {
             // the next entry must go above every entry there, even one that only repeats older events
             lastSeq = Math.max(lastSeq, lastEntrySeq);
         }
+        completeSlimRecords(redis, keys, replayed, checkpointed);
         List<TaskRecord> tasks = new ArrayList<>(checkpointed.size() + replayed.size());
         for (TaskRecord record : checkpointed) {
             if (replayed.isEmpty() || !replayed.containsKey(record.id())) {
@@ -132,6 +139,52 @@ final class Recovery {
                 new ArrayList<>(types.values()), new ArrayList<>(schedules.values()), lastSeq, new ArrayList<>(limits.values()));
         Response top = redis.send(Request.cmd(Command.GET).arg(keys.journalTop()));
         return new Result(state, replayed.values().stream().map(StoreCodec.Replayed::task).toList(), checkpointed.size(), journalEvents, marker, top == null ? "" : top.toString());
+    }
+
+    /**
+     * Journal records written slim (a task's event after the one that made it) whose task's earlier
+     * record was not in the journal above the marker take what never changes in a task's life from
+     * its record in the hash, else (a crash between two chunks of a checkpoint moved it out of the
+     * hash) from its finished key. One found nowhere can only be a task whose retention ran out
+     * with it: it is dropped, and said.
+     */
+    private static void completeSlimRecords(RedisCalls redis, RedisKeys keys, Map<String, StoreCodec.Replayed> replayed,
+            List<TaskRecord> checkpointed) {
+        Map<String, StoreCodec.Replayed> slim = new HashMap<>();
+        for (StoreCodec.Replayed event : replayed.values()) {
+            if (StoreCodec.isSlim(event.task())) {
+                slim.put(event.task().id(), event);
+            }
+        }
+        if (slim.isEmpty()) {
+            return;
+        }
+        for (TaskRecord record : checkpointed) {
+            StoreCodec.Replayed event = slim.remove(record.id());
+            if (event != null) {
+                replayed.put(record.id(), event.withTask(StoreCodec.withSpecOf(event.task(), record)));
+            }
+        }
+        List<String> ids = new ArrayList<>(slim.keySet());
+        for (int from = 0; from < ids.size(); from += FINISHED_PER_READ) {
+            List<String> some = ids.subList(from, Math.min(ids.size(), from + FINISHED_PER_READ));
+            Request mget = Request.cmd(Command.MGET);
+            some.forEach(id -> mget.arg(keys.finished(id)));
+            Response found = redis.send(mget);
+            for (int i = 0; i < some.size(); i++) {
+                Response record = found.get(i);
+                if (record != null) {
+                    String id = some.get(i);
+                    StoreCodec.Replayed event = slim.remove(id);
+                    replayed.put(id, event.withTask(StoreCodec.withSpecOf(event.task(), StoreCodec.task(record.toBytes()))));
+                }
+            }
+        }
+        for (String id : slim.keySet()) {
+            replayed.remove(id);
+            LOG.errorf("task %s: its last journal record is slim and no earlier record of it is left (not in the hash, "
+                    + "its finished key expired): dropped", id);
+        }
     }
 
     private static CompletableFuture<Response> hscan(RedisCalls redis, RedisKeys keys, String cursor) {
@@ -159,7 +212,9 @@ final class Recovery {
             String taskId = event.task().id();
             StoreCodec.Replayed seen = replayed.get(taskId);
             if (seen == null || event.seq() > seen.seq()) {
-                replayed.put(taskId, event);
+                // a slim record takes the spec from the task's record before it (that one may be slim too: completed later)
+                replayed.put(taskId, seen != null && StoreCodec.isSlim(event.task()) && !StoreCodec.isSlim(seen.task())
+                        ? event.withTask(StoreCodec.withSpecOf(event.task(), seen.task())) : event);
             }
         } else if (event.type() == EventType.AGENT_REGISTERED && event.agent() != null) {
             AgentRecord known = agents.get(event.agentId());

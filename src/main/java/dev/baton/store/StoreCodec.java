@@ -23,9 +23,9 @@ import dev.baton.engine.TypeSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -78,6 +78,10 @@ final class StoreCodec {
             return new Replayed(event.seq(), event.type(), event.agentId(), event.task(), event.agent(), event.settings(),
                     event.schedule(), event.limit());
         }
+
+        Replayed withTask(TaskRecord whole) {
+            return new Replayed(seq, type, agentId, whole, agent, settings, schedule, limit);
+        }
     }
 
     /** Entries with at least this many events are encoded on several threads. */
@@ -86,7 +90,9 @@ final class StoreCodec {
     /**
      * One journal entry: a JSON array of events, {@code {"s":seq,"r":record}} for a task's last
      * event in the entry and {@code {"s":seq,"k":kind,"g":agent,"a":agent record,"ts":settings}}
-     * for the others (with {@code "sc"} a schedule, {@code "lm"} a key limit). A large one (a batch submit, a release of many dependents) is encoded in
+     * for the others (with {@code "sc"} a schedule, {@code "lm"} a key limit). A task's record is
+     * whole when the entry holds the event that made it (or brought it back from the finished),
+     * else slim ({@link #continues}, {@link #appendSlim}). A large one (a batch submit, a release of many dependents) is encoded in
      * slices on the common pool and the slices joined: its caller waits for this write, the event
      * loops are idle meanwhile, and one thread encoding a 100,000-task batch was most of what the
      * batch's answer waited for.
@@ -97,7 +103,7 @@ final class StoreCodec {
 
     /** {@link #journalEntry(List)}, on several threads from {@code parallelFrom} events. */
     static String journalEntry(List<TaskEvent> events, int parallelFrom) {
-        boolean[] kept = lastOfEachTask(events);
+        byte[] kept = kept(events);
         if (events.size() < parallelFrom) {
             StringBuilder out = new StringBuilder(events.size() * RECORD_CHARS).append('[');
             appendEvents(out, events, kept, 0, events.size());
@@ -117,25 +123,59 @@ final class StoreCodec {
                 .collect(Collectors.joining(",", "[", "]"));
     }
 
-    /** Which events are written: all but a task event followed, in the same entry, by another of that task. */
-    private static boolean[] lastOfEachTask(List<TaskEvent> events) {
-        boolean[] kept = new boolean[events.size()];
+    /** How an event of an entry is written: not at all, its task's record whole or slim, or (not a task's) as it is. */
+    private static final byte DROPPED = 0;
+    private static final byte WHOLE = 1;
+    private static final byte SLIM = 2;
+
+    /**
+     * Events that happen only to a task that was live just before, so an earlier record of it, in
+     * the hash or in the journal above the marker, or, after a crash between checkpoint chunks,
+     * under its finished key, holds what never changes in a task's life: the spec, the max retries
+     * and the creation time. Recovery takes those from there ({@link #withSpecOf}). Every other
+     * event (a submit, a task coming back from the finished, one added later) writes the record whole.
+     */
+    static boolean continues(EventType type) {
+        return switch (type) {
+            case ASSIGNED, STARTED, PROGRESS, COMPLETED, FAILED, RETRYING, EXPIRED, REQUEUED, RELEASED, CANCELLED -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Which events are written, and how: all but a task event followed, in the same entry, by
+     * another of that task; a task's record slim only when none of its events in the entry needs it whole.
+     */
+    private static byte[] kept(List<TaskEvent> events) {
+        byte[] kept = new byte[events.size()];
         if (events.size() == 1) {
-            kept[0] = true;
+            TaskEvent only = events.get(0);
+            kept[0] = only.task() != null && continues(only.type()) ? SLIM : WHOLE;
             return kept;
         }
-        Set<String> later = new HashSet<>(Math.max(16, events.size() * 4 / 3));
+        Map<String, Integer> last = new HashMap<>(Math.max(16, events.size() * 4 / 3));
         for (int i = events.size() - 1; i >= 0; i--) {
             TaskEvent event = events.get(i);
-            kept[i] = event.task() == null || later.add(event.taskId());
+            if (event.task() == null) {
+                kept[i] = WHOLE;
+                continue;
+            }
+            Integer later = last.putIfAbsent(event.taskId(), i);
+            int at = later == null ? i : later;
+            if (later == null) {
+                kept[i] = SLIM;
+            }
+            if (!continues(event.type())) {
+                kept[at] = WHOLE;
+            }
         }
         return kept;
     }
 
-    private static void appendEvents(StringBuilder out, List<TaskEvent> events, boolean[] kept, int from, int to) {
+    private static void appendEvents(StringBuilder out, List<TaskEvent> events, byte[] kept, int from, int to) {
         boolean first = true;
         for (int i = from; i < to; i++) {
-            if (!kept[i]) {
+            if (kept[i] == DROPPED) {
                 continue;
             }
             if (!first) {
@@ -146,7 +186,11 @@ final class StoreCodec {
             out.append("{\"s\":").append(event.seq());
             if (event.task() != null) {
                 out.append(",\"r\":");
-                appendTask(out, event.task());
+                if (kept[i] == SLIM) {
+                    appendSlim(out, event.task());
+                } else {
+                    appendTask(out, event.task());
+                }
             } else {
                 out.append(",\"k\":\"").append(event.type().name()).append('"');
                 if (event.agentId() != null) {
@@ -214,6 +258,23 @@ final class StoreCodec {
         if (t.level() != spec.priority()) {
             out.append(",\"l\":\"").append(t.level().name()).append('"');
         }
+        appendState(out, t);
+    }
+
+    /**
+     * A journal record without what never changes in a task's life (the spec, {@code mr} and
+     * {@code c}): {@code "sl":1} says so, and the level is always there (the priority it is
+     * compared with is in the spec). About half a record with a small payload; none of the payload.
+     */
+    private static void appendSlim(StringBuilder out, TaskRecord t) {
+        out.append("{\"i\":");
+        string(out, t.spec().id());
+        out.append(",\"sl\":1,\"s\":\"").append(t.status().name()).append("\",\"l\":\"").append(t.level().name()).append('"');
+        appendState(out, t);
+    }
+
+    /** What changes in a task's life, and its closing brace. */
+    private static void appendState(StringBuilder out, TaskRecord t) {
         number(out, "ra", t.runAt());
         number(out, "a", t.attempt());
         number(out, "f", t.failures());
@@ -342,7 +403,7 @@ final class StoreCodec {
         }
         try (JsonParser parser = FACTORY.createParser(json)) {
             parser.nextToken();
-            return readTask(parser);
+            return readTask(parser, false);
         } catch (IOException | RuntimeException e) {
             throw unreadable("TaskRecord", e);
         }
@@ -359,7 +420,7 @@ final class StoreCodec {
         }
         try (JsonParser parser = FACTORY.createParser(json)) {
             parser.nextToken();
-            return readTask(parser);
+            return readTask(parser, false);
         } catch (IOException | RuntimeException e) {
             throw unreadable("TaskRecord", e);
         }
@@ -422,7 +483,7 @@ final class StoreCodec {
             p.nextToken();
             switch (name) {
                 case "s" -> seq = p.getLongValue();
-                case "r" -> task = readTask(p);
+                case "r" -> task = readTask(p, true);
                 case "k" -> type = EventType.valueOf(p.getText());
                 case "g" -> agentId = text(p);
                 case "a" -> agent = MAPPER.readValue(p, AgentRecord.class);
@@ -435,7 +496,9 @@ final class StoreCodec {
         return new Replayed(seq, type, agentId, task, agent, settings, schedule, limit);
     }
 
-    private static TaskRecord readTask(JsonParser p) throws IOException {
+    /** A record, whole or (where {@code slimAllowed}: a journal's) slim: see {@link #isSlim}. */
+    private static TaskRecord readTask(JsonParser p, boolean slimAllowed) throws IOException {
+        boolean slim = false;
         String id = null, type = null, description = null, payload = null;
         Priority priority = null, level = null;
         List<String> dependsOn = List.of(), dependents = List.of();
@@ -492,17 +555,40 @@ final class StoreCodec {
                 case "ec" -> endedByComplete = p.getBooleanValue();
                 case "ya" -> readyAt = p.getLongValue();
                 case "ys" -> readySeq = p.getLongValue();
+                case "sl" -> slim = true;
                 default -> p.skipChildren();
             }
         }
         if (id == null || status == null) {
             throw new IllegalArgumentException("a task record without " + (id == null ? "an id" : "a status"));
         }
+        if (slim ? !slimAllowed || type != null : type == null) {
+            throw new IllegalArgumentException(slim && slimAllowed ? "a slim task record with a type"
+                    : slim ? "a slim task record outside the journal" : "a task record without a type");
+        }
         TaskSpec spec = new TaskSpec(id, type, description, priority, payload, dependsOn, specMaxRetries, specRunAt,
                 runOnDependencyFailure, callbackUrl, rateKey, cost, concurrencyKey);
         return new TaskRecord(spec, maxRetries, createdAt, status, level == null ? spec.priority() : level, runAt, attempt,
                 failures, expiries, progress, message, result, error, startedAt, completedAt, leaseId, assignedAgent,
                 cancelRequested, endedLeaseId, endedByComplete, readyAt, readySeq, attempts, dependents);
+    }
+
+    /**
+     * A journal record written slim ({@link #appendSlim}): its spec holds only the id (no type,
+     * which every whole record has), its max retries and creation time are 0; recovery completes
+     * it from an earlier record of the task ({@link #withSpecOf}).
+     */
+    static boolean isSlim(TaskRecord record) {
+        return record.spec().type() == null;
+    }
+
+    /** {@code slim} completed with what never changes in a task's life, from {@code earlier}: any record of the same task. */
+    static TaskRecord withSpecOf(TaskRecord slim, TaskRecord earlier) {
+        return new TaskRecord(earlier.spec(), earlier.maxRetries(), earlier.createdAt(), slim.status(), slim.level(),
+                slim.runAt(), slim.attempt(), slim.failures(), slim.expiries(), slim.progress(), slim.message(),
+                slim.result(), slim.error(), slim.startedAt(), slim.completedAt(), slim.leaseId(), slim.assignedAgent(),
+                slim.cancelRequested(), slim.endedLeaseId(), slim.endedByComplete(), slim.readyAt(), slim.readySeq(),
+                slim.attempts(), slim.dependents());
     }
 
     private static List<String> strings(JsonParser p) throws IOException {

@@ -109,6 +109,55 @@ class StoreCodecTest {
     }
 
     @Test
+    void aTasksEventsAfterTheOneThatMadeItAreWrittenSlimAndCompletedFromItsEarlierRecord() {
+        List<TaskEvent> events = events(40);
+        int lastSubmit = 0;
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).type() == dev.baton.engine.EventType.SUBMITTED) {
+                lastSubmit = i;
+            }
+        }
+        String made = StoreCodec.journalEntry(events.subList(0, lastSubmit + 1));
+        String after = StoreCodec.journalEntry(events.subList(lastSubmit + 1, events.size()));
+        assertTrue(made.contains("\"pl\":") && !made.contains("\"sl\":1"), made);
+        assertTrue(after.contains("\"sl\":1") && !after.contains("\"pl\":") && !after.contains("\"t\":"), after);
+
+        // applied as recovery applies them: a slim record takes the spec of the task's record before it
+        Map<String, TaskRecord> records = new LinkedHashMap<>();
+        List<StoreCodec.Replayed> read = new ArrayList<>(StoreCodec.journal(made));
+        read.addAll(StoreCodec.journal(after));
+        List<StoreCodec.Replayed> completed = new ArrayList<>();
+        for (StoreCodec.Replayed event : read) {
+            if (event.task() != null && StoreCodec.isSlim(event.task())) {
+                event = event.withTask(StoreCodec.withSpecOf(event.task(), records.get(event.task().id())));
+            }
+            if (event.task() != null) {
+                records.put(event.task().id(), event.task());
+            }
+            completed.add(event);
+        }
+        assertEquals(outcome(asEvents(events)), outcome(completed));
+        assertEquals(40, records.size());
+        assertTrue(records.values().stream().allMatch(r -> r.spec().payload().startsWith("{\"n\":")));
+    }
+
+    @Test
+    void anEventThatMakesOrBringsBackATaskWritesItWholeEvenWhenALaterOneInTheEntryWouldNot() {
+        List<TaskEvent> events = events(2);
+        TaskEvent submitted = events.stream().filter(e -> e.type() == dev.baton.engine.EventType.SUBMITTED).findFirst().orElseThrow();
+        TaskEvent assigned = events.stream().filter(e -> e.type() == dev.baton.engine.EventType.ASSIGNED
+                && e.taskId().equals(submitted.taskId())).findFirst().orElseThrow();
+        assertTrue(StoreCodec.continues(assigned.type()));
+        assertTrue(!StoreCodec.continues(submitted.type()) && !StoreCodec.continues(dev.baton.engine.EventType.QUEUED));
+
+        assertTrue(StoreCodec.isSlim(StoreCodec.journal(StoreCodec.journalEntry(List.of(assigned))).get(0).task()));
+        TaskRecord kept = StoreCodec.journal(StoreCodec.journalEntry(List.of(submitted, assigned))).get(0).task();
+        assertEquals(assigned.task(), kept, "the assignment's record, whole: the submit is not written");
+        assertThrows(java.io.UncheckedIOException.class, () -> StoreCodec.task(
+                "{\"i\":\"x\",\"sl\":1,\"s\":\"PENDING\",\"l\":\"LOW\"}"), "slim only in the journal");
+    }
+
+    @Test
     void anEntryInTheFormatWrittenBeforeIsReadAsItWas() {
         List<TaskEvent> events = events(30);
         String before = StoreCodec.write(new StoreCodec.Batch(events)); // how the journal was written before

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the store writes of a task or an agent is read back whole: a field missing from the stored JSON fails here. */
 class StoredRecordTest {
@@ -70,7 +71,13 @@ class StoredRecordTest {
         List<StoreCodec.Replayed> read = StoreCodec.journal(StoreCodec.journalEntry(List.of(assigned)));
         assertEquals(1, read.size());
         assertEquals(9, read.get(0).seq());
-        assertEquals(record, read.get(0).task());
+        // slim (the task was live before): every field that changes in a task's life is there, the rest comes from before
+        assertTrue(StoreCodec.isSlim(read.get(0).task()));
+        assertEquals(record, StoreCodec.withSpecOf(read.get(0).task(), record));
+        TaskEvent submitted = new TaskEvent(8, EventType.SUBMITTED, record.id(), record.spec().type(), record.level(),
+                record.status(), null, 0, null, 1_700_000_000_000L, record, null, null);
+        assertEquals(record, StoreCodec.journal(StoreCodec.journalEntry(List.of(submitted, assigned))).get(0).task(),
+                "whole, with the submit in the same entry");
     }
 
     @Test
