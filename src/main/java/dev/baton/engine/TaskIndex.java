@@ -13,16 +13,20 @@ import java.util.TreeMap;
  * Every readable task by id, and in id order for paging, without a sorted map on the submit path:
  * a hash map finds a task; the order is an array of tasks in ascending id order, appended to as
  * long as ids come in order (server ids do: they sort by creation time), plus a sorted map for the
- * few that do not (client ids, recovery). A removed task stays in the array until enough are gone
- * to compact it (it no longer counts: its id maps to another task or none). Compacting also merges
- * the out-of-order ones in, so both stay cheap. Not thread-safe: used under the coordinator's lock.
+ * few that do not (client ids, recovery). A removed task's slot is emptied at once (so the task,
+ * its payload and its result are garbage as soon as the finished cache lets go of them) and its id
+ * stays, to keep the order searchable, until enough slots are empty to compact the arrays.
+ * Compacting also merges the out-of-order ones in, so both stay cheap. Not thread-safe: used under
+ * the coordinator's lock.
  */
 final class TaskIndex {
 
     private static final int MIN_COMPACT = 1024;
 
     private final Map<String, Task> byId = new HashMap<>();
-    /** Ascending ids, strictly; a slot whose task {@link #byId} no longer names is dead. */
+    /** Ascending ids, strictly: {@link #slots}' ids, kept while a slot is empty. */
+    private String[] ids = new String[64];
+    /** The tasks of {@link #ids}; null where the task was removed (a dead slot). */
     private Task[] slots = new Task[64];
     private int size;
     private int dead;
@@ -46,16 +50,16 @@ final class TaskIndex {
         if (previous != null && late.replace(id, task) != null) {
             return;
         }
-        if (size == 0 || id.compareTo(slots[size - 1].id) > 0) {
+        if (size == 0 || id.compareTo(ids[size - 1]) > 0) {
             append(task);
             return;
         }
         int at = slot(id);
         if (at >= 0) {
-            slots[at] = task;
-            if (previous == null) {
+            if (slots[at] == null) {
                 dead--; // the slot held a removed task with this id
             }
+            slots[at] = task;
             return;
         }
         late.put(id, task);
@@ -69,6 +73,7 @@ final class TaskIndex {
         if (!byId.remove(id, task) || late.remove(id, task)) {
             return;
         }
+        slots[slot(id)] = null;
         dead++;
         if (dead >= MIN_COMPACT && dead > size / 2) {
             compact();
@@ -98,7 +103,9 @@ final class TaskIndex {
     private void append(Task task) {
         if (size == slots.length) {
             slots = Arrays.copyOf(slots, size * 2);
+            ids = Arrays.copyOf(ids, size * 2);
         }
+        ids[size] = task.id;
         slots[size++] = task;
     }
 
@@ -108,7 +115,7 @@ final class TaskIndex {
         int high = size - 1;
         while (low <= high) {
             int mid = (low + high) >>> 1;
-            int c = slots[mid].id.compareTo(id);
+            int c = ids[mid].compareTo(id);
             if (c < 0) {
                 low = mid + 1;
             } else if (c > 0) {
@@ -120,19 +127,20 @@ final class TaskIndex {
         return -(low + 1);
     }
 
-    private boolean alive(Task task) {
-        return byId.get(task.id) == task;
-    }
-
     /** A new array of the live tasks in order, the late ones merged in (iterators over the old one are unaffected). */
     private void compact() {
-        Task[] merged = new Task[Math.max(64, Integer.highestOneBit(Math.max(1, byId.size())) * 2)];
+        int length = Math.max(64, Integer.highestOneBit(Math.max(1, byId.size())) * 2);
+        Task[] merged = new Task[length];
+        String[] mergedIds = new String[length];
         int n = 0;
         Iterator<Task> it = new InOrder(null);
         while (it.hasNext()) {
-            merged[n++] = it.next();
+            Task task = it.next();
+            mergedIds[n] = task.id;
+            merged[n++] = task;
         }
         slots = merged;
+        ids = mergedIds;
         size = n;
         dead = 0;
         late.clear();
@@ -162,7 +170,7 @@ final class TaskIndex {
         }
 
         private void advance() {
-            while (at < end && !alive(array[at])) {
+            while (at < end && array[at] == null) {
                 at++;
             }
             Task fromArray = at < end ? array[at] : null;

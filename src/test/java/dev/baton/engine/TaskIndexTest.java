@@ -2,11 +2,14 @@ package dev.baton.engine;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -42,6 +45,28 @@ class TaskIndexTest {
             }
             check(index, model, random);
         }
+    }
+
+    @Test
+    void aRemovedTaskIsLetGoAtOnceNotAtTheNextCompaction() {
+        TaskIndex index = new TaskIndex();
+        TreeMap<String, Task> model = new TreeMap<>();
+        List<Task> all = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            put(index, model, all, task(String.format("T%06d", i)));
+        }
+        WeakReference<Task> removed = new WeakReference<>(all.get(40)); // its payload and result with it, in a real one
+        index.remove(all.get(40).id, all.get(40));
+        model.remove(all.get(40).id);
+        all.remove(40);
+        await("the removed task collected").atMost(Duration.ofSeconds(20)).until(() -> {
+            System.gc();
+            return removed.get() == null;
+        });
+        check(index, model, new SplittableRandom(7));
+        index.put(task("T000040")); // the id comes back: into its old slot
+        model.put("T000040", index.get("T000040"));
+        check(index, model, new SplittableRandom(8));
     }
 
     @Test
