@@ -19,6 +19,20 @@ class RequestsTest {
     }
 
     @Test
+    void tasksOfOneTypeParsedFromTheirOwnRequestsShareOneTypeAndKeyString() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper()
+                .findAndRegisterModules().setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+        String body = "{\"type\":\"canonical-test\",\"rate_key\":\"tenant-7\",\"concurrency_key\":\"repo-3\"}";
+        dev.baton.engine.TaskSpec first = mapper.readValue(body, SubmitTaskRequest.class).toSpec();
+        dev.baton.engine.TaskSpec second = mapper.readValue(body, SubmitTaskRequest.class).toSpec();
+        assertEquals("canonical-test", second.type());
+        org.junit.jupiter.api.Assertions.assertSame(first.type(), second.type());
+        org.junit.jupiter.api.Assertions.assertSame(first.rateKey(), second.rateKey());
+        org.junit.jupiter.api.Assertions.assertSame(first.concurrencyKey(), second.concurrencyKey());
+        org.junit.jupiter.api.Assertions.assertNull(Requests.canonical(null));
+    }
+
+    @Test
     void anInstantOutsideEpochMillisecondsIsRefusedNamingTheField() {
         assertEquals(0L, Requests.epochMillis("run_at", Instant.EPOCH));
         InvalidRequestException e = assertThrows(InvalidRequestException.class,
