@@ -73,7 +73,10 @@ final class TaskIndex {
         if (!byId.remove(id, task) || late.remove(id, task)) {
             return;
         }
-        slots[slot(id)] = null;
+        int at = slot(id); // every indexed id is in the array or among the late ones
+        if (at >= 0) {
+            slots[at] = null;
+        }
         dead++;
         if (dead >= MIN_COMPACT && dead > size / 2) {
             compact();
