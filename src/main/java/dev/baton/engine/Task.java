@@ -49,6 +49,9 @@ final class Task {
     /** Global order of becoming ready; ties between equal scores go to the oldest. */
     long readySeq;
 
+    /** Its slot in the finished cache's heap ({@link FinishedTasks}), -1 when it is not there. */
+    int finishedSlot = -1;
+
     /** Bumped whenever a pending timer of this task becomes void (rescheduled, cancelled). */
     int timerStamp;
 

@@ -22,6 +22,7 @@ class SnapshotsTest {
             "chain", "lane", "prev", "next", "slot",  // the ready deque's intrusive links
             "rate", "conc",                           // the keys' budgets, attached again when placed
             "timerStamp",                             // voids timer entries
+            "finishedSlot",                           // the finished cache's heap
             "dependents", "unfinishedDependencies",   // the dependency graph, rebuilt from depends_on
             "leaseExpiresAt");                        // a recovered lease gets a fresh clock
 
