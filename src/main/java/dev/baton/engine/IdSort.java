@@ -23,58 +23,52 @@ final class IdSort {
     private IdSort() {
     }
 
-    /** Sorts {@code items} by {@code id}; items with the same id keep their order. */
-    static <T> void sort(T[] items, Function<T, String> id) {
+    /**
+     * Sorts {@code items} by {@code id}; items with the same id keep their order.
+     *
+     * @return whether two items had the same id (when not, the caller need not look for repeats)
+     */
+    static <T> boolean sort(T[] items, Function<T, String> id) {
         int sorted = 1;
-        while (sorted < items.length && id.apply(items[sorted - 1]).compareTo(id.apply(items[sorted])) <= 0) {
+        boolean repeats = false;
+        while (sorted < items.length) {
+            int order = id.apply(items[sorted - 1]).compareTo(id.apply(items[sorted]));
+            if (order > 0) {
+                break;
+            }
+            repeats |= order == 0;
             sorted++;
         }
         if (sorted < items.length) { // a replayed journal comes in order already
-            sort(items, id, Comparator.comparing(id), 0, items.length, 0);
+            return sort(items, id, Comparator.comparing(id), 0, items.length, 0);
         }
+        return repeats;
     }
 
-    /** Sorts {@code [from, to)}, whose ids all share their first {@code depth} characters (shorter ones padded). */
-    private static <T> void sort(T[] items, Function<T, String> id, Comparator<T> byId, int from, int to, int depth) {
+    /**
+     * Sorts {@code [from, to)}, whose ids all share their first {@code depth} characters (shorter
+     * ones padded); true when two of them are the same id.
+     */
+    private static <T> boolean sort(T[] items, Function<T, String> id, Comparator<T> byId, int from, int to, int depth) {
         int n = to - from;
         if (n < 2) {
-            return;
+            return false;
         }
         if (n <= SMALL) {
-            Arrays.sort(items, from, to, byId); // stable
-            return;
+            return comparisonSort(items, id, byId, from, to);
         }
         String first = id.apply(items[from]);
-        int common = first.length();
-        int longest = 0;
-        for (int i = from; i < to; i++) {
-            String s = id.apply(items[i]);
-            longest = Math.max(longest, s.length());
-            int limit = Math.min(common, s.length());
-            int c = depth;
-            while (c < limit && s.charAt(c) == first.charAt(c)) {
-                c++;
-            }
-            common = c;
-        }
+        long prefix = commonPrefix(items, id, first, from, to, depth);
+        int common = (int) (prefix >>> 32);
+        int longest = (int) prefix;
         if (longest <= depth) {
-            return; // all the same id
+            return true; // all the same id
         }
         int bits = 32 - Integer.numberOfLeadingZeros(n - 1);
         int chars = (63 - bits) / 7;
         long[] keys = new long[n];
-        for (int i = 0; i < n; i++) {
-            String s = id.apply(items[from + i]);
-            long key = 0;
-            for (int c = common; c < common + chars; c++) {
-                int ch = c < s.length() ? s.charAt(c) : 0; // 0: past the end, before every character
-                if (c < s.length() && (ch == 0 || ch > 127)) {
-                    Arrays.sort(items, from, to, byId);
-                    return;
-                }
-                key = key << 7 | ch;
-            }
-            keys[i] = key << bits | i; // the position last: equal characters keep their order
+        if (!keys(items, id, keys, from, n, common, chars, bits)) {
+            return comparisonSort(items, id, byId, from, to);
         }
         if (n >= PARALLEL_FROM) {
             Arrays.parallelSort(keys);
@@ -88,12 +82,66 @@ final class IdSort {
             ordered[i] = items[from + (int) (keys[i] & position)];
         }
         System.arraycopy(ordered, 0, items, from, n);
+        boolean repeats = false;
         int start = 0;
         for (int i = 1; i <= n; i++) {
             if (i == n || keys[i] >>> bits != keys[start] >>> bits) {
-                sort(items, id, byId, from + start, from + i, common + chars);
+                repeats |= sort(items, id, byId, from + start, from + i, common + chars);
                 start = i;
             }
         }
+        return repeats;
+    }
+
+    /**
+     * How many characters every id of {@code [from, to)} shares with {@code first} (at least
+     * {@code depth}: all of them share those) in the high half, the longest id's length in the low half.
+     */
+    private static <T> long commonPrefix(T[] items, Function<T, String> id, String first, int from, int to, int depth) {
+        int common = first.length();
+        int longest = 0;
+        for (int i = from; i < to; i++) {
+            String s = id.apply(items[i]);
+            longest = Math.max(longest, s.length());
+            int limit = Math.min(common, s.length());
+            int c = depth;
+            while (c < limit && s.charAt(c) == first.charAt(c)) {
+                c++;
+            }
+            common = c;
+        }
+        return (long) common << 32 | longest;
+    }
+
+    /**
+     * Fills {@code keys} with the {@code chars} characters after {@code common} of the {@code n} ids
+     * from {@code from} and their positions; false at an id of other characters than ASCII.
+     */
+    private static <T> boolean keys(T[] items, Function<T, String> id, long[] keys, int from, int n,
+            int common, int chars, int bits) {
+        for (int i = 0; i < n; i++) {
+            String s = id.apply(items[from + i]);
+            long key = 0;
+            for (int c = common; c < common + chars; c++) {
+                int ch = c < s.length() ? s.charAt(c) : 0; // 0: past the end, before every character
+                if (c < s.length() && (ch == 0 || ch > 127)) {
+                    return false;
+                }
+                key = key << 7 | ch;
+            }
+            keys[i] = key << bits | i; // the position last: equal characters keep their order
+        }
+        return true;
+    }
+
+    /** A stable comparison sort of {@code [from, to)}; true when two of its ids are the same. */
+    private static <T> boolean comparisonSort(T[] items, Function<T, String> id, Comparator<T> byId, int from, int to) {
+        Arrays.sort(items, from, to, byId);
+        for (int i = from + 1; i < to; i++) {
+            if (id.apply(items[i - 1]).equals(id.apply(items[i]))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

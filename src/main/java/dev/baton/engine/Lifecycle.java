@@ -306,9 +306,13 @@ final class Lifecycle {
         }
         List<Task> queued = new ArrayList<>(state.tasks().size()); // most are, after a crash with a long queue
         List<Task> waiting = new ArrayList<>();
+        List<Task> children = new ArrayList<>();
         Task[] inIdOrder = Snapshots.rebuildInIdOrder(state.tasks()); // the id index then appends, never sorts
         for (Task task : inIdOrder) {
             readySeq = Math.max(readySeq, task.readySeq);
+            if (!task.spec.dependsOn().isEmpty()) {
+                children.add(task); // noted while its spec is at hand: a million tasks' are not, later
+            }
             switch (task.status) {
                 case COMPLETED, FAILED, CANCELLED -> {
                     if (task.completedAt == null || task.completedAt + config.retentionMillis() > t) {
@@ -342,7 +346,7 @@ final class Lifecycle {
             tasks.addLive(task);
             statuses.place(task);
         }
-        for (Task child : inIdOrder) { // a parent's record may predate a dependent's submission
+        for (Task child : children) { // a parent's record may predate a dependent's submission
             for (String parentId : child.spec.dependsOn()) {
                 Task parent = tasks.find(parentId);
                 if (parent != null) {

@@ -64,7 +64,9 @@ final class Snapshots {
         for (int i = 0; i < tasks.length; i++) {
             tasks[i] = rebuild(records.get(i));
         }
-        IdSort.sort(tasks, task -> task.id); // stable: the last of an id stays last
+        if (!IdSort.sort(tasks, task -> task.id)) { // stable: the last of an id stays last
+            return tasks; // no id twice (HSCAN repeats an entry only if the hash was resized between pages)
+        }
         int kept = 0;
         for (Task task : tasks) {
             if (kept > 0 && tasks[kept - 1].id.equals(task.id)) {
