@@ -1,8 +1,11 @@
 package dev.baton.bench;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -112,9 +115,30 @@ record LoadOptions(
         };
     }
 
-    /** Baton's JVM options as one whitespace-separated string; empty when absent. */
+    /**
+     * Baton's JVM options: those {@code bin/baton} adds on this machine ({@code
+     * -XX:+UseTransparentHugePages} where Linux offers huge pages to a process that asks), then
+     * {@code text}, whitespace-separated ({@code -XX:-UseTransparentHugePages} there turns them off).
+     */
     static List<String> jvmOptions(String text) {
-        return text == null ? List.of() : Arrays.asList(text.split("\\s+"));
+        List<String> options = new ArrayList<>();
+        if (kernelOffersHugePages()) {
+            options.add("-XX:+UseTransparentHugePages");
+        }
+        if (text != null) {
+            options.addAll(Arrays.asList(text.trim().split("\\s+")));
+        }
+        return options;
+    }
+
+    /** As bin/baton reads it: THP "always" or "madvise". */
+    private static boolean kernelOffersHugePages() {
+        Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        try {
+            return Files.exists(thp) && Files.readString(thp).matches("(?s).*\\[(always|madvise)\\].*");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static Duration duration(String text) {

@@ -59,6 +59,12 @@ class DistributionIT {
                 StandardOpenOption.APPEND);
     }
 
+    /** Whether the kernel gives huge pages to a process that asks (THP "always" or "madvise"). */
+    private static boolean kernelOffersHugePages() throws IOException {
+        Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        return Files.exists(thp) && Files.readString(thp).matches("(?s).*\\[(always|madvise)\\].*");
+    }
+
     @AfterEach
     void stopLeftovers() throws Exception {
         if (home != null) {
@@ -78,6 +84,8 @@ class DistributionIT {
         String commandLine = ProcessHandle.of(pid).flatMap(p -> p.info().arguments()).map(a -> String.join(" ", a)).orElse("");
         assertTrue(commandLine.contains("-XX:+ExitOnOutOfMemoryError"), "conf/jvm.options: " + commandLine);
         assertTrue(commandLine.contains("-Ddist.it=yes"), "BATON_JAVA_OPTS: " + commandLine);
+        assertEquals(kernelOffersHugePages(), commandLine.contains("-XX:+UseTransparentHugePages"),
+                "transparent huge pages asked for exactly where Linux offers them: " + commandLine);
 
         runATask();
 

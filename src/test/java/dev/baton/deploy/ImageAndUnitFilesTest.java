@@ -44,6 +44,9 @@ class ImageAndUnitFilesTest {
         assertEquals(List.of(env.get("BATON_EMBEDDED_REDIS_DATA_DIR")), dockerfile("Dockerfile.jvm", "VOLUME"), "the data volume is the data dir");
         assertEquals("/data", env.get("BATON_EMBEDDED_REDIS_DATA_DIR"));
         assertEquals("/deployments/quarkus-run.jar", env.get("JAVA_APP_JAR"));
+        for (String option : List.of("-XX:+ExitOnOutOfMemoryError", "-XX:+UseTransparentHugePages")) {
+            assertTrue(env.get("JAVA_OPTS_APPEND").contains(option), "the JVM options as bin/baton's: " + option);
+        }
         String check = dockerfile("Dockerfile.jvm", "HEALTHCHECK").get(0);
         assertTrue(check.contains("http://127.0.0.1:" + port + "/q/health/ready"), check);
     }
