@@ -173,8 +173,9 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     private static RedisProcess launch(Path dir, int port) throws IOException {
         RedisBinary binary = RedisBinary.locate();
+        // not waiting for Redis to load its files: the application starts meanwhile, the store waits for them
         RedisProcess process = RedisProcess.launch(binary, port, dir, dir.resolve(LOG_FILE),
-                List.of("--pidfile", dir.resolve(PID_FILE).toString()));
+                List.of("--pidfile", dir.resolve(PID_FILE).toString()), false);
         LOG.debugf("Started redis-server %s from %s, pid %d", binary.version(), binary.path(), process.pid());
         return process;
     }

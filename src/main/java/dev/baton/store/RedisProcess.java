@@ -22,7 +22,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Launch starts the child with Baton's persistence settings (append-only file, fsync every
  * second, no RDB snapshots, {@code noeviction}), its output appended to a log file, and returns
- * only once it answers PING; if it exits first (say, the port was taken meanwhile) the error
+ * only once it answers PING (with PONG, or, when asked not to wait for its files, with LOADING too);
+ * if it exits first (say, the port was taken meanwhile) the error
  * carries the end of its log. {@link #stop()} asks for SHUTDOWN (which fsyncs the append-only file),
  * then escalates to SIGTERM and SIGKILL if the process does not exit in time. Stop is idempotent.
  * The process is tracked by {@link ProcessHandle}, so an adopted process stops the same way.
@@ -45,10 +46,22 @@ public final class RedisProcess {
 
     /**
      * Starts {@code binary} on 127.0.0.1:{@code port} with its files in {@code dir} and waits until it
-     * answers PING. {@code extraArgs} are appended to the standard arguments (later ones win).
+     * answers PING with PONG (its files loaded). {@code extraArgs} are appended to the standard
+     * arguments (later ones win).
      */
     public static RedisProcess launch(RedisBinary binary, int port, Path dir, Path logFile, List<String> extraArgs)
             throws IOException {
+        return launch(binary, port, dir, logFile, extraArgs, true);
+    }
+
+    /**
+     * {@link #launch(RedisBinary, int, Path, Path, List)}, returning as soon as Redis answers PING
+     * at all when {@code loaded} is false: a Redis still reading its append-only file answers
+     * LOADING, and whoever uses it waits for that instead (Baton's store, while the rest of the
+     * application starts).
+     */
+    static RedisProcess launch(RedisBinary binary, int port, Path dir, Path logFile, List<String> extraArgs,
+            boolean loaded) throws IOException {
         List<String> command = new ArrayList<>(List.of(binary.path().toString(),
                 "--port", Integer.toString(port),
                 "--bind", Resp.LOOPBACK,
@@ -65,7 +78,7 @@ public final class RedisProcess {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();
         RedisProcess redis = new RedisProcess(process.toHandle(), port);
-        redis.awaitReady(logFile);
+        redis.awaitReady(logFile, loaded);
         return redis;
     }
 
@@ -176,14 +189,17 @@ public final class RedisProcess {
         }
     }
 
-    /** Polls PING until it answers; a Redis still loading its data answers LOADING and is waited for. */
-    private void awaitReady(Path logFile) throws IOException {
+    /**
+     * Polls PING until it answers; a Redis still loading its data answers LOADING, which is waited
+     * for when {@code loaded}.
+     */
+    private void awaitReady(Path logFile, boolean loaded) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MILLIS);
         while (System.nanoTime() < deadline) {
             if (!handle.isAlive()) {
                 throw new IOException("redis-server exited during start-up on port " + port + ":\n" + tail(logFile));
             }
-            if (answersPing()) {
+            if (loaded ? answersPing() : Resp.listening(port, PING_TIMEOUT_MILLIS)) {
                 return;
             }
             LockSupport.parkNanos(START_POLL_NANOS);

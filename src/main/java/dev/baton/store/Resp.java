@@ -54,6 +54,22 @@ final class Resp {
         }
     }
 
+    /** True when a Redis on {@code port} answers PING: with PONG, or with LOADING while it reads its files. */
+    static boolean listening(int port, int timeoutMillis) {
+        try {
+            return "PONG".equals(call(port, timeoutMillis, "PING"));
+        } catch (ErrorReply e) {
+            return isLoading(e.getMessage());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether an error reply is Redis's "still loading its files" ({@code LOADING Redis is loading the dataset in memory}). */
+    static boolean isLoading(String error) {
+        return error != null && error.startsWith("LOADING");
+    }
+
     private static byte[] encode(String... command) {
         StringBuilder request = new StringBuilder().append('*').append(command.length).append("\r\n");
         for (String part : command) {
