@@ -2,10 +2,13 @@ package dev.baton.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -19,6 +22,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import io.quarkus.runtime.configuration.MemorySize;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -35,12 +39,16 @@ import org.jboss.logging.Logger;
  * the limit, and the connection closed once the rest of that body has been read and dropped (up to
  * 16 × the limit; past that at once), so that a client still sending it reads the 413 rather than a reset. A chunked body
  * (no length declared) is read here up to the limit, so that one past it gets the same 413 with the
- * same body instead of Quarkus' bare 413; JAX-RS then takes the body read.
+ * same body instead of Quarkus' bare 413; JAX-RS then takes the body read. A body the HTTP decoder
+ * cannot read (a chunk size that is no number) is a 400 {@code invalid_request} saying so, sent
+ * before Vert.x closes the connection, not a 500 and a reset.
  */
 @ApplicationScoped
 public class HttpErrors {
 
     private static final Logger LOG = Logger.getLogger(HttpErrors.class);
+    /** Netty's HTTP/1.x decoder (and its request and response subclasses). */
+    private static final String HTTP_DECODER = "io.netty.handler.codec.http.HttpObjectDecoder";
     /** Error statuses Vert.x may answer on its own when no route takes a request. */
     private static final int[] ROUTER_STATUSES = {400, 404, 405, 406, 413, 414, 415, 431};
 
@@ -59,6 +67,7 @@ public class HttpErrors {
     Duration readTimeout;
 
     private volatile Router router;
+    private final Consumer<RoutingContext> bodyLate = this::bodyLate;
 
     void install(@Observes Router router) {
         this.router = router;
@@ -80,6 +89,10 @@ public class HttpErrors {
             if (!response.ended()) {
                 response.close(); // a stream that failed half-way: nothing honest is left to send
             }
+            return;
+        }
+        if (malformedOnTheWire(ctx.failure())) {
+            malformed(ctx);
             return;
         }
         int status = ctx.statusCode() < 400 ? 500 : ctx.statusCode();
@@ -116,6 +129,42 @@ public class HttpErrors {
             LOG.errorf(ctx.failure(), "unexpected failure of %s %s", method, path);
         }
         response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON).end(text(code, message));
+    }
+
+    /**
+     * Whether {@code failure} is Netty's HTTP decoder refusing what came after the headers (a chunk
+     * size that is no hex number, a chunk line too long): the client's fault, not Baton's.
+     */
+    static boolean malformedOnTheWire(Throwable failure) {
+        if (failure instanceof DecoderException || failure instanceof TooLongFrameException) {
+            return true;
+        }
+        if (failure == null) {
+            return false;
+        }
+        for (StackTraceElement frame : failure.getStackTrace()) {
+            if (frame.getClassName().startsWith(HTTP_DECODER)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * 400 for a body the HTTP decoder could not read. Vert.x closes the connection right after this
+     * handler returns, and it would drop an answer written during a read unflushed: flush it first,
+     * so the client learns what was wrong instead of seeing the connection reset.
+     */
+    private void malformed(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        LOG.debugf("malformed body of %s %s: %s", ctx.request().method(), ctx.request().path(), failure);
+        String detail = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        ctx.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON)
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end(text("invalid_request", "the request's body is malformed on the wire (" + detail + ")"));
+        if (ctx.request().connection() instanceof ConnectionBase connection) {
+            connection.channelHandlerContext().flush();
+        }
     }
 
     /**
@@ -173,22 +222,23 @@ public class HttpErrors {
     }
 
     private void deadline(RoutingContext ctx) {
+        if (!ctx.request().isEnded()) {
+            BodyDeadlines.watch(ctx, readTimeout.toNanos(), bodyLate);
+        }
+    }
+
+    /** The body did not arrive within the read timeout: 408, and the connection closed after it. */
+    private void bodyLate(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        if (request.isEnded()) {
+        HttpServerResponse response = ctx.response();
+        if (request.isEnded() || response.headWritten() || response.closed()) {
             return;
         }
-        long timer = ctx.vertx().setTimer(readTimeout.toMillis(), fired -> {
-            HttpServerResponse response = ctx.response();
-            if (request.isEnded() || response.headWritten() || response.closed()) {
-                return;
-            }
-            response.endHandler(ended -> request.connection().close());
-            response.setStatusCode(408).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON)
-                    .putHeader(HttpHeaders.CONNECTION, "close")
-                    .end(text("request_timeout", "the body did not arrive within quarkus.http.read-timeout ("
-                            + readTimeout.toMillis() + " ms) of its headers"));
-        });
-        ctx.addEndHandler(ended -> ctx.vertx().cancelTimer(timer));
+        response.endHandler(ended -> request.connection().close());
+        response.setStatusCode(408).putHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON)
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end(text("request_timeout", "the body did not arrive within quarkus.http.read-timeout ("
+                        + readTimeout.toMillis() + " ms) of its headers"));
     }
 
     /** 413 naming the limit; the connection is closed after it (a drained body: once it has come), since it carries no more requests. */

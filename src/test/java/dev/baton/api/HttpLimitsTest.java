@@ -23,7 +23,13 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -112,6 +118,43 @@ class HttpLimitsTest {
         RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, chunked(task("{\"a\": [" + "1,".repeat(2000) + "1]}")));
         assertEquals(201, answer.status(), answer.body());
         assertThat(answer.body(), containsString("\"type\":\"limits\""));
+    }
+
+    @Test
+    void aChunkSizeThatIsNoNumberIs400SayingSoNotAResetNorAnError() throws IOException {
+        List<LogRecord> errors = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                    errors.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(HttpErrors.class.getName());
+        logger.addHandler(handler);
+        int submitted = given().get("/v1/stats").then().statusCode(200).extract().path("throughput.submitted");
+        try {
+            byte[] raw = ("POST /v1/tasks HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "zz\r\n" + task("{}") + "\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            RawHttp.Answer answer = RawHttp.exchange(RestAssured.port, raw);
+            assertEquals(400, answer.status(), answer.body());
+            assertThat(answer.body(), containsString("\"error\":\"invalid_request\""));
+            assertThat(answer.body(), containsString("chunk size"));
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertEquals(List.of(), errors.stream().map(LogRecord::getMessage).toList());
+        given().get("/v1/stats").then().statusCode(200).body("throughput.submitted", equalTo(submitted));
     }
 
     /** A POST of {@code body} to /v1/tasks in chunks of 1,000 bytes, with no length declared. */
