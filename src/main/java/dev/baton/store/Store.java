@@ -49,6 +49,10 @@ public final class Store {
 
     private static final Logger LOG = Logger.getLogger(Store.class);
     private static final long LEASE_RETRY_MILLIS = 500;
+    /** How often recovery asks a Redis that is reading its files whether it is done. */
+    private static final long LOADING_POLL_MILLIS = 20;
+    /** How long {@link #start} waits for Redis to read its files before recovering in the background instead. */
+    private static final long LOADING_WAIT_AT_START_MILLIS = 30_000;
     /** How long a clean stop waits for a checkpoint under way, then for an append-only file rewrite. */
     private static final long STOP_WAIT_MILLIS = 60_000;
 
@@ -199,6 +203,9 @@ public final class Store {
 
     /** False when the writer lease is taken and {@code wait} is false (or Baton is stopping). */
     private boolean recoverOnce(boolean wait) {
+        if (!awaitRedisLoaded(wait ? Long.MAX_VALUE : LOADING_WAIT_AT_START_MILLIS)) {
+            return false;
+        }
         long started = System.nanoTime();
         checkNoEviction();
         boolean warned = false;
@@ -259,6 +266,50 @@ public final class Store {
                 (System.nanoTime() - started) / 1_000_000, (rebuilding - reading) / 1_000_000,
                 (rebuilt - rebuilding) / 1_000_000, settings.journal() ? "journal" : "checkpoint", lease.epoch());
         return true;
+    }
+
+    /**
+     * Waits while Redis reads its files at its own start (it answers {@code LOADING} to most commands
+     * then, as after a clean stop of the embedded Redis with a large state), asking every
+     * {@value #LOADING_POLL_MILLIS} ms: recovery begins as soon as the data is there, and a load is
+     * neither a failure nor a warning. False when it still loads after {@code maxMillis}, or Baton is
+     * stopping.
+     */
+    private boolean awaitRedisLoaded(long maxMillis) {
+        long started = System.nanoTime();
+        boolean said = false;
+        while (true) {
+            try {
+                redis.send(Request.cmd(Command.PING));
+                if (said) {
+                    LOG.infof("Redis has read its files (%d ms): recovering", (System.nanoTime() - started) / 1_000_000);
+                }
+                return true;
+            } catch (RuntimeException e) {
+                if (!isLoading(e)) {
+                    throw e;
+                }
+            }
+            if (!said) {
+                problem = "Redis is reading its files (LOADING); recovery starts when it is done";
+                LOG.info(problem);
+                said = true;
+            }
+            if (stopped || (System.nanoTime() - started) / 1_000_000 >= maxMillis) {
+                return false;
+            }
+            sleep(LOADING_POLL_MILLIS);
+        }
+    }
+
+    /** Whether {@code failure} is Redis's answer while it reads its files. */
+    static boolean isLoading(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (Resp.isLoading(cause.getMessage())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void checkNoEviction() {

@@ -24,16 +24,17 @@ import org.junit.jupiter.api.Test;
 /**
  * A start after a clean stop: Redis reads its append-only file first (LOADING to commands
  * meanwhile). The embedded Redis is launched without waiting for that, so the rest of the
- * application starts alongside; the store's first call waits for the data, and it recovers within
- * its start, not in the background.
+ * application starts alongside; the store waits for the data, and it recovers within its start, not
+ * in the background. Redis loads slowly here ({@value #KEY_LOAD_DELAY_MICROS} µs per key, for
+ * {@value #FILLER_KEYS} keys) and answers LOADING at once between keys, as a large data set does.
  */
 class StoreLoadingTest {
 
     /** Redis's own test knob: microseconds spent per key while loading. */
-    private static final int KEY_LOAD_DELAY_MICROS = 200_000;
+    private static final int KEY_LOAD_DELAY_MICROS = 5_000;
     private static final int TASKS = 30;
     /** Keys besides Baton's few, so that loading takes seconds. */
-    private static final int FILLER_KEYS = 40;
+    private static final int FILLER_KEYS = 800;
 
     private final Vertx vertx = Vertx.vertx();
     private Path dir;
