@@ -144,11 +144,14 @@ class BenchParsingTest {
         PeerResult baton = PeerResult.parse(BATON_RESULT);
         PeerResult bullmq = PeerResult.parse(BATON_RESULT.replace("\"baton\"", "\"bullmq\"").replace("3000", "6000")
                 .replace("\"p99\":8.6", "\"p99\":4.3"));
-        String table = PeerResult.table(List.of(baton, baton), List.of(bullmq));
+        String table = PeerResult.table(List.of(baton, baton), List.of(bullmq), 2);
         assertTrue(table.contains("| lifecycle (submit → completed), tasks/s | 3,000 and 3,000 | 6,000 | 0.50 |"), table);
         assertTrue(table.contains("| dispatch at 500 tasks/s, p99 ms | 8.60 and 8.60 | 4.30 | 2.00 |"), table);
         assertTrue(table.contains("| server CPU per completed task, µs | 340 (baton 300 + redis 40) and 340 (baton 300 + redis 40) | "), table);
         assertTrue(table.contains("| errors, and submits refused with 429 (dropped) | 0, 4 | 0, 2 | |"), table);
+        // producer 40 + agents 60 µs per task: 2 cores allow 20,000 tasks/s whatever the server costs
+        assertTrue(table.contains("| ceiling the client leaves on 2 cores with a server that costs nothing, tasks/s "
+                + "| 20,000 and 20,000 | 20,000 | 1.00 |"), table);
         assertTrue(table.contains("| server CPU idle, every agent waiting, cores | 0.0080 and 0.0080 | "), table);
         assertTrue(table.contains("| start-up: tasks/s in the third 10 s after start | 1,000 and 1,000 | 1,000 | 1.00 |"), table);
     }

@@ -99,6 +99,15 @@ record PeerResult(String side, String version, String label, int errors, int rej
      * column divides the means (Baton/BullMQ; above 1 is more of it on Baton's side).
      */
     static String table(List<PeerResult> baton, List<PeerResult> bullmq) {
+        return table(baton, bullmq, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The table for a machine of {@code processors} cores. Its "ceiling" row is what the client's own
+     * CPU allows on that machine with a server that costs nothing: the processors divided by the
+     * client's CPU per task. Each side's throughput is bounded by it, since both share the cores.
+     */
+    static String table(List<PeerResult> baton, List<PeerResult> bullmq, int processors) {
         List<Phase> batonStart = phasesOf(baton, "startup", 0);
         List<Phase> bullStart = phasesOf(bullmq, "startup", 0);
         List<Phase> batonFull = phasesOf(baton, "throughput", 0);
@@ -119,6 +128,8 @@ record PeerResult(String side, String version, String label, int errors, int rej
                 p -> breakdown(p.cpuMicrosPerTask, name -> !CLIENT.contains(name), "%.0f"));
         row(t, "client CPU per completed task, µs", batonFull, bullFull, Phase::clientMicrosPerTask, "%.0f",
                 p -> breakdown(p.cpuMicrosPerTask, CLIENT::contains, "%.0f"));
+        row(t, String.format("ceiling the client leaves on %d cores with a server that costs nothing, tasks/s", processors),
+                batonFull, bullFull, p -> processors * 1e6 / p.clientMicrosPerTask(), "%,.0f");
         row(t, "other processes on the machine, cores", batonFull, bullFull, Phase::otherCores, "%.2f");
         row(t, "server CPU idle, every agent waiting, cores", phasesOf(baton, "idle", 0), phasesOf(bullmq, "idle", 0),
                 Phase::serverCores, "%.4f");
