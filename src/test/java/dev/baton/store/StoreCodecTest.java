@@ -208,4 +208,60 @@ class StoreCodecTest {
         assertEquals("{\"i\":\"01J\",\"t\":\"t\",\"p\":\"LOW\",\"c\":1700000000000,\"s\":\"PENDING\"}", json);
         assertEquals(record, StoreCodec.task(json));
     }
+    @Test
+    void aTaskThatEndedAtItsFirstRunKeepsThatRunAsOneMarkAndReadsItBackEqual() {
+        List<TaskEvent> events = new ArrayList<>();
+        Coordinator engine = new Coordinator(EngineConfig.defaults(), events::add, new SplittableRandom(5));
+        long now = 1_000;
+        engine.registerAgent(new AgentSpec("w", Set.of("t"), 8, Map.of()), now);
+        String completed = engine.submit(TaskSpec.of("t", Priority.HIGH).withPayload("{}"), now).task().id();
+        String deadLetter = engine.submit(TaskSpec.of("t", Priority.HIGH).withPayload("{}").withMaxRetries(0), now).task().id();
+        String retried = engine.submit(TaskSpec.of("t", Priority.HIGH).withPayload("{}"), now).task().id();
+        String cancelled = engine.submit(TaskSpec.of("t", Priority.HIGH).withPayload("{}"), now).task().id();
+        Map<String, String> leases = new LinkedHashMap<>();
+        for (ClaimedTask claimed : engine.claim("w", 4, ++now)) {
+            leases.put(claimed.task().id(), claimed.leaseId());
+        }
+        engine.heartbeat(completed, leases.get(completed), 50, "half", ++now);
+        engine.complete(completed, leases.get(completed), "{\"ok\":true}", ++now);
+        engine.fail(deadLetter, leases.get(deadLetter), "no such repo", false, ++now);
+        engine.fail(retried, leases.get(retried), "flaky", true, ++now);
+        engine.cancel(cancelled, ++now);
+        now += 3_600_000; // past any backoff
+        engine.tick(now);
+        for (ClaimedTask claimed : engine.claim("w", 4, ++now)) {
+            engine.complete(claimed.task().id(), claimed.leaseId(), "{}", ++now);
+        }
+
+        Map<String, TaskRecord> last = new LinkedHashMap<>();
+        for (TaskEvent event : events) {
+            if (event.task() != null) {
+                TaskRecord record = event.task();
+                String json = StoreCodec.task(record);
+                assertEquals(record, StoreCodec.task(json), json);
+                last.put(record.id(), record);
+            }
+        }
+        assertEquals(outcome(asEvents(events)), outcome(StoreCodec.journal(StoreCodec.journalEntry(events))));
+        for (String id : List.of(completed, deadLetter, cancelled)) {
+            TaskRecord record = last.get(id);
+            assertTrue(record.status().isTerminal() && record.attempts().size() == 1, record.toString());
+            String json = StoreCodec.task(record);
+            assertTrue(json.contains("\"at\":1") && !json.contains("startedAt"), json);
+        }
+        TaskRecord twice = last.get(retried);
+        assertEquals(dev.baton.engine.TaskStatus.COMPLETED, twice.status());
+        assertEquals(2, twice.attempts().size());
+        assertTrue(StoreCodec.task(twice).contains("\"at\":[{\"attempt\":1,"), "two runs are written as the list");
+    }
+
+    @Test
+    void aRunMarkTheRecordCannotTellIsRefused() {
+        assertThrows(java.io.UncheckedIOException.class, () -> StoreCodec.task(
+                "{\"i\":\"x\",\"t\":\"t\",\"p\":\"LOW\",\"s\":\"PENDING\",\"at\":1}"), "no ended run in a pending task");
+        assertThrows(java.io.UncheckedIOException.class, () -> StoreCodec.task(
+                "{\"i\":\"x\",\"t\":\"t\",\"p\":\"LOW\",\"s\":\"COMPLETED\",\"sa\":1,\"ca\":2,\"at\":2}"), "only 1 is a mark");
+        assertEquals(1, StoreCodec.task("{\"i\":\"x\",\"t\":\"t\",\"p\":\"LOW\",\"s\":\"COMPLETED\",\"sa\":1,\"ca\":2,"
+                + "\"ag\":\"w\",\"at\":1}").attempts().size());
+    }
 }
