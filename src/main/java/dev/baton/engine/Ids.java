@@ -4,8 +4,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * Server-made task ids: 26 characters of Crockford base32, 48 bits of milliseconds then 80 bits
- * that start random each millisecond and count up within it (the ULID layout), so ids sort by
- * creation time and never repeat inside one coordinator.
+ * that start random each millisecond and grow within it (the ULID layout), so ids sort by
+ * creation time and never repeat inside one coordinator. Within a millisecond they step up by a
+ * random amount rather than by one, so that their {@link String#hashCode}s spread.
  *
  * <p>Also the rules for every name a client gives: task ids, agent ids, batch refs and task types
  * are 1 to {@link #MAX_ID_LENGTH} characters of {@code A-Z a-z 0-9 . _ : -} and neither {@code .}
@@ -42,8 +43,17 @@ public final class Ids {
             lastMillis = nowMillis;
             high = random.nextLong() & 0x7FFFL; // leave headroom so counting up cannot overflow
             low = random.nextLong();
-        } else if (++low == 0) {
-            high++;
+        } else {
+            // A random step, not 1: ids one apart differ in their last digits only, and Java's String
+            // hash maps pairs of them onto one value (31 times a digit plus the next, over an
+            // alphabet that spans 42 code points), so the ids of one batch shared hash codes (10,000
+            // made in one millisecond had 6,248) and the maps keyed by id chained them. Still
+            // increasing, so ids sort as they were made; 2^32 ids in one millisecond before it carries.
+            long before = low;
+            low += 1 + (random.nextLong() >>> 32);
+            if (Long.compareUnsigned(low, before) < 0) {
+                high++;
+            }
         }
         char[] out = new char[26];
         long time = lastMillis;

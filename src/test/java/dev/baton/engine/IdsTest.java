@@ -34,6 +34,25 @@ class IdsTest {
     }
 
     @Test
+    void idsMadeInOneMillisecondHaveHashCodesAsSpreadAsRandomOnes() {
+        Ids ids = new Ids(new SplittableRandom(3));
+        int made = 100_000;
+        HashSet<Integer> hashes = new HashSet<>();
+        List<String> inOrder = new ArrayList<>();
+        for (int i = 0; i < made; i++) {
+            String id = ids.next(1_700_000_000_000L);
+            hashes.add(id.hashCode());
+            inOrder.add(id);
+        }
+        // random 32-bit values would repeat about once here; counting up by one gave 46,271 distinct of 100,000
+        assertTrue(hashes.size() >= made - 10, hashes.size() + " distinct hash codes of " + made);
+        List<String> sorted = new ArrayList<>(inOrder);
+        sorted.sort(null);
+        assertEquals(inOrder, sorted, "still in the order they were made");
+        assertEquals(made, new HashSet<>(inOrder).size());
+    }
+
+    @Test
     void clientIdsAreOneTo128CharactersOfTheDocumentedSetAndNotDotSegments() {
         for (String good : List.of("a", "A-z_0.9:x", "..a", "a..", "i".repeat(128), "01M8N4K7WXCBN6J50BH4AAHGHA")) {
             assertEquals(good, Ids.requireValid("id", good));
