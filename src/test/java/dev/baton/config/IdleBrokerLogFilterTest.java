@@ -47,6 +47,17 @@ class IdleBrokerLogFilterTest {
     }
 
     @Test
+    void theRedisClientsGaugeRegisteredAgainIsNoWarning() {
+        String registry = "io.micrometer.core.instrument.MeterRegistry";
+        String again = "This Gauge has been already registered (MeterId{name='redis.queue.size', tags=[tag(clientName=<default>),"
+                + "tag(clientType=redis)]}), the registration will be ignored.";
+        assertFalse(filter.isLoggable(error(registry, again)));
+        assertTrue(filter.isLoggable(error(registry, again.replace("'redis.queue.size'", "'baton.tasks'"))),
+                "the same warning about another meter passes");
+        assertTrue(filter.isLoggable(error("somewhere.else", again)), "the same words from elsewhere pass");
+    }
+
+    @Test
     void otherMessagesPass() {
         assertTrue(filter.isLoggable(new ExtLogRecord(Level.WARNING, "anything else", IdleBrokerLogFilterTest.class.getName())));
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 
@@ -43,6 +45,9 @@ class BatonAppIT {
             assertEquals(0, result.unknownCalls());
             assertEquals(0, result.duplicates());
             assertTrue(result.completesOk() > 0 && result.submitsOk() > 0, result.summary());
+            List<String> warnings = Files.readAllLines(app.log(), StandardCharsets.UTF_8).stream()
+                    .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
+            assertEquals(List.of(), warnings, "a run without faults warns of nothing");
         }
     }
 
