@@ -14,10 +14,6 @@ import java.util.regex.Pattern;
 /** Small parsing helpers shared by the resources: a bad value is a 400 that names it. */
 final class Requests {
 
-    /** How many distinct names {@link #canonical} keeps; past it, a name is used as it came. */
-    static final int MAX_CANONICAL_NAMES = 10_000;
-    private static final java.util.concurrent.ConcurrentHashMap<String, String> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
-
     private Requests() {
     }
 
@@ -148,23 +144,5 @@ final class Requests {
             }
         }
         return out.toString();
-    }
-
-    /**
-     * One string object for each task type, rate key and concurrency key that many tasks share,
-     * instead of the copy each request's parsing makes: every task in memory holds its type, and
-     * a million queued tasks of one type held a million copies (about 48 bytes each). Bounded, so
-     * that clients naming ever new keys cannot grow it past {@link #MAX_CANONICAL_NAMES}.
-     */
-    static String canonical(String name) {
-        if (name == null) {
-            return null;
-        }
-        String known = NAMES.get(name);
-        if (known != null || NAMES.size() >= MAX_CANONICAL_NAMES) {
-            return known != null ? known : name;
-        }
-        known = NAMES.putIfAbsent(name, name);
-        return known != null ? known : name;
     }
 }

@@ -61,9 +61,9 @@ public record SubmitTaskRequest(
             throw new InvalidRequestException("depends_on", "must not contain empty ids");
         }
         Requests.validUnicode("payload", payload);
-        return new TaskSpec(id, Requests.canonical(type), description, priority,
+        return new TaskSpec(id, type, description, priority,
                 payload == null || payload.isNull() ? null : payload.toString(),
-                dependsOn, maxRetries, Requests.epochMillis("run_at", runAt), run, callbackUrl, Requests.canonical(rateKey), cost,
-                Requests.canonical(concurrencyKey));
+                dependsOn, maxRetries, Requests.epochMillis("run_at", runAt), run, callbackUrl, rateKey, cost,
+                concurrencyKey);
     }
 }

@@ -51,6 +51,9 @@ public record TaskSpec(
     }
 
     public TaskSpec {
+        type = Names.canonical(type); // shared by the tasks of a type however the spec was made (request, schedule, recovery)
+        rateKey = Names.canonical(rateKey);
+        concurrencyKey = Names.canonical(concurrencyKey);
         priority = priority == null ? Priority.MEDIUM : priority;
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
         cost = cost == null ? 1 : cost;

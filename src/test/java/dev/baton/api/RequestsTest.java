@@ -29,7 +29,6 @@ class RequestsTest {
         org.junit.jupiter.api.Assertions.assertSame(first.type(), second.type());
         org.junit.jupiter.api.Assertions.assertSame(first.rateKey(), second.rateKey());
         org.junit.jupiter.api.Assertions.assertSame(first.concurrencyKey(), second.concurrencyKey());
-        org.junit.jupiter.api.Assertions.assertNull(Requests.canonical(null));
     }
 
     @Test

@@ -208,6 +208,22 @@ class StoreCodecTest {
         assertEquals("{\"i\":\"01J\",\"t\":\"t\",\"p\":\"LOW\",\"c\":1700000000000,\"s\":\"PENDING\"}", json);
         assertEquals(record, StoreCodec.task(json));
     }
+
+    @Test
+    void recordsReadBackShareOneStringPerTypeAndKey() {
+        // a million recovered tasks of one type held a million copies of its name
+        String json = "{\"i\":\"01J%d\",\"t\":\"codec-shared-type\",\"p\":\"LOW\",\"rk\":\"codec-tenant\","
+                + "\"ck\":\"codec-repo\",\"c\":1700000000000,\"s\":\"PENDING\"}";
+        TaskSpec first = StoreCodec.task(String.format(json, 1).getBytes(java.nio.charset.StandardCharsets.UTF_8)).spec();
+        TaskSpec second = StoreCodec.task(String.format(json, 2).getBytes(java.nio.charset.StandardCharsets.UTF_8)).spec();
+        assertEquals("codec-shared-type", second.type());
+        assertEquals("codec-tenant", second.rateKey());
+        assertEquals("codec-repo", second.concurrencyKey());
+        org.junit.jupiter.api.Assertions.assertSame(first.type(), second.type());
+        org.junit.jupiter.api.Assertions.assertSame(first.rateKey(), second.rateKey());
+        org.junit.jupiter.api.Assertions.assertSame(first.concurrencyKey(), second.concurrencyKey());
+    }
+
     @Test
     void aTaskThatEndedAtItsFirstRunKeepsThatRunAsOneMarkAndReadsItBackEqual() {
         List<TaskEvent> events = new ArrayList<>();
