@@ -61,7 +61,11 @@ final class FinishedTasks {
 
     /** The finished task with this id, or null (not here, or its retention is over). */
     Task get(String id) {
-        Task task = index.get(id);
+        return kept(index.get(id));
+    }
+
+    /** The task if it is here and its retention is not over, else null (also for null). */
+    Task kept(Task task) {
         if (task == null || task.finishedSlot < 0 || expiries[task.finishedSlot] <= nowMillis) {
             return null;
         }

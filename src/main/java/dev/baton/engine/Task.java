@@ -52,6 +52,9 @@ final class Task {
     /** Its slot in the finished cache's heap ({@link FinishedTasks}), -1 when it is not there. */
     int finishedSlot = -1;
 
+    /** Not ended: counted among the live tasks ({@code TaskTable}). */
+    boolean live;
+
     /** Bumped whenever a pending timer of this task becomes void (rescheduled, cancelled). */
     int timerStamp;
 

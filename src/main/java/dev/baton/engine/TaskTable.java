@@ -15,8 +15,9 @@ import java.util.function.Predicate;
  */
 final class TaskTable {
 
-    private final Map<String, Task> live = new HashMap<>();
+    /** Every readable task by id; a live one is marked {@link Task#live} (no second map of them). */
     private final TaskIndex index = new TaskIndex();
+    private int liveCount;
     private final FinishedTasks finished;
     /** Finished tasks taken back for one call, before they join the cache. */
     private final Map<String, Task> lent = new HashMap<>();
@@ -26,9 +27,9 @@ final class TaskTable {
     }
 
     Task find(String id) {
-        Task task = live.get(id);
-        if (task == null) {
-            task = finished.get(id);
+        Task task = index.get(id);
+        if (task != null && !task.live) {
+            task = finished.kept(task);
         }
         return task != null || lent.isEmpty() ? task : lent.get(id);
     }
@@ -57,7 +58,7 @@ final class TaskTable {
 
     /** A task that has not ended: new, or recovered. */
     void addLive(Task task) {
-        live.put(task.id, task);
+        setLive(task, true);
         index.put(task);
     }
 
@@ -69,14 +70,21 @@ final class TaskTable {
 
     /** The task ended: out of the live tasks, into the finished cache. */
     void ended(Task task) {
-        live.remove(task.id);
+        setLive(task, false);
         finished.put(task);
     }
 
     /** A finished task runs again (a dead letter retried). */
     void revived(Task task) {
         finished.remove(task.id);
-        live.put(task.id, task);
+        setLive(task, true);
+    }
+
+    private void setLive(Task task, boolean live) {
+        if (task.live != live) {
+            task.live = live;
+            liveCount += live ? 1 : -1;
+        }
     }
 
     /** A finished task taken back for the current call only ({@link #returnLent}). */
@@ -88,7 +96,7 @@ final class TaskTable {
     /** The call is over: lent tasks still finished join the cache like other finished tasks. */
     void returnLent() {
         for (Task task : lent.values()) {
-            if (task.status.isTerminal() && !live.containsKey(task.id)) {
+            if (task.status.isTerminal() && !task.live) {
                 finished.put(task);
             }
         }
@@ -96,11 +104,18 @@ final class TaskTable {
     }
 
     int liveCount() {
-        return live.size();
+        return liveCount;
     }
 
-    Collection<Task> live() {
-        return live.values();
+    /** The live tasks, found by a walk of every readable one: for checks, not for a hot path. */
+    List<Task> live() {
+        List<Task> live = new ArrayList<>(liveCount);
+        for (Task task : index.values()) {
+            if (task.live) {
+                live.add(task);
+            }
+        }
+        return live;
     }
 
     /** Every readable task in id order. */

@@ -41,6 +41,12 @@ public final class EngineInvariants {
 
     /** Every live task is indexed, in the structure its status says, and nowhere else. */
     private static void taskTable(Coordinator.Parts parts, Set<Task> queued) {
+        for (Task task : parts.tasks().all()) {
+            state(task.live == !task.status.isTerminal(), "task " + task.id + " is " + task.status
+                    + (task.live ? " but counted live" : " but not counted live"));
+        }
+        state(parts.tasks().live().size() == parts.tasks().liveCount(),
+                "live count " + parts.tasks().liveCount() + " but " + parts.tasks().live().size() + " live tasks");
         for (Task task : parts.tasks().live()) {
             state(!task.status.isTerminal(), "live task " + task.id + " is " + task.status);
             state(parts.tasks().isIndexed(task), "live task " + task.id + " is not indexed");

@@ -23,6 +23,7 @@ class SnapshotsTest {
             "rate", "conc",                           // the keys' budgets, attached again when placed
             "timerStamp",                             // voids timer entries
             "finishedSlot",                           // the finished cache's heap
+            "live",                                   // counted live by the task table, set as it is placed
             "dependents", "unfinishedDependencies",   // the dependency graph, rebuilt from depends_on
             "leaseExpiresAt");                        // a recovered lease gets a fresh clock
 
