@@ -1,13 +1,8 @@
 package dev.baton.config;
 
-import dev.baton.engine.AdaptiveSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotEmpty;
-import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Baton's configuration tree (prefix {@code baton}), names and defaults as in docs/configuration.md.
- * Validated at start-up: a wrong value stops Baton with a message naming the property.
+ * Validated at start-up by {@link BatonConfigValidator}: a wrong value stops Baton with a message
+ * naming the property and its value.
  */
 @ConfigMapping(prefix = "baton")
 public interface BatonConfig {
@@ -44,13 +40,11 @@ public interface BatonConfig {
     Duration priorityAging();
 
     @WithDefault("1000000")
-    @Positive
     int maxQueued();
 
     Retry retry();
 
     @WithDefault("5")
-    @Positive
     int maxExpiries();
 
     /** Retried tasks return one level lower. */
@@ -71,23 +65,18 @@ public interface BatonConfig {
 
     /** How many finished tasks stay in memory at most (the rest are read from Redis). */
     @WithDefault("100000")
-    @Positive
     long finishedCacheSize();
 
     /** Most dependencies one task may name (400 past it). */
     @WithDefault("10000")
-    @Positive
     int maxDependencies();
 
     /** Most tasks one batch may hold (413 past it). */
     @WithDefault("10000")
-    @Positive
     int maxBatch();
 
     /** Most tasks a single claim may ask for. */
     @WithDefault("100")
-    @Min(1)
-    @Max(10_000)
     int claimMaxTasks();
 
     /** The writer lease's time to live: how long a crashed Baton keeps a successor waiting. */
@@ -123,18 +112,16 @@ public interface BatonConfig {
 
     interface Retry {
         @WithDefault("3")
-        @Min(0)
         int maxRetries();
 
         @WithDefault("10s,30s,60s")
-        @NotEmpty
         List<Duration> backoff();
     }
 
     interface TypeConfig {
-        Optional<@Positive Integer> maxRunning();
+        Optional<Integer> maxRunning();
 
-        Optional<@Min(0) Integer> maxRetries();
+        Optional<Integer> maxRetries();
 
         Optional<List<Duration>> backoff();
 
@@ -148,12 +135,7 @@ public interface BatonConfig {
     /** An adaptive running cap between a floor and a ceiling, moved by how the type's (or key's) runs end (docs/model.md). */
     interface Adaptive {
         @WithDefault("1")
-        @Min(1)
-        @Max(AdaptiveSettings.MAX_CEILING)
         int min();
-
-        @Min(1)
-        @Max(AdaptiveSettings.MAX_CEILING)
         int max();
 
         /** A run slower than this is slow; absent: slower than twice the learned baseline. */
@@ -162,19 +144,17 @@ public interface BatonConfig {
 
     /** A rate limit: {@code rate} cost units per {@code window} for each key the pattern matches, with a burst. */
     interface LimitConfig {
-        @Positive
-        @Max(1_000_000_000)
         long rate();
 
         @WithDefault("1s")
         Duration window();
 
-        Optional<@Positive @Max(1_000_000_000) Long> burst();
+        Optional<Long> burst();
     }
 
     /** A running cap for each concurrency key the pattern matches: fixed, adaptive (each key its own), or both. */
     interface ConcurrencyConfig {
-        Optional<@Positive Integer> maxRunning();
+        Optional<Integer> maxRunning();
 
         /** An adaptive cap per key: {@code baton.concurrency."<pattern>".adaptive.min}, {@code .max}, {@code .target-run-time}. */
         Optional<Adaptive> adaptive();
@@ -253,17 +233,14 @@ public interface BatonConfig {
     interface Json {
         /** Deepest nesting of arrays and objects, the request's own braces included. */
         @WithDefault("64")
-        @Positive
         int maxDepth();
 
         /** Longest string value, in characters. */
         @WithDefault("1000000")
-        @Positive
         int maxStringLength();
 
         /** Longest property name, in characters. */
         @WithDefault("1000")
-        @Positive
         int maxNameLength();
     }
 
@@ -276,12 +253,10 @@ public interface BatonConfig {
     interface Events {
         /** Events the hub holds before dispatch; past it events are dropped for the fan-out (counted), never the engine slowed. */
         @WithDefault("65536")
-        @Positive
         int queueSize();
 
         /** Latest events kept for {@code Last-Event-ID} reconnects; older gaps get a {@code resync} event. */
         @WithDefault("10000")
-        @Positive
         int ringSize();
 
         /**
@@ -289,7 +264,6 @@ public interface BatonConfig {
          * for a whole batch submit's events, so a burst does not cut off readers that keep up.
          */
         @WithDefault("16384")
-        @Positive
         int subscriberBuffer();
 
         /** How often idle SSE streams get a {@code : keep-alive} comment. */
@@ -314,7 +288,6 @@ public interface BatonConfig {
 
         /** Notifications waiting for Redis; past it they are dropped and counted. */
         @WithDefault("65536")
-        @Positive
         int redisQueueSize();
 
         /**
@@ -322,7 +295,6 @@ public interface BatonConfig {
          * order as the connector takes them; past it they are dropped and counted.
          */
         @WithDefault("10000")
-        @Positive
         int brokerBuffer();
     }
 
@@ -333,13 +305,10 @@ public interface BatonConfig {
          * past it they are dropped for the analytics (counted).
          */
         @WithDefault("65536")
-        @Positive
-        @Max(16_777_216)
         int queueSize();
 
         /** Task types plus agents that get their own series; later ones count only in the total. */
         @WithDefault("1000")
-        @Positive
         int maxSeries();
     }
 
@@ -353,12 +322,10 @@ public interface BatonConfig {
 
         /** Waits before each retry of a failed delivery; the last repeats. */
         @WithDefault("1s,5s,30s,2m,10m")
-        @NotEmpty
         List<Duration> backoff();
 
         /** Attempts after which a delivery is given up (counted from Baton's last start). */
         @WithDefault("20")
-        @Positive
         int maxAttempts();
 
         /** Time since the task ended after which a failing delivery is given up. */
@@ -371,7 +338,6 @@ public interface BatonConfig {
 
         /** Most deliveries in flight at once; the others wait their turn. */
         @WithDefault("16")
-        @Positive
         int maxConcurrent();
     }
 
@@ -387,6 +353,6 @@ public interface BatonConfig {
         String dataDir();
 
         /** Unset: a free port chosen at the first start, kept in the data directory and reused. */
-        Optional<@Min(1) @Max(65535) Integer> port();
+        Optional<Integer> port();
     }
 }

@@ -2,7 +2,6 @@ package dev.baton.config;
 
 import java.util.List;
 import java.util.logging.Filter;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -23,21 +22,17 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  * Stopping an application whose start failed before Vert.x was up makes the SmallRye MQTT
  * connector's shutdown observer fail, and ArC logs that with ~60 lines of stack trace before the
  * handler runs; {@link #STOP_NOISE} drops exactly that record (it says nothing about the cause).
- * Hibernate Validator's version line, logged before Quarkus sets logging up, is kept out too.
  */
 @QuarkusMain
 public final class BatonMain {
 
     private static final Logger ARC = Logger.getLogger("io.quarkus.arc.impl");
-    /** Says its version at INFO before Quarkus' logging is set up, in a format of its own. */
-    private static final Logger VALIDATOR_VERSION = Logger.getLogger("org.hibernate.validator.internal.util.Version");
 
     /** The @Destroyed observer failure of an application stopped before Vert.x started; anything else passes. */
     static final Filter STOP_NOISE = BatonMain::isLoggable;
 
     public static void main(String... args) {
         ARC.setFilter(STOP_NOISE);
-        VALIDATOR_VERSION.setLevel(Level.WARNING);
         Quarkus.run(Baton.class, BatonMain::exit, args);
     }
 

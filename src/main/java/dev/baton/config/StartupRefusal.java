@@ -25,8 +25,8 @@ final class StartupRefusal {
             "The config property (\\S+) with the config value \"(.*)\" threw an Exception whilst being converted (.*)",
             Pattern.DOTALL);
     private static final Pattern ENUM_VALUES = Pattern.compile("allowed values: (\\S+)");
-    /** A constraint's wording: "baton.max-batch must be greater than 0". */
-    private static final Pattern CONSTRAINT = Pattern.compile("(baton\\.\\S+) (must .*)", Pattern.DOTALL);
+    /** A constraint's wording without the value: "baton.max-batch must be greater than 0" ({@link BatonConfigValidator} names it). */
+    private static final Pattern CONSTRAINT = Pattern.compile("(baton\\.[^\\s=]+) (must .*)", Pattern.DOTALL);
 
     private StartupRefusal() {
     }

@@ -120,6 +120,18 @@ class StartupIT {
     }
 
     @Test
+    void settingsOutOfBoundsAreOneLineEachNamingTheirValues() {
+        BatonApp.Exit exit = refused(app("out-of-bounds").property("baton.max-batch", "0")
+                .property("baton.types.\"a.b\".max-running", "-1"));
+
+        assertEquals(1, exit.status(), exit.stderr());
+        List<String> lines = exit.stderr().lines().filter(line -> line.startsWith("baton.")).sorted().toList();
+        assertEquals(List.of("baton.max-batch=0 must be greater than 0",
+                "baton.types.\"a.b\".max-running=-1 must be greater than 0"), lines, exit.stderr());
+        assertNoStackTrace(exit);
+    }
+
+    @Test
     void listeningBeyondLoopbackWithNoTokenIsRefusedInOneLine() throws IOException {
         BatonApp.Exit exit = refused(app("open").property("quarkus.http.host", "0.0.0.0"));
 
