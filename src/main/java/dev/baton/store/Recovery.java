@@ -43,8 +43,11 @@ final class Recovery {
      * journal in memory at once.
      */
     private static final int RANGE_COUNT = 16;
-    /** Fewer texts than this are decoded on the recovering thread alone. */
-    private static final int PARALLEL_FROM = 64;
+    /**
+     * Fewer bytes than this are decoded on the recovering thread alone. Counted in bytes, not texts:
+     * a page of the journal is a few entries of thousands of records each.
+     */
+    private static final long PARALLEL_FROM_BYTES = 64 * 1024;
 
     /**
      * @param replayed the records of the tasks the journal changed after the marker: the next checkpoint must write them
@@ -77,7 +80,7 @@ final class Recovery {
             int n = items.size() / 2;
             List<byte[]> texts = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                texts.add(items.get(2 * i + 1).toBytes());
+                texts.add(RedisCalls.bytes(items.get(2 * i + 1)));
             }
             checkpointed.addAll(decode(texts, StoreCodec::task));
         } while (!"0".equals(cursor));
@@ -198,11 +201,24 @@ final class Recovery {
     }
 
     /** Decodes on every core (a page is thousands of records), keeping the order. */
-    private static <S, T> List<T> decode(List<S> texts, Function<S, T> reader) {
-        if (texts.size() < PARALLEL_FROM) {
+    private static <T> List<T> decode(List<byte[]> texts, Function<byte[], T> reader) {
+        long bytes = 0;
+        for (byte[] text : texts) {
+            bytes += text.length;
+        }
+        if (texts.size() < 2 || bytes < PARALLEL_FROM_BYTES) {
             return texts.stream().map(reader).toList();
         }
         return texts.parallelStream().map(reader).toList();
+    }
+
+    /** Of two events of one task, the later; a slim record takes the spec from the record before it (that one may be slim too: completed later). */
+    private static StoreCodec.Replayed later(StoreCodec.Replayed seen, StoreCodec.Replayed event) {
+        if (event.seq() <= seen.seq()) {
+            return seen;
+        }
+        return StoreCodec.isSlim(event.task()) && !StoreCodec.isSlim(seen.task())
+                ? event.withTask(StoreCodec.withSpecOf(event.task(), seen.task())) : event;
     }
 
     private static void apply(StoreCodec.Replayed event, Map<String, AgentRecord> agents,
@@ -210,12 +226,7 @@ final class Recovery {
             Map<String, StoreCodec.Replayed> replayed) {
         if (event.task() != null) {
             String taskId = event.task().id();
-            StoreCodec.Replayed seen = replayed.get(taskId);
-            if (seen == null || event.seq() > seen.seq()) {
-                // a slim record takes the spec from the task's record before it (that one may be slim too: completed later)
-                replayed.put(taskId, seen != null && StoreCodec.isSlim(event.task()) && !StoreCodec.isSlim(seen.task())
-                        ? event.withTask(StoreCodec.withSpecOf(event.task(), seen.task())) : event);
-            }
+            replayed.merge(taskId, event, Recovery::later); // one lookup: a million tasks replayed take a million
         } else if (event.type() == EventType.AGENT_REGISTERED && event.agent() != null) {
             AgentRecord known = agents.get(event.agentId());
             // a registration changes the spec; the history stays what the checkpoint had

@@ -78,14 +78,29 @@ final class RedisCalls {
         io.vertx.redis.client.Response values = reply.getDelegate();
         if (!values.isMap()) {
             for (int i = 1; i < values.size(); i += 2) {
-                out.add(values.get(i).toBytes());
+                out.add(bytes(values.get(i)));
             }
             return out;
         }
         for (String key : values.getKeys()) {
-            out.add(values.get(key).toBytes());
+            out.add(bytes(values.get(key)));
         }
         return out;
+    }
+
+    /**
+     * A bulk reply's bytes, read only: the array the client parsed the value into when it holds
+     * exactly the value (it does: the client copies each value into an array of its own), else a
+     * copy. Recovery reads hundreds of megabytes this way; a second copy of each journal entry (an
+     * entry of a large batch is megabytes, a humongous object for G1) doubled what it allocated.
+     */
+    static byte[] bytes(io.vertx.redis.client.Response value) {
+        io.netty.buffer.ByteBuf buffer = value.toBuffer().getByteBuf();
+        if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.readerIndex() == 0
+                && buffer.readableBytes() == buffer.array().length) {
+            return buffer.array();
+        }
+        return value.toBytes();
     }
 
     /** Every field of a map reply (RESP3) or flat array reply (RESP2). */
