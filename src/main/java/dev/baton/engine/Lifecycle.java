@@ -308,7 +308,6 @@ final class Lifecycle {
         List<Task> waiting = new ArrayList<>();
         List<Task> children = new ArrayList<>();
         Task[] inIdOrder = Snapshots.rebuildInIdOrder(state.tasks()); // the id index then appends, never sorts
-        tasks.expect(inIdOrder.length);
         for (Task task : inIdOrder) {
             readySeq = Math.max(readySeq, task.readySeq);
             if (!task.spec.dependsOn().isEmpty()) {

@@ -23,7 +23,7 @@ final class TaskIndex {
 
     private static final int MIN_COMPACT = 1024;
 
-    private Map<String, Task> byId = new HashMap<>();
+    private final Map<String, Task> byId = new HashMap<>();
     /** Ascending ids, strictly: {@link #slots}' ids, kept while a slot is empty. */
     private String[] ids = new String[64];
     /** The tasks of {@link #ids}; null where the task was removed (a dead slot). */
@@ -39,20 +39,6 @@ final class TaskIndex {
 
     int size() {
         return byId.size();
-    }
-
-    /**
-     * Makes room for {@code count} tasks when the index is empty (a recovery knows how many come):
-     * a million puts into a map and arrays that double as they fill copied and rehashed them twenty
-     * times, and each copy dirtied cards for the collector.
-     */
-    void expect(int count) {
-        if (byId.isEmpty() && size == 0 && count > slots.length) {
-            byId = new HashMap<>((int) (count / 0.75f) + 1);
-            ids = new String[count];
-            slots = new Task[count];
-            dead = 0;
-        }
     }
 
     void put(Task task) {

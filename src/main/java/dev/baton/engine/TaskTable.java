@@ -57,11 +57,6 @@ final class TaskTable {
     }
 
     /** A task that has not ended: new, or recovered. */
-    /** Room for {@code count} tasks, when nothing is held yet (see {@link TaskIndex#expect}). */
-    void expect(int count) {
-        index.expect(count);
-    }
-
     void addLive(Task task) {
         setLive(task, true);
         index.put(task);
