@@ -235,10 +235,36 @@ public final class EventHub implements EventSink {
                 // the terminal event is still queued: it arrives live, or the check at its seq sends current
                 stream.fallbackEnd = current;
                 stream.checkEndAtSeq = current.seq();
+            } else if (lastEventId == null && catchUp(stream, taskId, current.seq())) {
+                return stream;
             }
             register(stream);
         }
         return stream;
+    }
+
+    /**
+     * Sends {@code stream} the events of {@code taskId} dispatched after {@code seq}, the engine's
+     * seq when the task's state was read: that read happens before this lock is taken, and events
+     * dispatched in between would reach neither the state nor the stream (a task that ended there
+     * left a stream waiting for an end already sent). True when one of them ended the task (then
+     * the stream is finished). Guarded by {@link #lock}.
+     */
+    private boolean catchUp(EventStream stream, String taskId, long seq) {
+        List<Published> since = ring.after(seq);
+        if (since == null) {
+            return false; // none dispatched since (or the ring no longer reaches back there)
+        }
+        for (Published event : since) {
+            if (taskId.equals(event.event().taskId())) {
+                stream.offer(event.sse());
+                if (event.isTerminal()) {
+                    stream.finish();
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
