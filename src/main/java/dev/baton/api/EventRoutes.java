@@ -117,7 +117,8 @@ public class EventRoutes {
                 return;
             }
             Long after = lastEventId(ctx.request().getHeader("Last-Event-ID"));
-            stream(ctx, hub.subscribeTask(id, after, hub.publishable(tasks.current(id, clock.millis()))));
+            long seen = tasks.lastSeq(); // before the state: the events it misses come after this
+            stream(ctx, hub.subscribeTask(id, after, hub.publishable(tasks.current(id, clock.millis())), seen));
         } catch (BatonException e) {
             error(ctx, ErrorMapper.status(e), new ErrorBody(e.code(), e.getMessage()));
         }

@@ -208,8 +208,10 @@ public final class EventHub implements EventSink {
      * One task's stream, ending after its terminal event. {@code current} is the task as read
      * before this call (its seq the engine's at or after that read): when it has ended already,
      * the stream gets its last event — from the ring if held, else {@code current} — and closes.
+     * {@code seenSeq} is the engine's seq read before {@code current}: the task's events after it
+     * that the ring holds are sent first, as {@code current} may not show them.
      */
-    public EventStream subscribeTask(String taskId, Long lastEventId, Published current) {
+    public EventStream subscribeTask(String taskId, Long lastEventId, Published current, long seenSeq) {
         EventStream stream = newStream(new EventStream.Filter(null, null, null, taskId));
         synchronized (lock) {
             if (lastEventId != null) {
@@ -235,7 +237,7 @@ public final class EventHub implements EventSink {
                 // the terminal event is still queued: it arrives live, or the check at its seq sends current
                 stream.fallbackEnd = current;
                 stream.checkEndAtSeq = current.seq();
-            } else if (lastEventId == null && catchUp(stream, taskId, current.seq())) {
+            } else if (lastEventId == null && catchUp(stream, taskId, seenSeq)) {
                 return stream;
             }
             register(stream);
@@ -245,7 +247,7 @@ public final class EventHub implements EventSink {
 
     /**
      * Sends {@code stream} the events of {@code taskId} dispatched after {@code seq}, the engine's
-     * seq when the task's state was read: that read happens before this lock is taken, and events
+     * seq before the task's state was read: that read happens before this lock is taken, and events
      * dispatched in between would reach neither the state nor the stream (a task that ended there
      * left a stream waiting for an end already sent). True when one of them ended the task (then
      * the stream is finished). Guarded by {@link #lock}.

@@ -24,20 +24,28 @@ public final class TaskStates {
         this.finished = finished;
     }
 
+    /**
+     * The engine's seq now. Read before {@link #current}, every event the state misses comes after
+     * it ({@link EventHub#subscribeTask} sends them from its replay ring).
+     */
+    public long lastSeq() {
+        return coordinator.lastSeq();
+    }
+
     /** @throws NotFoundException for a task neither in memory nor kept */
     public TaskEvent current(String taskId, long now) {
         try {
-            long seq = coordinator.lastSeq(); // before the state: every event the state misses comes after it
             TaskView view = coordinator.task(taskId, now);
+            long seq = coordinator.lastSeq();
             Long at = view.completedAt() != null ? view.completedAt() : view.startedAt();
             return new TaskEvent(seq, typeOf(view.status()), view.id(), view.type(), view.priority(), view.status(),
                     view.assignedAgent(), view.progress(), view.message(), at != null ? at : view.createdAt(), null, null);
         } catch (NotFoundException e) {
-            long seq = coordinator.lastSeq();
             TaskRecord kept = finished.apply(taskId);
             if (kept == null) {
                 throw e;
             }
+            long seq = coordinator.lastSeq();
             long at = kept.completedAt() != null ? kept.completedAt() : kept.createdAt();
             return new TaskEvent(seq, typeOf(kept.status()), kept.id(), kept.spec().type(), kept.spec().priority(),
                     kept.status(), kept.assignedAgent(), kept.progress(), kept.message(), at, kept, null);

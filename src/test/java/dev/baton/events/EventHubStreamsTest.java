@@ -95,7 +95,7 @@ class EventHubStreamsTest {
 
     private Socket open(String taskId, TaskEvent stateReadEarlier) {
         Socket socket = new Socket();
-        hub.subscribeTask(taskId, null, hub.publishable(stateReadEarlier)).attach(socket);
+        hub.subscribeTask(taskId, null, hub.publishable(stateReadEarlier), stateReadEarlier.seq()).attach(socket);
         return socket;
     }
 
