@@ -13,8 +13,11 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -24,7 +27,9 @@ import org.jboss.logging.Logger;
  * Writes checkpoints: the changed live tasks into the tasks hash, finished tasks out of it into
  * keys that expire with the retention (and their ids into a sorted set per terminal status, for
  * listing), then the agents, the task types' settings, the schedules and the {@code checkpoint} marker in one
- * step. Only after that is the journal trimmed, and only up to the marker. Every write is fenced
+ * step. Beside an image of the live tasks (written by a clean stop with a large state: {@link #writeAll}),
+ * a finished task leaves an empty value in the hash, and once the hash holds half as many fields as
+ * the image, a write of every live task deletes it ({@link #dissolveWanted}). Only after that is the journal trimmed, and only up to the marker. Every write is fenced
  * ({@link FencedWrites}): a Baton that lost the writer lease changes nothing.
  */
 final class Checkpointer {
@@ -38,6 +43,7 @@ final class Checkpointer {
      */
     static final int REWRITE_AOF_FROM_TASKS = 100_000;
     private static final Logger LOG = Logger.getLogger(Checkpointer.class);
+    private static final Comparator<TaskRecord> BY_ID = Comparator.comparing(TaskRecord::id);
 
     private final RedisCalls redis;
     private final RedisKeys keys;
@@ -45,6 +51,21 @@ final class Checkpointer {
     private final long retentionMillis;
     private final int rewriteFromTasks;
     private volatile boolean rewriting;
+    /** Image chunks are cut at about this many characters: a few hundred records, decoded on every core at recovery. */
+    static final int IMAGE_CHUNK_CHARS = 256 * 1024;
+    /** Characters of image chunks per fenced call. */
+    private static final int IMAGE_CHARS_PER_CALL = 8 * 1024 * 1024;
+    /**
+     * Live tasks in the image Redis holds, or -1 when it holds none ({@link RedisKeys#image}). While
+     * there is one, a finished task leaves an empty value in the hash, not none: it may be in the image.
+     */
+    private volatile int imageTasks = -1;
+    /** Ids given an empty value: removed from the hash once the image is gone. */
+    private Set<String> leftImage = new HashSet<>();
+    /** Fields written into the hash since the image: at half of it, the image goes ({@link #dissolveWanted}). */
+    private long writtenSinceImage;
+    /** The next write holds every live task, and deletes the image with its marker. */
+    private boolean dissolving;
     /** Test hook: runs between the marker's write and the journal trim, the moment a crash splits the two. */
     volatile Runnable afterExec = () -> { };
 
@@ -81,7 +102,8 @@ final class Checkpointer {
         List<TaskRecord> tasks = new ArrayList<>(changes.tasks().values());
         for (int from = 0; from < tasks.size(); from += TASKS_PER_CHUNK) {
             FencedWrites.Commands chunk = new FencedWrites.Commands();
-            addTasks(chunk, tasks.subList(from, Math.min(tasks.size(), from + TASKS_PER_CHUNK)), nowMillis, keys.tasks());
+            addTasks(chunk, tasks.subList(from, Math.min(tasks.size(), from + TASKS_PER_CHUNK)), nowMillis, keys.tasks(),
+                    imageTasks >= 0);
             fence.run(chunk);
         }
         FencedWrites.Commands last = new FencedWrites.Commands();
@@ -89,10 +111,20 @@ final class Checkpointer {
             addAgents(last, agents, types, schedules, limits);
         }
         addAnalytics(last, analytics, false);
+        boolean dissolved = dissolving;
+        if (dissolved) {
+            last.add("DEL", keys.image()); // every live task is in the hash now: this write held them all
+        }
         last.add("SET", keys.checkpoint(), Long.toString(changes.seq()));
         fence.run(last);
+        if (dissolved) {
+            imageTasks = -1;
+            dissolving = false;
+            writtenSinceImage = 0;
+        }
         afterExec.run();
         trimJournal(changes.seq());
+        removeLeftImage();
         // not for tasks flowing through: their records leave the hash as fast as they come, and a
         // rewrite at every checkpoint of a busy Baton is a fork copying all of Redis each time
         if (liveTasks(tasks) >= rewriteFromTasks) {
@@ -114,20 +146,36 @@ final class Checkpointer {
      * Everything, replacing what Redis holds: after Redis came back empty or with less than Baton
      * wrote. The tasks hash is rebuilt under a temporary key and renamed over the old one with the
      * marker; the journal is emptied (the state holds all it had). The webhook deliveries not yet
-     * acknowledged ({@code deliveries}) are written again with them.
+     * acknowledged ({@code deliveries}) are written again with them. With {@code asImage} (a clean
+     * stop with a large state) the live tasks go, in id order, into a new image instead of the hash,
+     * and the hash is left empty: read back in a fraction of the time ({@link RedisKeys#image}).
      */
-    void writeAll(EngineState state, Map<String, String> analytics, long nowMillis, List<Outbox.Delivery> deliveries) {
+    void writeAll(EngineState state, Map<String, String> analytics, long nowMillis, List<Outbox.Delivery> deliveries,
+            boolean asImage) {
         String building = keys.tasks() + ":building";
-        fence.run(new FencedWrites.Commands().add("DEL", building));
+        fence.run(new FencedWrites.Commands().add("DEL", building, keys.imageBuilding()));
         List<TaskRecord> tasks = state.tasks();
-        for (int from = 0; from < tasks.size(); from += TASKS_PER_CHUNK) {
+        List<TaskRecord> live = new ArrayList<>();
+        List<TaskRecord> hashed = tasks;
+        if (asImage) {
+            hashed = new ArrayList<>();
+            for (TaskRecord task : tasks) {
+                (task.status().isTerminal() ? hashed : live).add(task);
+            }
+            live.sort(BY_ID); // in id order already (the engine's index): a pass to check
+            writeImage(live);
+        }
+        for (int from = 0; from < hashed.size(); from += TASKS_PER_CHUNK) {
             FencedWrites.Commands chunk = new FencedWrites.Commands();
-            addTasks(chunk, tasks.subList(from, Math.min(tasks.size(), from + TASKS_PER_CHUNK)), nowMillis, building);
+            addTasks(chunk, hashed.subList(from, Math.min(hashed.size(), from + TASKS_PER_CHUNK)), nowMillis, building, false);
             fence.run(chunk);
         }
-        FencedWrites.Commands last = new FencedWrites.Commands().add("DEL", keys.tasks());
-        if (tasks.stream().anyMatch(t -> !t.status().isTerminal())) {
+        FencedWrites.Commands last = new FencedWrites.Commands().add("DEL", keys.tasks(), keys.image());
+        if (hashed.stream().anyMatch(t -> !t.status().isTerminal())) {
             last.add("RENAME", building, keys.tasks());
+        }
+        if (!live.isEmpty()) {
+            last.add("RENAME", keys.imageBuilding(), keys.image());
         }
         addAgents(last, state.agents(), state.types(), state.schedules(), state.limits());
         addAnalytics(last, analytics, true);
@@ -135,9 +183,86 @@ final class Checkpointer {
         last.add("SET", keys.checkpoint(), Long.toString(state.seq()));
         last.add("DEL", keys.journal(), keys.journalTop());
         fence.run(last);
+        imageTasks = live.isEmpty() ? -1 : live.size();
+        leftImage = new HashSet<>();
+        writtenSinceImage = 0;
+        dissolving = false;
         if (tasks.size() >= rewriteFromTasks) {
             rewriteAppendOnlyFile();
         }
+    }
+
+    /**
+     * The image's chunks, under {@link RedisKeys#imageBuilding}: entry ids {@code 1-0}, {@code 2-0},
+     * ...; encoded and written a few megabytes at a time, so a million tasks never sit in memory twice.
+     */
+    private void writeImage(List<TaskRecord> live) {
+        long entry = 0;
+        int from = 0;
+        while (from < live.size()) {
+            int to = from;
+            long chars = 0;
+            while (to < live.size() && chars < IMAGE_CHARS_PER_CALL) {
+                chars += StoreCodec.estimatedChars(live.get(to++));
+            }
+            FencedWrites.Commands call = new FencedWrites.Commands();
+            for (String chunk : StoreCodec.imageChunks(live.subList(from, to), IMAGE_CHUNK_CHARS)) {
+                call.add("XADD", keys.imageBuilding(), (++entry) + "-0", "t", chunk);
+            }
+            fence.run(call);
+            from = to;
+        }
+    }
+
+    /**
+     * What recovery found: an image of {@code imageTasks} live tasks (-1: none), the hash's
+     * {@code hashFields} fields beside it, and the {@code emptyFields} ids of those with an empty
+     * value (left the image; with no image left, stray ones to remove).
+     */
+    void recovered(int imageTasks, int hashFields, Collection<String> emptyFields) {
+        this.imageTasks = imageTasks;
+        this.leftImage = new HashSet<>(emptyFields);
+        this.writtenSinceImage = imageTasks >= 0 ? hashFields : 0;
+        this.dissolving = false;
+    }
+
+    /**
+     * Whether the image should go: the hash holds (or held since) as many fields beside it as half
+     * of it. Then {@link #dissolveWithNextWrite} once every live task is marked changed.
+     */
+    boolean dissolveWanted() {
+        return imageTasks >= 0 && !dissolving && writtenSinceImage >= Math.max(1, imageTasks / 2);
+    }
+
+    /** The next {@link #write} holds every live task (the caller marked them changed): it deletes the image with the marker. */
+    void dissolveWithNextWrite() {
+        dissolving = true;
+    }
+
+    /** Whether Redis holds an image (for tests and the log). */
+    int imageTasks() {
+        return imageTasks;
+    }
+
+    /** Once no image is left: the empty values that stood for tasks that left it go from the hash. */
+    private void removeLeftImage() {
+        if (imageTasks >= 0 || leftImage.isEmpty()) {
+            return;
+        }
+        List<String> ids = new ArrayList<>(leftImage);
+        for (int from = 0; from < ids.size(); from += TASKS_PER_CHUNK) {
+            FencedWrites.Commands chunk = new FencedWrites.Commands();
+            List<String> hdel = null;
+            for (String id : ids.subList(from, Math.min(ids.size(), from + TASKS_PER_CHUNK))) {
+                if (hdel == null || hdel.size() == FIELDS_PER_COMMAND + 2) {
+                    hdel = addVariadic(chunk, hdel, "HDEL", keys.tasks());
+                }
+                hdel.add(id);
+            }
+            addVariadic(chunk, hdel, null, null);
+            fence.run(chunk);
+        }
+        leftImage = new HashSet<>();
     }
 
     /**
@@ -181,7 +306,12 @@ final class Checkpointer {
         fence.run(new FencedWrites.Commands().add("XTRIM", keys.journal(), "MINID", (seq + 1) + "-0"));
     }
 
-    private void addTasks(FencedWrites.Commands commands, Collection<TaskRecord> tasks, long nowMillis, String hash) {
+    /**
+     * Live tasks into {@code hash}, finished ones out of it into their own keys; with
+     * {@code imageBeside}, a finished one gets an empty value there instead (it may be in the image).
+     */
+    private void addTasks(FencedWrites.Commands commands, Collection<TaskRecord> tasks, long nowMillis, String hash,
+            boolean imageBeside) {
         List<String> hset = null;
         List<String> hdel = null;
         Map<TaskStatus, List<String>> indexed = new EnumMap<>(TaskStatus.class);
@@ -200,6 +330,16 @@ final class Checkpointer {
                     zadd.add(Long.toString(finishedAt));
                     zadd.add(task.id());
                 }
+                if (imageBeside) {
+                    if (hset == null || hset.size() == 2 * FIELDS_PER_COMMAND + 2) {
+                        hset = addVariadic(commands, hset, "HSET", hash);
+                    }
+                    hset.add(task.id());
+                    hset.add("");
+                    leftImage.add(task.id());
+                    writtenSinceImage++;
+                    continue;
+                }
                 if (hdel == null || hdel.size() == FIELDS_PER_COMMAND + 2) {
                     hdel = addVariadic(commands, hdel, "HDEL", hash);
                 }
@@ -210,6 +350,9 @@ final class Checkpointer {
                 }
                 hset.add(task.id());
                 hset.add(StoreCodec.task(task));
+                if (imageBeside) {
+                    writtenSinceImage++;
+                }
             }
         }
         addVariadic(commands, hset, null, null);

@@ -12,23 +12,28 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.Map;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Reads Baton's state back from Redis (docs/redis.md): the hashes as of the {@code checkpoint} marker,
- * then every journal entry above it, applying each task's events in {@code seq} order and each
+ * Reads Baton's state back from Redis (docs/redis.md): the tasks' image (if a clean stop wrote one),
+ * the hashes as of the {@code checkpoint} marker (the tasks hash's records replace the image's, its
+ * empty values remove them), then every journal entry above it, applying each task's events in {@code seq} order and each
  * at most once — so entries written twice (a retried "maybe applied" write) or overlapping the
  * marker change nothing. Records are parsed from the bytes Redis sent, on every core (parallel
  * streams, order kept), while Redis reads the next page of the tasks hash or the journal; journal
- * events are applied in order on the calling thread. The tasks go to the engine in no map and
- * unsorted: a task's last journal record, else its record in the hash (the engine sorts them by
- * id, and keeps one of an id HSCAN returned twice: the hash resized between two pages). A slim
+ * events are applied in order on the calling thread. The tasks go to the engine in no map: a
+ * task's last journal record, else its record in the hash, else the image's; unsorted without an
+ * image (the engine sorts them by id, and keeps one of an id HSCAN returned twice: the hash
+ * resized between two pages), else the few beside it sorted here and merged into its id order. A slim
  * journal record ({@link StoreCodec#continues}) is completed from the task's record before it.
  */
 final class Recovery {
@@ -48,6 +53,9 @@ final class Recovery {
      * a page of the journal is a few entries of thousands of records each.
      */
     private static final long PARALLEL_FROM_BYTES = 64 * 1024;
+    /** Image entries per XRANGE: each about {@value Checkpointer#IMAGE_CHUNK_CHARS} bytes, so 8 MB a page. */
+    private static final int IMAGE_RANGE_COUNT = 32;
+    private static final Comparator<TaskRecord> BY_ID = Comparator.comparing(TaskRecord::id);
 
     /**
      * @param replayed the records of the tasks the journal changed after the marker: the next checkpoint must write them
@@ -55,7 +63,7 @@ final class Recovery {
      * @param journalTop the id of the journal entry appended last ("" when none)
      */
     record Result(EngineState state, Collection<TaskRecord> replayed, int fromCheckpoint, int journalEvents,
-            long marker, String journalTop) {
+            long marker, String journalTop, int imageTasks, int hashFields, List<String> emptyFields) {
     }
 
     private Recovery() {
@@ -65,8 +73,12 @@ final class Recovery {
         Response markerValue = redis.send(Request.cmd(Command.GET).arg(keys.checkpoint()));
         long marker = markerValue == null ? 0 : markerValue.toLong();
 
+        List<TaskRecord> imaged = readImage(redis, keys);
+
         // not sized by HLEN: the least rights an operator grants Baton (docs/operations.md) do not include it
-        List<TaskRecord> checkpointed = new ArrayList<>();
+        List<TaskRecord> hashed = new ArrayList<>();
+        List<String> emptyFields = new ArrayList<>();
+        int hashFields = 0;
         String cursor = "0";
         CompletableFuture<Response> next = hscan(redis, keys, cursor);
         do {
@@ -78,12 +90,32 @@ final class Recovery {
             // a flat array of id, record, id, record...: a record holds its id; parsed from its bytes (no text made first)
             io.vertx.redis.client.Response items = page.get(1).getDelegate();
             int n = items.size() / 2;
+            hashFields += n;
             List<byte[]> texts = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                texts.add(RedisCalls.bytes(items.get(2 * i + 1)));
+                byte[] text = RedisCalls.bytes(items.get(2 * i + 1));
+                if (text.length == 0) {
+                    emptyFields.add(items.get(2 * i).toString()); // a task that left the image
+                } else {
+                    texts.add(text);
+                }
             }
-            checkpointed.addAll(decode(texts, StoreCodec::task));
+            hashed.addAll(decode(texts, StoreCodec::task));
         } while (!"0".equals(cursor));
+        List<TaskRecord> checkpointed = hashed;
+        int inIdOrder = 0; // the first records of checkpointed, in id order: the image's that the hash did not replace
+        if (!imaged.isEmpty()) {
+            Set<String> replaced = new HashSet<>(emptyFields);
+            hashed.forEach(record -> replaced.add(record.id()));
+            checkpointed = new ArrayList<>(imaged.size() + hashed.size());
+            for (TaskRecord record : imaged) {
+                if (!replaced.contains(record.id())) {
+                    checkpointed.add(record);
+                }
+            }
+            inIdOrder = checkpointed.size();
+            checkpointed.addAll(hashed);
+        }
 
         Map<String, AgentRecord> agents = new LinkedHashMap<>();
         RedisCalls.fields(redis.send(Request.cmd(Command.HGETALL).arg(keys.agents())))
@@ -104,7 +136,7 @@ final class Recovery {
         Map<String, StoreCodec.Replayed> replayed = new LinkedHashMap<>();
         long lastSeq = marker;
         int journalEvents = 0;
-        CompletableFuture<Response> nextRange = xrange(redis, keys, marker + 1);
+        CompletableFuture<Response> nextRange = xrange(redis, keys.journal(), marker + 1, RANGE_COUNT);
         while (true) {
             Response entries = nextRange.join();
             if (entries == null || entries.size() == 0) {
@@ -112,7 +144,7 @@ final class Recovery {
             }
             String lastId = entries.get(entries.size() - 1).get(0).toString();
             long lastEntrySeq = Long.parseLong(lastId.substring(0, lastId.indexOf('-')));
-            nextRange = xrange(redis, keys, lastEntrySeq + 1); // Redis reads on while this page is decoded
+            nextRange = xrange(redis, keys.journal(), lastEntrySeq + 1, RANGE_COUNT); // Redis reads on while this page is decoded
             List<byte[]> texts = new ArrayList<>();
             for (Response entry : entries) {
                 texts.addAll(RedisCalls.valueBytes(entry.get(1)));
@@ -131,17 +163,63 @@ final class Recovery {
             lastSeq = Math.max(lastSeq, lastEntrySeq);
         }
         completeSlimRecords(redis, keys, replayed, checkpointed);
-        List<TaskRecord> tasks = new ArrayList<>(checkpointed.size() + replayed.size());
-        for (TaskRecord record : checkpointed) {
+        List<TaskRecord> ordered = new ArrayList<>(inIdOrder);
+        List<TaskRecord> others = new ArrayList<>(checkpointed.size() - inIdOrder + replayed.size());
+        for (int i = 0; i < checkpointed.size(); i++) {
+            TaskRecord record = checkpointed.get(i);
             if (replayed.isEmpty() || !replayed.containsKey(record.id())) {
-                tasks.add(record);
+                (i < inIdOrder ? ordered : others).add(record);
             }
         }
-        replayed.values().forEach(event -> tasks.add(event.task())); // a task's last event in the journal wins
+        replayed.values().forEach(event -> others.add(event.task())); // a task's last event in the journal wins
+        List<TaskRecord> tasks = others;
+        if (inIdOrder > 0) {
+            // the engine takes them in id order, or sorts them all: the few beside the image are sorted here
+            others.sort(BY_ID);
+            tasks = merge(ordered, others);
+        }
         EngineState state = new EngineState(tasks, new ArrayList<>(agents.values()),
                 new ArrayList<>(types.values()), new ArrayList<>(schedules.values()), lastSeq, new ArrayList<>(limits.values()));
         Response top = redis.send(Request.cmd(Command.GET).arg(keys.journalTop()));
-        return new Result(state, replayed.values().stream().map(StoreCodec.Replayed::task).toList(), checkpointed.size(), journalEvents, marker, top == null ? "" : top.toString());
+        return new Result(state, replayed.values().stream().map(StoreCodec.Replayed::task).toList(), checkpointed.size(),
+                journalEvents, marker, top == null ? "" : top.toString(), imaged.isEmpty() ? -1 : imaged.size(), hashFields,
+                emptyFields);
+    }
+
+    /**
+     * The image's records, in id order (none when Redis holds no image): pages of
+     * {@value #IMAGE_RANGE_COUNT} entries, the next asked for while this one is decoded, its
+     * entries on every core.
+     */
+    private static List<TaskRecord> readImage(RedisCalls redis, RedisKeys keys) {
+        List<TaskRecord> imaged = new ArrayList<>();
+        CompletableFuture<Response> next = xrange(redis, keys.image(), 1, IMAGE_RANGE_COUNT);
+        while (true) {
+            Response entries = next.join();
+            if (entries == null || entries.size() == 0) {
+                return imaged;
+            }
+            String lastId = entries.get(entries.size() - 1).get(0).toString();
+            next = xrange(redis, keys.image(), Long.parseLong(lastId.substring(0, lastId.indexOf('-'))) + 1, IMAGE_RANGE_COUNT);
+            List<byte[]> texts = new ArrayList<>(entries.size());
+            for (Response entry : entries) {
+                texts.addAll(RedisCalls.valueBytes(entry.get(1)));
+            }
+            decode(texts, StoreCodec::imageChunk).forEach(imaged::addAll);
+        }
+    }
+
+    /** Two lists in id order, as one (an id in both: {@code b}'s last). */
+    private static List<TaskRecord> merge(List<TaskRecord> a, List<TaskRecord> b) {
+        List<TaskRecord> out = new ArrayList<>(a.size() + b.size());
+        int i = 0;
+        int j = 0;
+        while (i < a.size() && j < b.size()) {
+            out.add(a.get(i).id().compareTo(b.get(j).id()) <= 0 ? a.get(i++) : b.get(j++));
+        }
+        out.addAll(a.subList(i, a.size()));
+        out.addAll(b.subList(j, b.size()));
+        return out;
     }
 
     /**
@@ -195,9 +273,9 @@ final class Recovery {
                 .subscribeAsCompletionStage();
     }
 
-    private static CompletableFuture<Response> xrange(RedisCalls redis, RedisKeys keys, long fromSeq) {
-        return redis.sendAsync(Request.cmd(Command.XRANGE).arg(keys.journal()).arg(fromSeq + "-0").arg("+")
-                .arg("COUNT").arg(RANGE_COUNT)).subscribeAsCompletionStage();
+    private static CompletableFuture<Response> xrange(RedisCalls redis, String stream, long fromSeq, int count) {
+        return redis.sendAsync(Request.cmd(Command.XRANGE).arg(stream).arg(fromSeq + "-0").arg("+")
+                .arg("COUNT").arg(count)).subscribeAsCompletionStage();
     }
 
     /** Decodes on every core (a page is thousands of records), keeping the order. */

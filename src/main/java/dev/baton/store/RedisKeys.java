@@ -18,6 +18,20 @@ public record RedisKeys(String prefix) {
         return prefix + "tasks";
     }
 
+    /**
+     * Stream: the tasks hash's image, written whole at a clean stop with a large state: the live
+     * tasks' records in id order, a JSON array of them per entry. The tasks hash then holds only
+     * what changed since, and an empty value there for a task that left the image (docs/redis.md).
+     */
+    public String image() {
+        return prefix + "tasks:image";
+    }
+
+    /** The image being written, renamed over {@link #image} once whole. */
+    public String imageBuilding() {
+        return prefix + "tasks:image:building";
+    }
+
     /** String with a TTL: a finished task's record, readable for the retention. */
     public String finished(String taskId) {
         return prefix + "task:" + taskId;

@@ -97,6 +97,8 @@ public final class Store {
     private volatile long lastCheckpointMillis;
     private volatile long lastMarker;
     private volatile long checkpoints;
+    /** A clean stop with this many live tasks or more writes them as an image ({@link #writeImage}). */
+    private volatile int imageFromTasks = Checkpointer.REWRITE_AOF_FROM_TASKS;
 
     /** @param vertx the journal writes on one of its event loops */
     public Store(Settings settings, Coordinator coordinator, StoreSink sink, Redis client, Clock clock, io.vertx.core.Vertx vertx) {
@@ -243,6 +245,7 @@ public final class Store {
         outbox.recovered(redis);
         sink.markDirty(recovered.replayed(), state.seq());
         lastMarker = recovered.marker();
+        checkpointer.recovered(recovered.imageTasks(), recovered.hashFields(), recovered.emptyFields());
         if (lease.epoch() == 1) {
             // Redis held no epoch: it is new, or lost everything (or a Baton before fencing wrote it)
             if (!state.tasks().isEmpty() || !state.agents().isEmpty() || !state.types().isEmpty()
@@ -367,6 +370,7 @@ public final class Store {
                 rewrite(behind);
             } else {
                 checkpoint();
+                dissolveImageIfWanted();
             }
             if (writeProblem != null) {
                 LOG.info("Redis takes writes again");
@@ -461,24 +465,68 @@ public final class Store {
         if (reason != null) {
             LOG.warnf("Redis holds less than this Baton wrote (%s); writing the whole state again", reason);
         }
-        List<Outbox.Delivery> unwritten = sink.drain().deliveries();
+        writeWhole(coordinator.state(), false);
+        rewriteWanted = null;
+    }
+
+    /**
+     * The whole state {@code all} ({@link Checkpointer#writeAll}), with the webhook deliveries not
+     * acknowledged yet; the journal waits meanwhile (its caller holds the writes, or it is stopped).
+     * On failure what it took from the sink goes back.
+     */
+    private void writeWhole(EngineState all, boolean asImage) {
+        StoreSink.Changes drained = sink.drain();
         List<Outbox.Delivery> deliveries = new ArrayList<>(outbox.pending());
-        deliveries.addAll(unwritten);
-        EngineState all = coordinator.state();
+        deliveries.addAll(drained.deliveries());
         try {
-            checkpointer.writeAll(all, keptAll.get(), clock.millis(), deliveries);
+            checkpointer.writeAll(all, keptAll.get(), clock.millis(), deliveries, asImage);
             keptUnwritten = new HashMap<>();
         } catch (RuntimeException e) {
-            sink.putBack(new StoreSink.Changes(Map.of(), false, 0, unwritten));
+            sink.putBack(drained);
             throw e;
         }
-        outbox.written(unwritten);
+        outbox.written(drained.deliveries());
         lastMarker = all.seq();
         Journal current = journal;
         if (current != null) {
             current.rewritten(all.seq());
         }
-        rewriteWanted = null;
+    }
+
+    /**
+     * At a clean stop with {@link #imageFromTasks} live tasks or more: the whole state, its live
+     * tasks as the tasks hash's image, instead of the last checkpoint, so the next start reads them
+     * back in a fraction of the time (docs/redis.md). False when there are fewer, or the write
+     * failed (the last checkpoint follows; the image being written is left unused).
+     */
+    private boolean writeImage() {
+        EngineState all = coordinator.state();
+        long live = all.tasks().stream().filter(task -> !task.status().isTerminal()).count();
+        if (live < imageFromTasks) {
+            return false;
+        }
+        try {
+            writeWhole(all, true);
+            LOG.infof("wrote the %d live tasks as the tasks hash's image", live);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warnf("writing the tasks hash's image failed (a checkpoint follows): %s", e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Once as many fields have been written into the hash beside the image as half of it (tasks
+     * that left it, or changed since), every live task is marked changed: the next checkpoint writes them into the
+     * hash and deletes the image with its marker.
+     */
+    private void dissolveImageIfWanted() {
+        if (!checkpointer.dissolveWanted()) {
+            return;
+        }
+        EngineState all = coordinator.state();
+        sink.markDirty(all.tasks().stream().filter(task -> !task.status().isTerminal()).toList(), all.seq());
+        checkpointer.dissolveWithNextWrite();
     }
 
     /**
@@ -667,7 +715,9 @@ public final class Store {
             journal.stop(settings.ackTimeoutMillis());
         }
         try {
-            checkpoint();
+            if (!writeImage()) {
+                checkpoint();
+            }
             lease.release();
             LOG.infof("final checkpoint written at seq %d", sink.lastSeq());
             checkpointer.awaitRewrite(STOP_WAIT_MILLIS); // the next start loads a snapshot, not every write since
@@ -679,6 +729,16 @@ public final class Store {
     /** For tests: run one checkpoint now, on the store's own thread. */
     void checkpointNow() {
         loops.execute(this::checkpointLoop);
+    }
+
+    /** For tests: a clean stop writes an image from this many live tasks on. */
+    void imageFromTasks(int tasks) {
+        imageFromTasks = tasks;
+    }
+
+    /** For tests: the live tasks in the image Redis holds, -1 when none. */
+    int imageTasks() {
+        return checkpointer.imageTasks();
     }
 
     /** For tests: what runs between a checkpoint's EXEC and its journal trim. */

@@ -225,6 +225,61 @@ final class StoreCodec {
     }
 
     /**
+     * The records of {@code tasks}, in their order, as JSON arrays of whole records ({@code [{"i":...},...]})
+     * of about {@code chunkChars} characters each (a record never split; one larger than that alone):
+     * the tasks hash's image ({@link Checkpointer#writeAll}). Encoded in slices on the common pool.
+     */
+    static List<String> imageChunks(List<TaskRecord> tasks, int chunkChars) {
+        int slice = 1_000;
+        return IntStream.range(0, (tasks.size() + slice - 1) / slice).parallel()
+                .mapToObj(i -> {
+                    List<String> chunks = new ArrayList<>();
+                    StringBuilder out = new StringBuilder();
+                    for (TaskRecord task : tasks.subList(i * slice, Math.min(tasks.size(), (i + 1) * slice))) {
+                        out.append(out.isEmpty() ? '[' : ',');
+                        appendTask(out, task);
+                        if (out.length() >= chunkChars) {
+                            chunks.add(out.append(']').toString());
+                            out.setLength(0);
+                        }
+                    }
+                    if (!out.isEmpty()) {
+                        chunks.add(out.append(']').toString());
+                    }
+                    return chunks;
+                })
+                .flatMap(List::stream)
+                .toList();
+    }
+
+    /** About how many characters {@link #task(TaskRecord)} writes for {@code task} (its texts and the rest). */
+    static long estimatedChars(TaskRecord task) {
+        TaskSpec spec = task.spec();
+        return RECORD_CHARS + length(spec.payload()) + length(spec.description()) + length(task.result())
+                + length(task.message()) + length(task.error()) + (task.attempts() == null ? 0 : 64L * task.attempts().size());
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
+    }
+
+    /** The records of an image chunk ({@link #imageChunks}), from its UTF-8 bytes. */
+    static List<TaskRecord> imageChunk(byte[] json) {
+        try (JsonParser parser = FACTORY.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_ARRAY) {
+                throw new IOException("not an array");
+            }
+            List<TaskRecord> tasks = new ArrayList<>();
+            while (parser.nextToken() == JsonToken.START_OBJECT) {
+                tasks.add(readTask(parser, false));
+            }
+            return tasks;
+        } catch (IOException | RuntimeException e) {
+            throw unreadable("image chunk", e);
+        }
+    }
+
+    /**
      * The names, in the order written: the spec ({@code i} id, {@code t} type, {@code d}
      * description, {@code p} priority, {@code pl} payload, {@code do} depends on, {@code sm} its
      * max retries, {@code sr} its run at, {@code rf} run on dependency failure), then {@code mr}

@@ -81,6 +81,33 @@ class StoreCodecTest {
     }
 
     @Test
+    void anImageIsItsRecordsInOrderInChunksOfAboutTheSizeAsked() {
+        List<TaskRecord> records = new ArrayList<>();
+        for (TaskEvent event : events(2_500)) {
+            if (event.task() != null) {
+                records.add(event.task()); // every record of every task's life: running, finished, with runs
+            }
+        }
+        int one = StoreCodec.task(records.get(0)).length();
+        List<String> chunks = StoreCodec.imageChunks(records, 10 * one);
+        assertTrue(chunks.size() > records.size() / 20, chunks.size() + " chunks for " + records.size() + " records");
+        List<TaskRecord> read = new ArrayList<>();
+        for (String chunk : chunks) {
+            assertTrue(chunk.length() < 20 * one + 2_000, "a chunk stops once past the size: " + chunk.length());
+            read.addAll(StoreCodec.imageChunk(chunk.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        assertTrue(records.equals(read), "the same records in the same order");
+        List<String> large = StoreCodec.imageChunks(records, Integer.MAX_VALUE);
+        assertEquals((records.size() + 999) / 1_000, large.size(), "at most a thousand records a chunk, encoded apart");
+        List<TaskRecord> readLarge = new ArrayList<>();
+        large.forEach(chunk -> readLarge.addAll(StoreCodec.imageChunk(chunk.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        assertTrue(records.equals(readLarge));
+        assertEquals(List.of(), StoreCodec.imageChunks(List.of(), 100));
+        assertThrows(java.io.UncheckedIOException.class, () -> StoreCodec.imageChunk("{\"i\":\"x\"}".getBytes()),
+                "a chunk is an array");
+    }
+
+    @Test
     void anEntryKeepsEachTasksLastRecordAndEveryAgentAndTypeEvent() {
         List<TaskEvent> events = events(50);
         List<StoreCodec.Replayed> read = StoreCodec.journal(StoreCodec.journalEntry(events));

@@ -276,6 +276,81 @@ class StoreTest {
     }
 
     @Test
+    void aCleanStopWithALargeStateWritesItsLiveTasksAsAnImageTheNextStartReadsBack() {
+        Node first = node(true, 3_600_000, EngineConfig.defaults(), store -> store.imageFromTasks(3));
+        Map<String, List<String>> ids = work(first);
+        first.store().stop();
+        int live = ids.get("pending").size() + ids.get("waiting").size();
+        assertEquals(0, send(Request.cmd(Command.EXISTS).arg("{t}:tasks")).toLong(), "the hash is left empty");
+        assertEquals(0, send(Request.cmd(Command.EXISTS).arg("{t}:journal")).toLong(), "the journal too");
+        List<String> imaged = new ArrayList<>();
+        for (Response entry : send(Request.cmd(Command.XRANGE).arg("{t}:tasks:image").arg("-").arg("+"))) {
+            StoreCodec.imageChunk(RedisCalls.valueBytes(entry.get(1)).get(0)).forEach(record -> imaged.add(record.id()));
+        }
+        assertEquals(live, imaged.size());
+        assertEquals(new TreeSet<>(imaged).stream().toList(), imaged, "in id order");
+
+        Node second = node(true, 3_600_000);
+        assertEquals(live, second.store().imageTasks());
+        assertSameTasks(first, second, ids);
+    }
+
+    @Test
+    void tasksThatLeaveOrChangeBesideTheImageAreReadSoAndTheImageGoesOnceHalfOfItLeft() {
+        Node first = node(true, 3_600_000, EngineConfig.defaults(), store -> store.imageFromTasks(3));
+        Map<String, List<String>> ids = work(first); // 6 live: 5 pending, 1 waiting on the first of them
+        first.store().stop();
+
+        Node second = node(true, 3_600_000);
+        ClaimedTask done = second.engine().claim("w", 1, now()).get(0);
+        durable(second, second.engine().complete(done.task().id(), done.leaseId(), "{\"n\":1}", now()).seq());
+        ClaimedTask running = second.engine().claim("w", 1, now()).get(0);
+        durable(second, second.engine().lastSeq());
+        second.store().checkpointNow();
+        awaitCheckpointAt(second.engine().lastSeq());
+        assertEquals("", send(Request.cmd(Command.HGET).arg("{t}:tasks").arg(done.task().id())).toString(),
+                "a task that left the image leaves an empty value");
+        assertEquals(1, send(Request.cmd(Command.EXISTS).arg("{t}:tasks:image")).toLong());
+        var late = second.engine().submit(TaskSpec.of("t", Priority.HIGH), now());
+        durable(second, late.seq()); // in the journal only
+        second.store().halt();
+
+        Node third = node(true, 3_600_000);
+        assertEquals(TaskStatus.COMPLETED, third.store().finished(done.task().id()).status());
+        assertThrows(dev.baton.engine.NotFoundException.class, () -> third.engine().task(done.task().id(), now()),
+                "not live again from the image");
+        assertEquals(TaskStatus.ASSIGNED, third.engine().task(running.task().id(), now()).status(), "the hash's record, not the image's");
+        assertEquals(first.engine().task(ids.get("waiting").get(0), now()).waitingOn(),
+                third.engine().task(ids.get("waiting").get(0), now()).waitingOn());
+        assertEquals(TaskStatus.PENDING, third.engine().task(late.task().id(), now()).status());
+        EngineInvariants.check(third.engine());
+
+        // two more leave: three of six, the hash beside the image holds half of it
+        for (int i = 0; i < 2; i++) {
+            ClaimedTask next = third.engine().claim("w", 1, now()).get(0);
+            durable(third, third.engine().complete(next.task().id(), next.leaseId(), "{}", now()).seq());
+        }
+        durable(third, third.engine().complete(running.task().id(), running.leaseId(), "{}", now()).seq());
+        third.store().checkpointNow(); // writes them beside the image, then marks every live task changed
+        awaitCheckpointAt(third.engine().lastSeq());
+        third.store().checkpointNow(); // writes them all into the hash and deletes the image
+        await().atMost(Duration.ofSeconds(10)).until(() -> send(Request.cmd(Command.EXISTS).arg("{t}:tasks:image")).toLong() == 0);
+        assertEquals(-1, third.store().imageTasks());
+        Map<String, String> hash = RedisCalls.fields(send(Request.cmd(Command.HGETALL).arg("{t}:tasks")));
+        List<String> live = third.engine().list(new TaskQuery(null, null, null, 100, null), now()).tasks().stream()
+                .filter(task -> !task.status().isTerminal()).map(TaskView::id).sorted().toList();
+        await().atMost(Duration.ofSeconds(10)).until(() -> RedisCalls.fields(send(Request.cmd(Command.HGETALL).arg("{t}:tasks")))
+                .keySet().stream().sorted().toList().equals(live));
+        assertFalse(hash.isEmpty());
+        third.store().halt();
+
+        Node fourth = node(true, 3_600_000);
+        assertEquals(live, fourth.engine().list(new TaskQuery(null, null, null, 100, null), now()).tasks().stream()
+                .filter(task -> !task.status().isTerminal()).map(TaskView::id).sorted().toList());
+        EngineInvariants.check(fourth.engine());
+    }
+
+    @Test
     void typeSettingsSurviveARestartFromTheJournalAndFromACheckpoint() {
         Node first = node(true, 3_600_000);
         durable(first, first.engine().flow().setType(new TypeSettings("t", true, 2, 1, List.of(500L), ADAPTIVE), now()).seq());
