@@ -25,8 +25,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Writes checkpoints: the changed live tasks into the tasks hash, finished tasks out of it into
- * keys that expire with the retention (and their ids into a sorted set per terminal status, for
- * listing), then the agents, the task types' settings, the schedules and the {@code checkpoint} marker in one
+ * keys that expire with the retention (and their ids into a stream per terminal status, one entry
+ * per checkpoint chunk, for listing), then the agents, the task types' settings, the schedules and the {@code checkpoint} marker in one
  * step. Beside an image of the live tasks (written by a clean stop with a large state: {@link #writeAll}),
  * a finished task leaves an empty value in the hash, and once the hash holds half as many fields as
  * the image, a write of every live task deletes it ({@link #dissolveWanted}). Only after that is the journal trimmed, and only up to the marker. Every write is fenced
@@ -314,21 +314,15 @@ final class Checkpointer {
             boolean imageBeside) {
         List<String> hset = null;
         List<String> hdel = null;
-        Map<TaskStatus, List<String>> indexed = new EnumMap<>(TaskStatus.class);
+        Map<TaskStatus, StringBuilder> indexed = new EnumMap<>(TaskStatus.class);
         for (TaskRecord task : tasks) {
             if (task.status().isTerminal()) {
                 long finishedAt = task.completedAt() == null ? nowMillis : task.completedAt();
                 long ttl = retentionMillis - (nowMillis - finishedAt);
                 if (ttl > 0) {
                     commands.add("SET", keys.finished(task.id()), StoreCodec.task(task), "PX", Long.toString(ttl));
-                    List<String> zadd = indexed.get(task.status());
-                    if (zadd == null || zadd.size() == 2 * FIELDS_PER_COMMAND + 2) {
-                        // a script unpacks each command onto Lua's stack: keep them short
-                        zadd = addVariadic(commands, zadd, "ZADD", keys.finishedIndex(task.status()));
-                        indexed.put(task.status(), zadd);
-                    }
-                    zadd.add(Long.toString(finishedAt));
-                    zadd.add(task.id());
+                    StringBuilder ids = indexed.computeIfAbsent(task.status(), status -> new StringBuilder());
+                    (ids.isEmpty() ? ids : ids.append(' ')).append(task.id()); // no valid id holds a space
                 }
                 if (imageBeside) {
                     if (hset == null || hset.size() == 2 * FIELDS_PER_COMMAND + 2) {
@@ -357,9 +351,13 @@ final class Checkpointer {
         }
         addVariadic(commands, hset, null, null);
         addVariadic(commands, hdel, null, null);
-        for (Map.Entry<TaskStatus, List<String>> index : indexed.entrySet()) {
-            addVariadic(commands, index.getValue(), null, null);
-            commands.add("ZREMRANGEBYSCORE", keys.finishedIndex(index.getKey()), "-inf", "(" + (nowMillis - retentionMillis));
+        String retained = Long.toString(nowMillis - retentionMillis);
+        for (Map.Entry<TaskStatus, StringBuilder> index : indexed.entrySet()) {
+            // one entry for all of them, its id Redis's time: an append, where a sorted set took a search per id
+            commands.add("XADD", keys.endedIndex(index.getKey()), "*", "i", index.getValue().toString());
+            commands.add("XTRIM", keys.endedIndex(index.getKey()), "MINID", retained);
+            // the sorted set Batons before wrote, emptied as its ids pass the retention
+            commands.add("ZREMRANGEBYSCORE", keys.finishedIndex(index.getKey()), "-inf", "(" + retained);
         }
     }
 
@@ -476,12 +474,31 @@ final class Checkpointer {
         return records;
     }
 
-    /** The ids listed as ended in {@code status} since {@code sinceMillis}. */
+    /**
+     * The ids listed as ended in {@code status} since about {@code sinceMillis} (an entry's time is
+     * the checkpoint's, a little after its tasks ended), with those of the sorted set Batons before
+     * wrote; an id may come twice.
+     */
     List<String> finishedIds(TaskStatus status, long sinceMillis) {
-        Response ids = redis.send(Request.cmd(Command.ZRANGEBYSCORE).arg(keys.finishedIndex(status)).arg(sinceMillis).arg("+inf"));
-        List<String> out = new ArrayList<>(ids == null ? 0 : ids.size());
-        if (ids != null) {
-            ids.forEach(id -> out.add(id.toString()));
+        List<Response> replies = redis.batch(List.of(
+                Request.cmd(Command.XRANGE).arg(keys.endedIndex(status)).arg(Long.toString(sinceMillis)).arg("+"),
+                Request.cmd(Command.ZRANGEBYSCORE).arg(keys.finishedIndex(status)).arg(sinceMillis).arg("+inf")));
+        List<String> out = new ArrayList<>();
+        Response entries = replies.get(0);
+        if (entries != null) {
+            for (Response entry : entries) {
+                for (byte[] ids : RedisCalls.valueBytes(entry.get(1))) {
+                    for (String id : new String(ids, java.nio.charset.StandardCharsets.UTF_8).split(" ")) {
+                        if (!id.isEmpty()) {
+                            out.add(id);
+                        }
+                    }
+                }
+            }
+        }
+        Response legacy = replies.get(1);
+        if (legacy != null) {
+            legacy.forEach(id -> out.add(id.toString()));
         }
         return out;
     }

@@ -38,9 +38,18 @@ public record RedisKeys(String prefix) {
     }
 
     /**
-     * Sorted set: the ids of tasks that ended in {@code status} (COMPLETED, FAILED or CANCELLED),
-     * scored by when they ended, trimmed to the retention; written with their finished records.
-     * A task retried since may still be listed under its old status: its record says what it is.
+     * Stream: the ids of tasks that ended in {@code status} (COMPLETED, FAILED or CANCELLED), one
+     * entry per checkpoint chunk (field {@code i}, the ids separated by spaces), its id the time it
+     * was written; trimmed to the retention, written with their finished records. A task retried
+     * since may still be listed under its old status: its record says what it is.
+     */
+    public String endedIndex(TaskStatus status) {
+        return prefix + "ended:" + status.name();
+    }
+
+    /**
+     * Sorted set: the same ids, scored by when they ended, as Batons before {@link #endedIndex}
+     * wrote them: still read, and emptied as they pass the retention.
      */
     public String finishedIndex(TaskStatus status) {
         return prefix + "finished:" + status.name();

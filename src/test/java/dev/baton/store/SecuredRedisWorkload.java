@@ -16,7 +16,7 @@ import java.util.UUID;
 
 /**
  * Every kind of Redis traffic Baton makes, through its API: submit (journal), a batch, register,
- * claim, complete (a finished task: SET, ZADD), events (PUBLISH), a checkpoint, and reads of finished
+ * claim, complete (a finished task: SET, XADD), events (PUBLISH), a checkpoint, and reads of finished
  * tasks back from Redis. Used by the tests that connect Baton to a Redis with credentials.
  */
 final class SecuredRedisWorkload {

@@ -979,6 +979,29 @@ class StoreTest {
         assertNull(one.nextAfter());
     }
 
+    @Test
+    void finishedTasksAreIndexedOneStreamEntryPerCheckpointAndTheSortedSetOfBatonsBeforeIsStillRead() {
+        Node first = node(true, CHECKPOINT_MILLIS, cacheOf(1));
+        first.engine().registerAgent(new AgentSpec("w", Set.of("t"), 1, Map.of()), now());
+        long seq = 0;
+        for (String id : List.of("old1", "old2", "new1", "new2")) {
+            seq = first.engine().fail(id, run(first, TaskSpec.of("t", Priority.LOW).withId(id)).leaseId(), "no", false, now()).seq();
+        }
+        awaitCheckpointAt(seq);
+        Response entries = send(Request.cmd(Command.XRANGE).arg("{t}:ended:FAILED").arg("-").arg("+"));
+        List<String> indexed = new ArrayList<>();
+        entries.forEach(entry -> indexed.addAll(List.of(RedisCalls.fields(entry.get(1)).get("i").split(" "))));
+        assertEquals(List.of("new1", "new2", "old1", "old2"), indexed.stream().sorted().toList());
+        assertTrue(entries.size() <= 4, "an entry per checkpoint chunk, not per task: " + entries.size());
+        // as a Baton before the stream wrote them: the old ones in a sorted set only
+        send(Request.cmd(Command.DEL).arg("{t}:ended:FAILED"));
+        send(Request.cmd(Command.XADD).arg("{t}:ended:FAILED").arg("*").arg("i").arg("new1 new2"));
+        send(Request.cmd(Command.ZADD).arg("{t}:finished:FAILED").arg(now()).arg("old1").arg(now()).arg("old2"));
+
+        Node second = restart(first, true, 1, 0);
+        assertEquals(List.of("new1", "new2", "old1", "old2"), ids(list(second, TaskStatus.FAILED, 10, null)));
+    }
+
     private static List<String> ids(TaskPage page) {
         return page.tasks().stream().map(TaskView::id).toList();
     }

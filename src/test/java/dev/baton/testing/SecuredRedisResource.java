@@ -28,7 +28,7 @@ public class SecuredRedisResource implements QuarkusTestResourceLifecycleManager
     /** The rights of Baton's user, after {@code ACL SETUSER baton on ><password>}. */
     public static final String BATON_ACL = "resetkeys ~{baton}:* resetchannels &task_notifications &task:*:events -@all "
             + "+hello +ping "
-            + "+get +mget +set +del +rename +hset +hdel +hgetall +hscan +zadd +zrangebyscore +zremrangebyscore "
+            + "+get +mget +set +del +rename +hset +hdel +hgetall +hscan +zrangebyscore +zremrangebyscore "
             + "+xadd +xrange +xtrim +eval +evalsha +publish";
 
     private static volatile SecuredRedisServer server;
