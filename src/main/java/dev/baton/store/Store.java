@@ -500,11 +500,12 @@ public final class Store {
      * failed (the last checkpoint follows; the image being written is left unused).
      */
     private boolean writeImage() {
+        dev.baton.engine.EngineStats counts = coordinator.stats(clock.millis());
+        if ((long) counts.pending() + counts.running() + counts.waiting() + counts.scheduled() < imageFromTasks) {
+            return false; // counted first: the state's copy below is of every task
+        }
         EngineState all = coordinator.state();
         long live = all.tasks().stream().filter(task -> !task.status().isTerminal()).count();
-        if (live < imageFromTasks) {
-            return false;
-        }
         try {
             writeWhole(all, true);
             LOG.infof("wrote the %d live tasks as the tasks hash's image", live);
