@@ -21,9 +21,9 @@ import static dev.baton.bench.LoadBenchmark.goal;
  *   {@code POST /v1/tasks/batch} (4 levels × 20 types, {@code payload-bytes} each);</li>
  *   <li>kill -9 it and start it again: recovery replays the journal (the embedded Redis survives
  *   the kill and is reused, as after a crash of Baton alone);</li>
- *   <li>SIGTERM that one (its final checkpoint writes every task to the hash, then it stops its
- *   Redis) and start it again: recovery reads the checkpoint, Redis reloads its append-only file
- *   first.</li>
+ *   <li>SIGTERM that one (with 100,000 live tasks or more it writes its whole state, the live tasks
+ *   as the tasks hash's image, instead of a last checkpoint; then it stops its Redis) and start it
+ *   again: recovery reads the image, Redis reloads its append-only file first.</li>
  * </ol>
  * Each restart prints the time from process start until {@code /q/health/ready} answers UP, and
  * the figures of Baton's own "recovered N tasks ... in X ms" log line; then checks that
@@ -86,13 +86,14 @@ public final class RecoveryBenchmark {
             try (BatonProcess replayed = start(workDir)) {
                 report("after kill -9 (journal replay, Redis kept)", replayed, size);
                 long stopMillis = replayed.terminate(SHUTDOWN_TIMEOUT_MILLIS);
-                System.out.printf("  SIGTERM: clean stop with final checkpoint in %,d ms; data dir %,.0f MB%n",
+                System.out.printf("  SIGTERM: clean stop (its final write) in %,d ms; data dir %,.0f MB%n",
                         stopMillis, directorySize(workDir.resolve("redis")) / 1e6);
                 warnIfLogged(replayed, "checkpoint failed");
                 warnIfLogged(replayed, "Thread blocked");
             }
             try (BatonProcess checkpointed = start(workDir)) {
-                report("after SIGTERM (checkpoint, Redis reloads its AOF)", checkpointed, size);
+                report("after SIGTERM (the image with 100,000 tasks or more, else the checkpoint; Redis reloads its AOF)",
+                        checkpointed, size);
                 redisLoad(workDir.resolve("redis").resolve("redis.log"));
             }
         } finally {
