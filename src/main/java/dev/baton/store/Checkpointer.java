@@ -68,6 +68,8 @@ final class Checkpointer {
     private boolean dissolving;
     /** Test hook: runs between the marker's write and the journal trim, the moment a crash splits the two. */
     volatile Runnable afterExec = () -> { };
+    /** Test hook: runs once an image's chunks are written, before the step that puts it in place. */
+    volatile Runnable beforeImagePlaced = () -> { };
 
     Checkpointer(RedisCalls redis, RedisKeys keys, FencedWrites fence, long retentionMillis) {
         this(redis, keys, fence, retentionMillis, REWRITE_AOF_FROM_TASKS);
@@ -164,6 +166,7 @@ final class Checkpointer {
             }
             live.sort(BY_ID); // in id order already (the engine's index): a pass to check
             writeImage(live);
+            beforeImagePlaced.run();
         }
         for (int from = 0; from < hashed.size(); from += TASKS_PER_CHUNK) {
             FencedWrites.Commands chunk = new FencedWrites.Commands();
@@ -346,6 +349,9 @@ final class Checkpointer {
                 hset.add(StoreCodec.task(task));
                 if (imageBeside) {
                     writtenSinceImage++;
+                }
+                if (!leftImage.isEmpty()) {
+                    leftImage.remove(task.id()); // live again (a dead letter retried): its record stays
                 }
             }
         }

@@ -737,6 +737,11 @@ public final class Store {
         imageFromTasks = tasks;
     }
 
+    /** For tests: what runs once an image's chunks are written, before the step that puts it in place. */
+    void beforeImagePlaced(Runnable hook) {
+        checkpointer.beforeImagePlaced = hook;
+    }
+
     /** For tests: the live tasks in the image Redis holds, -1 when none. */
     int imageTasks() {
         return checkpointer.imageTasks();

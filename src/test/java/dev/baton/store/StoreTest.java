@@ -296,6 +296,81 @@ class StoreTest {
     }
 
     @Test
+    void aStopWhoseImageFailsHalfWayWritesItsLastCheckpointAndTheHalfWrittenImageStaysUnused() {
+        Node first = node(true, 3_600_000, EngineConfig.defaults(), store -> {
+            store.imageFromTasks(3);
+            store.beforeImagePlaced(() -> {
+                throw new IllegalStateException("Redis went away half-way");
+            });
+        });
+        Map<String, List<String>> ids = work(first);
+        first.store().stop();
+        assertEquals(0, send(Request.cmd(Command.EXISTS).arg("{t}:tasks:image")).toLong());
+        assertTrue(send(Request.cmd(Command.XLEN).arg("{t}:tasks:image:building")).toLong() > 0, "written, not placed");
+        assertEquals(ids.get("pending").size() + ids.get("waiting").size(),
+                send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong(), "the last checkpoint has every live task");
+
+        Node second = node(true, 3_600_000, EngineConfig.defaults(), store -> store.imageFromTasks(3));
+        assertEquals(-1, second.store().imageTasks());
+        assertSameTasks(first, second, ids);
+        second.store().stop(); // this time the image is placed, and the half-written one is gone
+        assertEquals(0, send(Request.cmd(Command.EXISTS).arg("{t}:tasks:image:building")).toLong());
+        assertEquals(1, send(Request.cmd(Command.EXISTS).arg("{t}:tasks:image")).toLong());
+        assertSameTasks(first, node(true, 3_600_000), ids);
+    }
+
+    @Test
+    void aDeadLetterRetriedAfterItLeftTheImageKeepsItsRecordWhenTheImageGoes() {
+        Node first = node(true, 3_600_000, EngineConfig.defaults(), store -> store.imageFromTasks(3));
+        work(first); // 6 live
+        first.store().stop();
+
+        Node second = node(true, 3_600_000);
+        ClaimedTask dead = second.engine().claim("w", 1, now()).get(0);
+        durable(second, second.engine().fail(dead.task().id(), dead.leaseId(), "boom", false, now()).seq());
+        second.store().checkpointNow();
+        awaitCheckpointAt(second.engine().lastSeq());
+        assertEquals("", send(Request.cmd(Command.HGET).arg("{t}:tasks").arg(dead.task().id())).toString());
+        for (int i = 0; i < 2; i++) {
+            ClaimedTask next = second.engine().claim("w", 1, now()).get(0);
+            durable(second, second.engine().complete(next.task().id(), next.leaseId(), "{}", now()).seq());
+        }
+        durable(second, second.engine().retry(dead.task().id(), now()).seq()); // live again, with the same id
+        second.store().checkpointNow(); // beside the image: half of it now, so every live task is marked changed
+        awaitCheckpointAt(second.engine().lastSeq());
+        second.store().checkpointNow(); // every live task into the hash, the image deleted, then the empty values
+        await().atMost(Duration.ofSeconds(10)).until(() -> send(Request.cmd(Command.EXISTS).arg("{t}:tasks:image")).toLong() == 0
+                && !RedisCalls.fields(send(Request.cmd(Command.HGETALL).arg("{t}:tasks"))).containsValue(""));
+        assertTrue(send(Request.cmd(Command.HGET).arg("{t}:tasks").arg(dead.task().id())).toString().startsWith("{"),
+                "the retried task's record stays in the hash");
+        second.store().halt();
+
+        Node third = node(true, 3_600_000);
+        assertEquals(TaskStatus.PENDING, third.engine().task(dead.task().id(), now()).status());
+        EngineInvariants.check(third.engine());
+    }
+
+    @Test
+    void emptyValuesLeftWithoutAnImageAreIgnoredAndRemovedByTheNextCheckpoint() {
+        Node first = node(true, 3_600_000);
+        Map<String, List<String>> ids = work(first);
+        first.store().checkpointNow();
+        awaitCheckpointAt(first.engine().lastSeq());
+        first.store().halt();
+        // a crash after the step that deleted an image, before its empty values went
+        send(Request.cmd(Command.HSET).arg("{t}:tasks").arg("gone1").arg("").arg("gone2").arg(""));
+
+        Node second = node(true, 3_600_000);
+        assertSameTasks(first, second, ids);
+        assertThrows(dev.baton.engine.NotFoundException.class, () -> second.engine().task("gone1", now()));
+        durable(second, second.engine().submit(TaskSpec.of("t", Priority.LOW), now()).seq());
+        second.store().checkpointNow();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                send(Request.cmd(Command.HEXISTS).arg("{t}:tasks").arg("gone1")).toLong() == 0
+                        && send(Request.cmd(Command.HEXISTS).arg("{t}:tasks").arg("gone2")).toLong() == 0);
+    }
+
+    @Test
     void tasksThatLeaveOrChangeBesideTheImageAreReadSoAndTheImageGoesOnceHalfOfItLeft() {
         Node first = node(true, 3_600_000, EngineConfig.defaults(), store -> store.imageFromTasks(3));
         Map<String, List<String>> ids = work(first); // 6 live: 5 pending, 1 waiting on the first of them
