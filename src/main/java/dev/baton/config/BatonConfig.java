@@ -26,6 +26,14 @@ public interface BatonConfig {
     @WithDefault("5s")
     Duration ackTimeout();
 
+    /**
+     * A clean stop with at least this many live tasks writes them as the tasks hash's image, read
+     * back far faster (docs/redis.md); 0 never does, and a stop then writes an image an earlier
+     * stop left back into the hash.
+     */
+    @WithDefault("100000")
+    int stopImageMinTasks();
+
     @WithDefault("30s")
     Duration leaseTtl();
 

@@ -55,6 +55,7 @@ public final class BatonConfigValidator implements ConfigValidator {
     static List<String> problems(String prefix, BatonConfig config) {
         Checks c = new Checks(prefix + ".");
         c.positive("max-queued", config.maxQueued());
+        c.atLeast("stop-image-min-tasks", config.stopImageMinTasks(), 0);
         c.positive("max-expiries", config.maxExpiries());
         c.positive("finished-cache-size", config.finishedCacheSize());
         c.positive("max-dependencies", config.maxDependencies());

@@ -94,6 +94,7 @@ public class EngineProducer {
         Store store = new Store(new Store.Settings(config.durability() == BatonConfig.Durability.journal,
                 config.checkpointInterval().toMillis(), config.ackTimeout().toMillis(), config.retention().toMillis(),
                 config.writerLeaseTtl().toMillis(), config.redis().keyPrefix()), coordinator, sink, redis, clock, vertx);
+        store.imageFromTasks(config.stopImageMinTasks());
         store.keepWithCheckpoint(analytics::changedMinutes, analytics::allMinutes, analytics::restore);
         webhooks.attach(store);
         return store;

@@ -496,22 +496,27 @@ public final class Store {
     /**
      * At a clean stop with {@link #imageFromTasks} live tasks or more: the whole state, its live
      * tasks as the tasks hash's image, instead of the last checkpoint, so the next start reads them
-     * back in a fraction of the time (docs/redis.md). False when there are fewer, or the write
-     * failed (the last checkpoint follows; the image being written is left unused).
+     * back in a fraction of the time (docs/redis.md). With images turned off (0) and one in Redis:
+     * the whole state into the hash, the image deleted (before a rollback to a Baton that does not
+     * read images). False otherwise, or when the write failed (the last checkpoint follows; an
+     * image being written is left unused).
      */
     private boolean writeImage() {
         dev.baton.engine.EngineStats counts = coordinator.stats(clock.millis());
-        if ((long) counts.pending() + counts.running() + counts.waiting() + counts.scheduled() < imageFromTasks) {
+        long counted = (long) counts.pending() + counts.running() + counts.waiting() + counts.scheduled();
+        boolean asImage = imageFromTasks > 0 && counted >= imageFromTasks;
+        if (!asImage && (imageFromTasks > 0 || checkpointer.imageTasks() < 0)) {
             return false; // counted first: the state's copy below is of every task
         }
         EngineState all = coordinator.state();
         long live = all.tasks().stream().filter(task -> !task.status().isTerminal()).count();
         try {
-            writeWhole(all, true);
-            LOG.infof("wrote the %d live tasks as the tasks hash's image", live);
+            writeWhole(all, asImage);
+            LOG.infof(asImage ? "wrote the %d live tasks as the tasks hash's image"
+                    : "wrote the %d live tasks back into the tasks hash, with no image (baton.stop-image-min-tasks=0)", live);
             return true;
         } catch (RuntimeException e) {
-            LOG.warnf("writing the tasks hash's image failed (a checkpoint follows): %s", e.toString());
+            LOG.warnf("writing the whole state failed (a checkpoint follows): %s", e.toString());
             return false;
         }
     }
@@ -732,8 +737,12 @@ public final class Store {
         loops.execute(this::checkpointLoop);
     }
 
-    /** For tests: a clean stop writes an image from this many live tasks on. */
-    void imageFromTasks(int tasks) {
+    /**
+     * A clean stop with at least {@code tasks} live tasks writes them as the tasks hash's image
+     * (default {@value Checkpointer#REWRITE_AOF_FROM_TASKS}); 0: never, and a stop then writes an
+     * image an earlier stop left back into the hash. Set before {@link #start}.
+     */
+    public void imageFromTasks(int tasks) {
         imageFromTasks = tasks;
     }
 

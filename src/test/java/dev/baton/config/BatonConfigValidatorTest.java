@@ -39,6 +39,7 @@ class BatonConfigValidatorTest {
     void everySettingOutOfBoundsIsOneProblemNamingItAndItsValue() {
         ConfigValidationException invalid = assertThrows(ConfigValidationException.class, () -> read(Map.ofEntries(
                 Map.entry("baton.max-queued", "0"),
+                Map.entry("baton.stop-image-min-tasks", "-1"),
                 Map.entry("baton.finished-cache-size", "-1"),
                 Map.entry("baton.claim-max-tasks", "10001"),
                 Map.entry("baton.retry.max-retries", "-1"),
@@ -70,6 +71,7 @@ class BatonConfigValidatorTest {
                 "baton.limits.\"y\".burst=1000000001 must be less than or equal to 1000000000",
                 "baton.max-queued=0 must be greater than 0",
                 "baton.retry.max-retries=-1 must be greater than or equal to 0",
+                "baton.stop-image-min-tasks=-1 must be greater than or equal to 0",
                 "baton.types.\"a.b\".adaptive.max=100001 must be less than or equal to 100000",
                 "baton.types.\"a.b\".adaptive.min=0 must be greater than or equal to 1",
                 "baton.types.\"a.b\".max-retries=-2 must be greater than or equal to 0",

@@ -351,6 +351,24 @@ class StoreTest {
     }
 
     @Test
+    void withImagesOffAStopWritesAnImageAnEarlierStopLeftBackIntoTheHash() {
+        Node first = node(true, 3_600_000, EngineConfig.defaults(), store -> store.imageFromTasks(3));
+        Map<String, List<String>> ids = work(first);
+        first.store().stop();
+        assertEquals(1, send(Request.cmd(Command.EXISTS).arg("{t}:tasks:image")).toLong());
+
+        Node second = node(true, 3_600_000, EngineConfig.defaults(), store -> store.imageFromTasks(0));
+        second.store().stop(); // as before a rollback to a Baton that does not read images
+        assertEquals(0, send(Request.cmd(Command.EXISTS).arg("{t}:tasks:image")).toLong());
+        assertEquals(ids.get("pending").size() + ids.get("waiting").size(),
+                send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong());
+
+        Node third = node(true, 3_600_000);
+        assertEquals(-1, third.store().imageTasks());
+        assertSameTasks(first, third, ids);
+    }
+
+    @Test
     void emptyValuesLeftWithoutAnImageAreIgnoredAndRemovedByTheNextCheckpoint() {
         Node first = node(true, 3_600_000);
         Map<String, List<String>> ids = work(first);
