@@ -26,11 +26,13 @@ import org.jboss.logging.Logger;
 /**
  * Writes checkpoints: the changed live tasks into the tasks hash, finished tasks out of it into
  * keys that expire with the retention (and their ids into a stream per terminal status, one entry
- * per checkpoint chunk, for listing), then the agents, the task types' settings, the schedules and the {@code checkpoint} marker in one
- * step. Beside an image of the live tasks (written by a clean stop with a large state: {@link #writeAll}),
- * a finished task leaves an empty value in the hash, and once the hash holds half as many fields as
- * the image, a write of every live task deletes it ({@link #dissolveWanted}). Only after that is the journal trimmed, and only up to the marker. Every write is fenced
- * ({@link FencedWrites}): a Baton that lost the writer lease changes nothing.
+ * per checkpoint chunk, for listing), then the agents, the task types' settings, the schedules and
+ * the {@code checkpoint} marker in one step. Only after that is the journal trimmed, and only up to
+ * the marker. Beside an image of the live tasks (written by a clean stop with a large state:
+ * {@link #writeAll}), a finished task leaves an empty value in the hash, and once half as many
+ * fields as the image holds have been written beside it, a write of every live task deletes it
+ * ({@link #dissolveWanted}). Every write is fenced ({@link FencedWrites}): a Baton that lost the
+ * writer lease changes nothing.
  */
 final class Checkpointer {
 

@@ -523,8 +523,8 @@ public final class Store {
 
     /**
      * Once as many fields have been written into the hash beside the image as half of it (tasks
-     * that left it, or changed since), every live task is marked changed: the next checkpoint writes them into the
-     * hash and deletes the image with its marker.
+     * that left it, or changed since), every live task is marked changed: the next checkpoint
+     * writes them into the hash and deletes the image with its marker.
      */
     private void dissolveImageIfWanted() {
         if (!checkpointer.dissolveWanted()) {
