@@ -2,8 +2,10 @@ package dev.baton.config;
 
 import dev.baton.analytics.Analytics;
 import dev.baton.engine.Coordinator;
+import dev.baton.engine.TaskEvent;
 import dev.baton.events.BrokerChannel;
 import dev.baton.events.EventHub;
+import dev.baton.store.JournalNotices;
 import dev.baton.store.Store;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.vertx.mutiny.redis.client.Redis;
@@ -11,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.util.List;
 
 /**
  * Starts the event fan-out and the analytics after the store has recovered (so the replay ring starts at the
@@ -51,7 +54,20 @@ public class EventsLifecycle implements BackgroundLoop {
 
     @Override
     public void start() {
-        if (config.events().redisPublish()) {
+        if (config.events().redisPublish() && config.durability() == BatonConfig.Durability.journal) {
+            hub.publishToRedisWithTheJournal(); // each journal entry carries its events' notifications
+            store.notifyWith(new JournalNotices() {
+                @Override
+                public void messages(List<TaskEvent> events, List<String> into) {
+                    hub.redisMessages(events, into);
+                }
+
+                @Override
+                public void sent(List<TaskEvent> events, Throwable failure) {
+                    hub.redisCarried(events, failure);
+                }
+            });
+        } else if (config.events().redisPublish()) {
             hub.publishToRedis(redis, config.ackTimeout(), config.events().redisLinger(), config.events().redisQueueSize());
         }
         if (BrokerChannel.configured()) {

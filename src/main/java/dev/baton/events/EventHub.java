@@ -72,6 +72,8 @@ public final class EventHub implements EventSink {
     private long dispatchedSeq;
     private volatile boolean running;
     private boolean closing;
+    /** Journal mode's Redis notifications ({@link #publishToRedisWithTheJournal}); null otherwise. */
+    private volatile RedisNotifier journalNotifier;
     /** The hub's event loop, from {@link #start}; null before. */
     private volatile EventExecutor loop;
     /** A batch is asked for (at once, or for the end of a rest); cleared as it starts. */
@@ -101,6 +103,28 @@ public final class EventHub implements EventSink {
     /** Also publish to Redis pub/sub (before {@link #start}). */
     public void publishToRedis(Redis redis, Duration timeout, Duration linger, int queueSize) {
         addConsumer(new RedisNotifier(redis, timeout, linger, queueSize, metrics));
+    }
+
+    /**
+     * Also publish to Redis pub/sub, in journal mode (before {@link #start}): the journal's entries
+     * carry their events' messages ({@link #redisMessages}) and tell how their write went
+     * ({@link #redisCarried}); the fan-out sends nothing to Redis.
+     */
+    public void publishToRedisWithTheJournal() {
+        journalNotifier = RedisNotifier.forTheJournal(metrics);
+    }
+
+    /** Journal mode: adds channel, message, ... for {@code events} to {@code into} (store/JournalNotices). */
+    public void redisMessages(List<TaskEvent> events, List<String> into) {
+        RedisNotifier.messages(events, into);
+    }
+
+    /** Journal mode: the journal entry that carried {@code events}' messages was appended (failure null), or they never go out. */
+    public void redisCarried(List<TaskEvent> events, Throwable failure) {
+        RedisNotifier notifier = journalNotifier;
+        if (notifier != null) {
+            notifier.carried(events, failure);
+        }
     }
 
     /** Under the engine's lock: enqueue, and ask the hub's loop for a batch when none is asked for. */

@@ -1,5 +1,6 @@
 package dev.baton.events;
 
+import dev.baton.engine.TaskEvent;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.redis.client.Command;
@@ -16,6 +17,11 @@ import org.jboss.logging.Logger;
 /**
  * Redis pub/sub (docs/redis.md): each task event goes to {@code task_notifications} as a notification
  * and to {@code task:<id>:events} in full. Agent events have no channel.
+ *
+ * <p><b>Journal mode.</b> The journal's entries carry their events' messages ({@link #messages},
+ * store/JournalNotices), published by the same script call once appended, and tell how it went
+ * ({@link #carried}): this notifier then takes no events from the fan-out and sends nothing itself.
+ * What follows is checkpoint mode.
  *
  * <p><b>Threads.</b> None of its own. The hub's dispatcher {@link #publish}es on the hub's event
  * loop into a bounded backlog; the first event of an idle notifier schedules, on that loop, one
@@ -59,6 +65,11 @@ final class RedisNotifier implements EventConsumer {
         this.lingerNanos = linger.toNanos();
         this.metrics = metrics;
         this.queueSize = queueSize;
+    }
+
+    /** Journal mode: counts what the journal's entries carried ({@link #carried}); sends nothing itself. */
+    static RedisNotifier forTheJournal(EventMetrics metrics) {
+        return new RedisNotifier(null, Duration.ZERO, Duration.ZERO, 0, metrics);
     }
 
     static String taskChannel(String taskId) {
@@ -121,9 +132,12 @@ final class RedisNotifier implements EventConsumer {
             }
         }
         Request publishes = Request.cmd(Command.EVAL).arg(PUBLISH_ALL).arg(0);
+        List<String> messages = new ArrayList<>(4 * batch.size());
         for (Published event : batch) {
-            publishes.arg(NOTIFICATIONS).arg(event.wire().notification().json());
-            publishes.arg(taskChannel(event.event().taskId())).arg(event.json());
+            add(event.event().taskId(), event.wire(), event.json(), messages);
+        }
+        for (String word : messages) {
+            publishes.arg(word);
         }
         AtomicBoolean answered = new AtomicBoolean();
         EventExecutor on = loop;
@@ -144,18 +158,8 @@ final class RedisNotifier implements EventConsumer {
             for (Published event : batch) {
                 metrics.published(EventMetrics.REDIS, event.event().type());
             }
-            if (failing) {
-                failing = false;
-                LOG.info("Redis takes notifications again");
-            }
-        } else {
-            metrics.dropped(EventMetrics.REDIS, batch.size());
-            if (!failing) {
-                failing = true;
-                LOG.warnf("Redis notifications dropped while Redis does not answer (durability is not affected): %s",
-                        failure.toString());
-            }
         }
+        tell(batch.size(), failure);
         boolean more;
         synchronized (backlog) {
             more = running && !backlog.isEmpty();
@@ -165,6 +169,56 @@ final class RedisNotifier implements EventConsumer {
         }
         if (more) {
             loop.execute(sendTask);
+        }
+    }
+
+    /** The two messages of a task event: its notification, and the event in full on its task's channel. */
+    private static void add(String taskId, WireEvent wire, String json, List<String> into) {
+        into.add(NOTIFICATIONS);
+        into.add(wire.notification().json());
+        into.add(taskChannel(taskId));
+        into.add(json);
+    }
+
+    /** Journal mode: adds channel, message, ... for the task events among {@code events} (agent events have none). */
+    static void messages(List<TaskEvent> events, List<String> into) {
+        for (TaskEvent event : events) {
+            if (event.taskId() != null) {
+                WireEvent wire = WireEvent.of(event);
+                add(event.taskId(), wire, wire.json(), into);
+            }
+        }
+    }
+
+    /** Journal mode: the entry that carried the messages of {@code events} was appended (failure null), or they never go out. */
+    void carried(List<TaskEvent> events, Throwable failure) {
+        int count = 0;
+        for (TaskEvent event : events) {
+            if (event.taskId() != null) {
+                count++;
+                if (failure == null) {
+                    metrics.published(EventMetrics.REDIS, event.type());
+                }
+            }
+        }
+        if (count > 0) {
+            tell(count, failure);
+        }
+    }
+
+    /** Counts {@code count} notifications dropped when {@code failure}, and logs when Redis stops or starts taking them. */
+    private void tell(int count, Throwable failure) {
+        if (failure == null) {
+            if (failing) {
+                failing = false;
+                LOG.info("Redis takes notifications again");
+            }
+            return;
+        }
+        metrics.dropped(EventMetrics.REDIS, count);
+        if (!failing) {
+            failing = true;
+            LOG.warnf("Redis notifications dropped (durability is not affected): %s", failure.toString());
         }
     }
 }

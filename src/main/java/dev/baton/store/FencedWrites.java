@@ -65,21 +65,15 @@ final class FencedWrites {
 
     /**
      * Appends a journal entry on top of {@code previousId} (what this writer appended last, or
-     * "" when none since the journal was last written whole), and with it {@code outbox} (field,
-     * value pairs) into the webhook outbox. Returns normally when the entry is there (appended now,
-     * or by an earlier attempt that had been applied after all, outbox and all).
+     * "" when none since the journal was last written whole), with {@code outbox} (field, value
+     * pairs) into the webhook outbox and {@code notices} (channel, message pairs) published: the
+     * future completes once the entry is there (appended now, or by an
+     * earlier attempt that had been applied after all, outbox, notices and all), or fails with
+     * {@link RedisBehindException} or {@link FencedException}.
      */
-    void appendJournal(String previousId, String id, String entry, List<String> outbox) {
-        Response answer = RedisScript.JOURNAL.run(redis, journalKeys(), journalArgs(previousId, id, entry, outbox));
-        checkAppended(answer.getDelegate());
-    }
-
-    /**
-     * {@link #appendJournal} without blocking, for the journal's event loop: the future completes
-     * there, failed with {@link RedisBehindException} or {@link FencedException} as that throws.
-     */
-    io.vertx.core.Future<Void> appendJournalAsync(String previousId, String id, String entry, List<String> outbox) {
-        return RedisScript.JOURNAL.runAsync(redis, journalKeys(), journalArgs(previousId, id, entry, outbox)).map(answer -> {
+    io.vertx.core.Future<Void> appendJournalAsync(String previousId, String id, String entry, List<String> outbox,
+            List<String> notices) {
+        return RedisScript.JOURNAL.runAsync(redis, journalKeys(), journalArgs(previousId, id, entry, outbox, notices)).map(answer -> {
             checkAppended(answer);
             return null;
         });
@@ -89,13 +83,15 @@ final class FencedWrites {
         return List.of(keys.epoch(), keys.journal(), keys.journalTop(), keys.webhooks());
     }
 
-    private List<String> journalArgs(String previousId, String id, String entry, List<String> outbox) {
-        List<String> args = new ArrayList<>(4 + outbox.size());
+    private List<String> journalArgs(String previousId, String id, String entry, List<String> outbox, List<String> notices) {
+        List<String> args = new ArrayList<>(5 + outbox.size() + notices.size());
         args.add(Long.toString(epoch));
         args.add(previousId);
         args.add(id);
         args.add(entry);
+        args.add(Integer.toString(outbox.size()));
         args.addAll(outbox);
+        args.addAll(notices);
         return args;
     }
 

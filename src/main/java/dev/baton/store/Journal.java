@@ -48,6 +48,11 @@ import org.jboss.logging.Logger;
  * this writer did not write) and a fenced epoch (another Baton took over) are refusals, handed to
  * the store (which writes the whole state again, or steps down) — never acknowledged.
  *
+ * <p><b>Notifications.</b> With {@link JournalNotices} (Redis pub/sub on), each entry carries
+ * its events' notifications, published by the same script once it is appended: no call of their
+ * own, in the journal's order, and only for durable changes. A retry carries the same ones, and a
+ * retry that finds its entry already there publishes nothing again.
+ *
  * <p><b>The store's turn.</b> The store compares or rewrites what Redis holds holding
  * {@code writes} ({@link #holding}): no write starts meanwhile, and the one in flight is waited
  * for first; the writer resumes when the store lets go.
@@ -56,6 +61,11 @@ final class Journal {
 
     private static final Logger LOG = Logger.getLogger(Journal.class);
     private static final int MAX_EVENTS_PER_ENTRY = 10_000;
+    /**
+     * With notices, fewer: each event adds two messages to the script call, which Redis runs
+     * whole, and a call of a few milliseconds lets other clients' commands wait little.
+     */
+    private static final int MAX_EVENTS_PER_NOTIFIED_ENTRY = 1_024;
     private static final long MAX_BACKOFF_MILLIS = 1_000;
 
     /** What the store does about a refused append; runs on the journal's event loop: it must not block. */
@@ -96,12 +106,17 @@ final class Journal {
     private volatile long entries;
     /** The journal's event loop; set by {@link #start}. */
     private volatile ContextInternal home;
+    /** Redis pub/sub: the events' notifications go with their entry; null when Baton does not publish to Redis. */
+    private volatile JournalNotices notices;
     private final Runnable flushTask = this::flush;
 
     // The write under way: touched on the home loop only.
     private final List<TaskEvent> batch = new ArrayList<>();
     private String entry;
     private List<Outbox.Delivery> deliveries = List.of();
+    /** The notices the write under way carries (channel, message, ...), and whom to tell how it went. */
+    private List<String> messages = List.of();
+    private JournalNotices carrying;
     private long backoffMillis = 10;
     private long attempt;
 
@@ -148,6 +163,11 @@ final class Journal {
         this.refusals = refusals;
         this.ackTimeoutMillis = ackTimeoutMillis;
         this.vertx = vertx;
+    }
+
+    /** From now on each entry carries its events' notifications ({@link JournalNotices}). */
+    void notifyWith(JournalNotices target) {
+        notices = target;
     }
 
     /** Holding {@code writes}: the id this writer appended last. */
@@ -431,6 +451,11 @@ final class Journal {
             synchronized (queue) {
                 flushing = false;
             }
+            if (!batch.isEmpty()) {
+                unsent(batch, "this Baton stopped writing before Redis took their journal entry");
+                batch.clear();
+                entry = null;
+            }
             return;
         }
         if (!writes.tryLock()) {
@@ -443,8 +468,9 @@ final class Journal {
         String previous;
         try {
             if (batch.isEmpty()) {
+                int most = notices == null ? MAX_EVENTS_PER_ENTRY : MAX_EVENTS_PER_NOTIFIED_ENTRY;
                 synchronized (queue) {
-                    while (!queue.isEmpty() && batch.size() < MAX_EVENTS_PER_ENTRY) {
+                    while (!queue.isEmpty() && batch.size() < most) {
                         batch.add(queue.pollFirst());
                     }
                     if (batch.isEmpty()) {
@@ -462,6 +488,12 @@ final class Journal {
             if (entry == null) {
                 entry = StoreCodec.journalEntry(batch);
                 deliveries = outbox.of(batch);
+                carrying = notices;
+                messages = List.of();
+                if (carrying != null) {
+                    messages = new ArrayList<>(4 * batch.size());
+                    carrying.messages(batch, messages);
+                }
             }
             last = batch.get(batch.size() - 1).seq();
             previous = top;
@@ -477,7 +509,7 @@ final class Journal {
         ScheduledFuture<?> timeout = loop.schedule(() -> answered(sent, sentGeneration, last,
                 io.vertx.core.Future.failedFuture(new IllegalStateException("Redis did not answer the journal write within "
                         + ackTimeoutMillis + " ms"))), ackTimeoutMillis, TimeUnit.MILLISECONDS);
-        fence.appendJournalAsync(previous, last + "-0", entry, Outbox.fields(deliveries)).onComplete(result -> {
+        fence.appendJournalAsync(previous, last + "-0", entry, Outbox.fields(deliveries), messages).onComplete(result -> {
             timeout.cancel(false);
             if (loop.inEventLoop()) {
                 answered(sent, sentGeneration, last, result);
@@ -506,9 +538,14 @@ final class Journal {
                 idle.notifyAll();
             }
             outbox.written(deliveries);
+            if (carrying != null) {
+                carrying.sent(batch, null);
+            }
             batch.clear();
             entry = null;
             deliveries = List.of();
+            messages = List.of();
+            carrying = null;
             backoffMillis = 10;
             if (failingSinceMillis != 0) {
                 LOG.infof("journal writes succeed again; backlog %d events", backlog());
@@ -581,10 +618,27 @@ final class Journal {
 
     /** On the home loop: the events up to {@code covered} count as written, and the writer goes on. */
     private void dropCovered(long covered) {
+        List<TaskEvent> gone = new ArrayList<>();
+        for (TaskEvent event : batch) {
+            if (event.seq() <= covered) {
+                gone.add(event);
+            }
+        }
+        unsent(gone, "a whole-state write took the place of their journal entry");
         batch.removeIf(event -> event.seq() <= covered);
         entry = null;
         written(covered);
         home.nettyEventLoop().execute(flushTask);
+    }
+
+    /** On the home loop: the notices of {@code events} will never go out (the events are written, or no longer this writer's). */
+    private void unsent(List<TaskEvent> events, String why) {
+        JournalNotices told = carrying != null ? carrying : notices;
+        if (told != null && !events.isEmpty()) {
+            told.sent(events, new IllegalStateException(why));
+        }
+        messages = List.of();
+        carrying = null;
     }
 
     private void written(long seq) {

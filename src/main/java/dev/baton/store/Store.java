@@ -75,6 +75,8 @@ public final class Store {
     private final io.vertx.core.Vertx vertx;
     private final Object stepping = new Object();
     private volatile Journal journal;
+    /** Redis pub/sub in journal mode: each journal (this one and those after a step-down) carries them. */
+    private volatile JournalNotices notices;
     private final RetainedTasks retained;
     private ScheduledExecutorService loops;
     private volatile ScheduledFuture<?> tick;
@@ -145,6 +147,18 @@ public final class Store {
         this.keptChanged = changed;
         this.keptAll = all;
         this.keptRestore = restore;
+    }
+
+    /**
+     * Journal mode: from now on each journal entry carries its events' Redis notifications
+     * ({@link JournalNotices}); in checkpoint mode nothing does.
+     */
+    public void notifyWith(JournalNotices target) {
+        notices = target;
+        Journal current = journal;
+        if (current != null) {
+            current.notifyWith(target);
+        }
     }
 
     /** Runs when this Baton steps down after losing the writer lease (to end event streams). */
@@ -239,6 +253,9 @@ public final class Store {
             fresh.markWritten(state.seq());
         }
         journal = fresh;
+        if (fresh != null) {
+            fresh.notifyWith(notices); // after journal is set: notifyWith sets notices, then reads journal
+        }
         coordinator.restore(state, clock.millis());
         long rebuilt = System.nanoTime();
         keptRestore.accept(checkpointer.analytics());

@@ -6,20 +6,25 @@ import static dev.baton.api.Api.json;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.store.RespClient;
 import dev.baton.testing.RedisSubscriber;
 import dev.baton.testing.RedisTestResource;
 import dev.baton.testing.TestClock;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -98,23 +103,52 @@ class EventsRedisTest {
     }
 
     @Test
-    void withRedisAwayNotificationsAreDroppedAndCountedWhileClaimsGoOn() {
+    void withRedisAwayClaimsGoOnAndTheirNotificationsWaitWithTheJournalNotDropped() {
         Api.Setup setup = Api.Setup.of("MEDIUM");
-        double droppedBefore = EventsBackpressureTest.meter("baton_events_dropped_total");
+        String assigned = "baton_events_published_total{consumer=\"redis\",kind=\"task.assigned\"}";
+        double droppedBefore = EventsBackpressureTest.meter("baton_events_dropped_total{consumer=\"redis\"}");
+        double assignedBefore = EventsBackpressureTest.meter(assigned);
         subscriber.close();
         RedisTestResource.redis().stop();
         Api.Lease lease;
         try {
             lease = setup.claim(); // claims never wait for Redis, nor for its notifications
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> EventsBackpressureTest.meter("baton_events_dropped_total") > droppedBefore);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> // the journal's write of the claim failed
+                    given().get("/q/health/ready").then().statusCode(503));
+            assertEquals(assignedBefore, EventsBackpressureTest.meter(assigned), "published while Redis is away");
         } finally {
             RedisTestResource.redis().start();
         }
         subscriber = new RedisSubscriber(RedisTestResource.redis().uri()).subscribe("task_notifications").psubscribe("task:*:events");
+        // the claim's notification went out with its journal entry once Redis took it: late, not lost
+        await().atMost(Duration.ofSeconds(30)).until(() -> EventsBackpressureTest.meter(assigned) == assignedBefore + 1);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> complete(setup.taskId(), lease.leaseId()).then().statusCode(200));
         await().atMost(Duration.ofSeconds(10)).until(() -> parse(subscriber.on("task:" + setup.taskId() + ":events")).stream()
                 .anyMatch(e -> "task.completed".equals(e.get("event"))));
+        assertEquals(droppedBefore, EventsBackpressureTest.meter("baton_events_dropped_total{consumer=\"redis\"}"));
+    }
+
+    /** In journal mode the notifications go with the journal's entries: Redis gets no call for them alone. */
+    @Test
+    void notificationsGoWithTheJournalsWritesNotInACallOfTheirOwn() throws Exception {
+        long evalsBefore = calls("eval");
+        long journalWritesBefore = calls("evalsha");
+        Api.Setup setup = Api.Setup.of("HIGH");
+        Api.Lease lease = setup.claim();
+        complete(setup.taskId(), lease.leaseId()).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> parse(subscriber.on("task:" + setup.taskId() + ":events")).stream()
+                .anyMatch(e -> "task.completed".equals(e.get("event"))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.on("task_notifications").stream()
+                .anyMatch(n -> n.contains(setup.taskId()) && n.contains("COMPLETED")));
+        assertEquals(evalsBefore, calls("eval"), "script calls of the notifier's own (EVAL)");
+        assertTrue(calls("evalsha") > journalWritesBefore, "journal writes (EVALSHA)");
+    }
+
+    /** How many times Redis ran {@code command} ({@code INFO commandstats}). */
+    private static long calls(String command) throws IOException {
+        String stats = (String) RespClient.call(RedisTestResource.redis().port(), "INFO", "commandstats");
+        Matcher m = Pattern.compile("(?m)^cmdstat_" + command + ":calls=(\\d+),").matcher(stats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     @Test
