@@ -13,9 +13,10 @@
 -- ARGV[5] n, the number of outbox arguments that follow (0 when no end has a callback)
 -- ARGV[6..5+n] pairs of outbox field (delivery id) and value (the delivery)
 -- ARGV[6+n..] pairs of pub/sub channel and message, published once the entry is appended (not
---         again for a 'dup': they went out with the write that appended it)
--- Result  {'ok'} appended; {'dup'} this very entry is already there (a retried write that had been
---         applied); {'fenced', <epoch key's value or ''>} another epoch; {'behind', <top>, <why>}
+--         again for a 'dup': they went out with the write that appended it); a PUBLISH Redis
+--         refuses (an ACL without the channel) is counted, never a reason to fail the append
+-- Result  {'ok', <messages refused>, <the last refusal or ''>} appended; {'dup'} this very entry is
+--         already there (a retried write that had been applied); {'fenced', <epoch key's value or ''>} another epoch; {'behind', <top>, <why>}
 --         the journal is not where this writer left it: nothing was written
 local current = redis.call('GET', KEYS[1])
 if current ~= ARGV[1] then
@@ -41,7 +42,12 @@ local outbox = 5 + tonumber(ARGV[5])
 for i = 6, outbox, 2 do
   redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])
 end
+local refused, why = 0, ''
 for i = outbox + 1, #ARGV, 2 do
-  redis.call('PUBLISH', ARGV[i], ARGV[i + 1])
+  local sent = redis.pcall('PUBLISH', ARGV[i], ARGV[i + 1])
+  if type(sent) == 'table' and sent.err then
+    refused = refused + 1
+    why = sent.err
+  end
 end
-return {'ok'}
+return {'ok', refused, why}

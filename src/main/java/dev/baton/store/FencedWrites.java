@@ -69,13 +69,18 @@ final class FencedWrites {
      * pairs) into the webhook outbox and {@code notices} (channel, message pairs) published: the
      * future completes once the entry is there (appended now, or by an
      * earlier attempt that had been applied after all, outbox, notices and all), or fails with
-     * {@link RedisBehindException} or {@link FencedException}.
+     * {@link RedisBehindException} or {@link FencedException}. It holds null, or what Redis said
+     * when it refused some of the notices (a PUBLISH the ACL denies): the entry is there all the same.
      */
-    io.vertx.core.Future<Void> appendJournalAsync(String previousId, String id, String entry, List<String> outbox,
+    io.vertx.core.Future<String> appendJournalAsync(String previousId, String id, String entry, List<String> outbox,
             List<String> notices) {
         return RedisScript.JOURNAL.runAsync(redis, journalKeys(), journalArgs(previousId, id, entry, outbox, notices)).map(answer -> {
             checkAppended(answer);
-            return null;
+            if (!"ok".equals(answer.get(0).toString()) || answer.size() < 3 || answer.get(1).toLong() == 0) {
+                return null;
+            }
+            return answer.get(1).toLong() + " of the " + notices.size() / 2 + " pub/sub messages of a journal entry were refused: "
+                    + answer.get(2);
         });
     }
 

@@ -523,7 +523,7 @@ final class Journal {
      * On the home loop (as everything that touches the write under way): Redis answered attempt
      * {@code sent}, or it timed out; on to the next write, or the same again after a pause.
      */
-    private void answered(long sent, long sentGeneration, long last, AsyncResult<Void> result) {
+    private void answered(long sent, long sentGeneration, long last, AsyncResult<String> result) {
         if (sent != attempt) {
             return; // timed out before: the retry stands for it
         }
@@ -539,7 +539,7 @@ final class Journal {
             }
             outbox.written(deliveries);
             if (carrying != null) {
-                carrying.sent(batch, null);
+                carrying.sent(batch, result.result() == null ? null : new IllegalStateException(result.result()));
             }
             batch.clear();
             entry = null;

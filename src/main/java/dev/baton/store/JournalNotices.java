@@ -16,8 +16,9 @@ public interface JournalNotices {
 
     /**
      * The write that carried the messages of {@code events} was applied ({@code failure} null: they
-     * went out), or they will never go out: a whole-state write took the place of their entry, or
-     * this Baton stepped down.
+     * went out), or not all of them went out and never will: Redis refused some (an ACL without
+     * their channel; the entry is written all the same), a whole-state write took the place of their
+     * entry, or this Baton stepped down.
      */
     void sent(List<TaskEvent> events, Throwable failure);
 }

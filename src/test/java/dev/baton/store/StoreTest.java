@@ -14,6 +14,7 @@ import dev.baton.engine.Coordinator;
 import dev.baton.engine.EngineConfig;
 import dev.baton.engine.EventSink;
 import dev.baton.engine.Priority;
+import dev.baton.engine.TaskEvent;
 import dev.baton.engine.TaskSpec;
 import dev.baton.engine.ScheduleControl;
 import dev.baton.engine.ScheduleRecord;
@@ -26,6 +27,7 @@ import dev.baton.engine.TypeSettings;
 import dev.baton.engine.TypeView;
 import dev.baton.engine.TaskView;
 import dev.baton.testing.RedisServerProcess;
+import dev.baton.testing.RedisSubscriber;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
@@ -190,6 +192,49 @@ class StoreTest {
             }
         }
         EngineInvariants.check(after);
+    }
+
+    /**
+     * Journal mode's pub/sub: an entry publishes its events' messages in the same call, and a
+     * PUBLISH Redis refuses (an ACL without the channel) is told to the notices, never a failed write.
+     */
+    @Test
+    void anEntryPublishesItsEventsMessagesAndAPublishTheAclRefusesDoesNotFailTheWrite() throws Exception {
+        send(Request.cmd(Command.ACL).arg("SETUSER").arg("nopub").arg("on").arg(">nopub-pw").arg("~*").arg("resetchannels")
+                .arg("&allowed").arg("+@all"));
+        client.close();
+        client = Redis.createClient(vertx, "redis://nopub:nopub-pw@127.0.0.1:" + server.port());
+        List<String> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
+        JournalNotices notices = new JournalNotices() {
+            @Override
+            public void messages(List<TaskEvent> events, List<String> into) {
+                for (TaskEvent event : events) { // odd seqs to a channel the ACL denies
+                    into.add(event.seq() % 2 == 0 ? "allowed" : "denied");
+                    into.add("seq " + event.seq());
+                }
+            }
+
+            @Override
+            public void sent(List<TaskEvent> events, Throwable failure) {
+                outcomes.add(failure == null ? "published" : failure.getMessage());
+            }
+        };
+        try (RedisSubscriber subscriber = new RedisSubscriber(server.uri()).subscribe("allowed").subscribe("denied")) {
+            Node node = node(true, 60_000, EngineConfig.defaults(), store -> store.notifyWith(notices));
+            long seq = 0;
+            for (int i = 0; i < 4; i++) {
+                seq = node.engine().submit(TaskSpec.of("t", Priority.HIGH), now()).seq();
+                durable(node, seq); // one entry per submit
+            }
+            long last = seq;
+            await().atMost(Duration.ofSeconds(10)).until(() -> subscriber.on("allowed").size() == 2);
+            assertEquals(List.of("seq " + (last - 2), "seq " + last), subscriber.on("allowed"));
+            assertEquals(List.of(), subscriber.on("denied"));
+            assertTrue(node.store().ready(), "the journal takes writes");
+            assertEquals(4, outcomes.size(), outcomes.toString());
+            assertEquals(2, outcomes.stream().filter(o -> o.contains("1 of the 1 pub/sub messages of a journal entry were refused")
+                    && o.contains("publish to the channel")).count(), outcomes.toString());
+        }
     }
 
     @Test
