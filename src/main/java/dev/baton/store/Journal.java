@@ -225,8 +225,14 @@ final class Journal {
     void abandon(String why) {
         abandoned = new DurabilityUnavailableException(why);
         running = false;
+        List<TaskEvent> unwritten;
         synchronized (queue) {
+            unwritten = new ArrayList<>(queue);
             queue.clear();
+        }
+        JournalNotices told = notices;
+        if (told != null && !unwritten.isEmpty()) {
+            told.sent(unwritten, abandoned); // their notifications never go out
         }
         List<Waiter> all;
         synchronized (waiters) {

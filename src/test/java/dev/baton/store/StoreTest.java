@@ -792,7 +792,18 @@ class StoreTest {
 
     @Test
     void aBatonWhoseLeaseAnotherTookAcknowledgesNothingAndStepsDown() {
-        Node first = node(true, 3_600_000);
+        Map<Long, String> notified = new java.util.concurrent.ConcurrentHashMap<>();
+        Node first = node(true, 3_600_000, EngineConfig.defaults(), store -> store.notifyWith(new JournalNotices() {
+            @Override
+            public void messages(List<TaskEvent> events, List<String> into) {
+                events.forEach(event -> into.addAll(List.of("notices", "seq " + event.seq())));
+            }
+
+            @Override
+            public void sent(List<TaskEvent> events, Throwable failure) {
+                events.forEach(event -> notified.put(event.seq(), failure == null ? "published" : "dropped"));
+            }
+        }));
         work(first);
         long entries = send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong();
         anotherBatonTakesTheLease();
@@ -800,6 +811,9 @@ class StoreTest {
         long seq = first.engine().submit(TaskSpec.of("t", Priority.HIGH), now()).seq();
         assertThrows(DurabilityUnavailableException.class, () -> durable(first, seq));
         assertEquals(entries, send(Request.cmd(Command.XLEN).arg("{t}:journal")).toLong(), "nothing written after the takeover");
+        assertEquals("published", notified.get(seq - 1), "the events written before the takeover");
+        await().atMost(Duration.ofSeconds(10)).until(() -> notified.containsKey(seq));
+        assertEquals("dropped", notified.get(seq), "the submit after the takeover: its notification never goes out");
         await().atMost(Duration.ofSeconds(10)).until(() -> !first.store().serving());
         assertTrue(first.store().problem().contains("writer lease"), first.store().problem());
         long later = first.engine().submit(TaskSpec.of("t", Priority.HIGH), now()).seq();
