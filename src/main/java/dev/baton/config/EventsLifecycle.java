@@ -66,6 +66,11 @@ public class EventsLifecycle implements BackgroundLoop {
                 public void sent(List<TaskEvent> events, Throwable failure) {
                     hub.redisCarried(events, failure);
                 }
+
+                @Override
+                public List<String> channels() {
+                    return hub.redisChannels();
+                }
             });
         } else if (config.events().redisPublish()) {
             hub.publishToRedis(redis, config.ackTimeout(), config.events().redisLinger(), config.events().redisQueueSize());

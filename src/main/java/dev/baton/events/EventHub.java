@@ -119,6 +119,11 @@ public final class EventHub implements EventSink {
         RedisNotifier.messages(events, into);
     }
 
+    /** Journal mode: every channel {@link #redisMessages} publishes to (names and patterns). */
+    public List<String> redisChannels() {
+        return RedisNotifier.CHANNELS;
+    }
+
     /** Journal mode: the journal entry that carried {@code events}' messages was appended (failure null), or they never go out. */
     public void redisCarried(List<TaskEvent> events, Throwable failure) {
         RedisNotifier notifier = journalNotifier;

@@ -37,6 +37,8 @@ import org.jboss.logging.Logger;
 final class RedisNotifier implements EventConsumer {
 
     static final String NOTIFICATIONS = "task_notifications";
+    /** Every channel the messages go to: the notifications' and, as a pattern, each task's. */
+    static final List<String> CHANNELS = List.of(NOTIFICATIONS, taskChannel("*"));
     /**
      * KEYS: none. ARGV: channel, message, channel, message, ... Result: the number of messages
      * published. Touches no key, so it runs on any node of a Cluster (PUBLISH reaches them all).

@@ -64,23 +64,48 @@ final class FencedWrites {
     }
 
     /**
+     * The pub/sub part of a journal write: the entry's {@code messages} (channel, message pairs),
+     * or none when they are {@code held} back; and the {@code channels} they go to (names, or
+     * patterns with {@code *}), empty when not to be checked. With the channels, Redis says whether
+     * anyone could hear a message on them; held messages are then only not sent if nobody could.
+     */
+    record PubSub(List<String> messages, boolean held, List<String> channels) {
+        static final PubSub NONE = new PubSub(List.of(), false, List.of());
+    }
+
+    /**
+     * How a journal write went, when the entry is there (appended now, or by an earlier attempt
+     * that had been applied after all) or was not written because its held messages could be heard
+     * ({@code heard}: send it again with them). {@code refusal} is null, or what Redis said when it
+     * refused some messages (a PUBLISH the ACL denies: the entry is there all the same).
+     * {@code quiet}: nobody listens on the channels asked about; {@code unknowable}: Redis does not
+     * let this user ask ({@code INFO} or {@code PUBSUB} not allowed).
+     */
+    record Appended(String refusal, boolean quiet, boolean heard, boolean unknowable) {
+    }
+
+    /**
      * Appends a journal entry on top of {@code previousId} (what this writer appended last, or
      * "" when none since the journal was last written whole), with {@code outbox} (field, value
-     * pairs) into the webhook outbox and {@code notices} (channel, message pairs) published: the
-     * future completes once the entry is there (appended now, or by an
-     * earlier attempt that had been applied after all, outbox, notices and all), or fails with
-     * {@link RedisBehindException} or {@link FencedException}. It holds null, or what Redis said
-     * when it refused some of the notices (a PUBLISH the ACL denies): the entry is there all the same.
+     * pairs) into the webhook outbox and the {@code pubSub} messages published: the future completes
+     * as {@link Appended} says, or fails with {@link RedisBehindException} or {@link FencedException}.
      */
-    io.vertx.core.Future<String> appendJournalAsync(String previousId, String id, String entry, List<String> outbox,
-            List<String> notices) {
-        return RedisScript.JOURNAL.runAsync(redis, journalKeys(), journalArgs(previousId, id, entry, outbox, notices)).map(answer -> {
+    io.vertx.core.Future<Appended> appendJournalAsync(String previousId, String id, String entry, List<String> outbox,
+            PubSub pubSub) {
+        return RedisScript.JOURNAL.runAsync(redis, journalKeys(), journalArgs(previousId, id, entry, outbox, pubSub)).map(answer -> {
             checkAppended(answer);
-            if (!"ok".equals(answer.get(0).toString()) || answer.size() < 3 || answer.get(1).toLong() == 0) {
-                return null;
+            String outcome = answer.get(0).toString();
+            if ("heard".equals(outcome)) {
+                return new Appended(null, false, true, false);
             }
-            return answer.get(1).toLong() + " of the " + notices.size() / 2 + " pub/sub messages of a journal entry were refused: "
-                    + answer.get(2);
+            if (!"ok".equals(outcome) || answer.size() < 4) {
+                return new Appended(null, false, false, false); // a 'dup': it went out with the write that appended it
+            }
+            String refusal = answer.get(1).toLong() == 0 ? null
+                    : answer.get(1).toLong() + " of the " + pubSub.messages().size() / 2
+                            + " pub/sub messages of a journal entry were refused: " + answer.get(2);
+            long quiet = answer.get(3).toLong();
+            return new Appended(refusal, quiet == 1, false, quiet == -1);
         });
     }
 
@@ -88,15 +113,18 @@ final class FencedWrites {
         return List.of(keys.epoch(), keys.journal(), keys.journalTop(), keys.webhooks());
     }
 
-    private List<String> journalArgs(String previousId, String id, String entry, List<String> outbox, List<String> notices) {
-        List<String> args = new ArrayList<>(5 + outbox.size() + notices.size());
+    private List<String> journalArgs(String previousId, String id, String entry, List<String> outbox, PubSub pubSub) {
+        List<String> args = new ArrayList<>(7 + outbox.size() + pubSub.channels().size() + pubSub.messages().size());
         args.add(Long.toString(epoch));
         args.add(previousId);
         args.add(id);
         args.add(entry);
         args.add(Integer.toString(outbox.size()));
+        args.add(Integer.toString(pubSub.channels().size()));
+        args.add(pubSub.held() ? "held" : "sent");
         args.addAll(outbox);
-        args.addAll(notices);
+        args.addAll(pubSub.channels());
+        args.addAll(pubSub.messages());
         return args;
     }
 

@@ -66,6 +66,11 @@ final class Journal {
      * whole, and a call of a few milliseconds lets other clients' commands wait little.
      */
     private static final int MAX_EVENTS_PER_NOTIFIED_ENTRY = 1_024;
+    /**
+     * While the messages are sent, every this many writes ask Redis whether anyone listens (a few
+     * {@code PUBSUB} calls in the script: not every write, which a busy channel would cost).
+     */
+    static final int LOOK_EVERY = 32;
     private static final long MAX_BACKOFF_MILLIS = 1_000;
 
     /** What the store does about a refused append; runs on the journal's event loop: it must not block. */
@@ -117,6 +122,14 @@ final class Journal {
     /** The notices the write under way carries (channel, message, ...), and whom to tell how it went. */
     private List<String> messages = List.of();
     private JournalNotices carrying;
+    /** The write under way holds its messages back: the last write found nobody listening. */
+    private boolean held;
+    /** Nobody listened on the notices' channels when Redis last looked: hold the next entry's messages back. */
+    private boolean hold;
+    /** Writes since Redis last looked whether anyone listens, while the messages are sent (the first write looks). */
+    private int sinceLook = LOOK_EVERY - 1;
+    /** False once Redis said this user may not ask whether anyone listens: every message is sent. */
+    private boolean looking = true;
     private long backoffMillis = 10;
     private long attempt;
 
@@ -472,6 +485,7 @@ final class Journal {
         }
         long last;
         String previous;
+        FencedWrites.PubSub pubSub;
         try {
             if (batch.isEmpty()) {
                 int most = notices == null ? MAX_EVENTS_PER_ENTRY : MAX_EVENTS_PER_NOTIFIED_ENTRY;
@@ -496,11 +510,17 @@ final class Journal {
                 deliveries = outbox.of(batch);
                 carrying = notices;
                 messages = List.of();
-                if (carrying != null) {
+                held = carrying != null && hold && !carrying.channels().isEmpty();
+                if (carrying != null && !held) {
                     messages = new ArrayList<>(4 * batch.size());
                     carrying.messages(batch, messages);
                 }
+            } else if (held && !hold) { // someone listens now: the entry goes again, with its messages
+                held = false;
+                messages = new ArrayList<>(4 * batch.size());
+                carrying.messages(batch, messages);
             }
+            pubSub = pubSub();
             last = batch.get(batch.size() - 1).seq();
             previous = top;
             synchronized (idle) {
@@ -515,7 +535,7 @@ final class Journal {
         ScheduledFuture<?> timeout = loop.schedule(() -> answered(sent, sentGeneration, last,
                 io.vertx.core.Future.failedFuture(new IllegalStateException("Redis did not answer the journal write within "
                         + ackTimeoutMillis + " ms"))), ackTimeoutMillis, TimeUnit.MILLISECONDS);
-        fence.appendJournalAsync(previous, last + "-0", entry, Outbox.fields(deliveries), messages).onComplete(result -> {
+        fence.appendJournalAsync(previous, last + "-0", entry, Outbox.fields(deliveries), pubSub).onComplete(result -> {
             timeout.cancel(false);
             if (loop.inEventLoop()) {
                 answered(sent, sentGeneration, last, result);
@@ -526,15 +546,48 @@ final class Journal {
     }
 
     /**
+     * The write's messages, or none when held back; with the channels they go to while they are held
+     * and every {@link #LOOK_EVERY}th write while they are sent, so that Redis says whether anyone
+     * listens. A message nobody can hear need not be sent: with no subscriber, the messages cost
+     * neither Baton's nor Redis' time, and the first subscriber has them from the next write on.
+     */
+    private FencedWrites.PubSub pubSub() {
+        if (carrying == null) {
+            return FencedWrites.PubSub.NONE;
+        }
+        boolean look = held || looking && ++sinceLook >= LOOK_EVERY;
+        if (look) {
+            sinceLook = 0;
+        }
+        return new FencedWrites.PubSub(messages, held, look ? carrying.channels() : List.of());
+    }
+
+    /**
      * On the home loop (as everything that touches the write under way): Redis answered attempt
      * {@code sent}, or it timed out; on to the next write, or the same again after a pause.
      */
-    private void answered(long sent, long sentGeneration, long last, AsyncResult<String> result) {
+    private void answered(long sent, long sentGeneration, long last, AsyncResult<FencedWrites.Appended> result) {
         if (sent != attempt) {
             return; // timed out before: the retry stands for it
         }
         attempt++; // a late answer to this attempt is not taken again
+        if (result.succeeded() && result.result().heard()) {
+            synchronized (idle) {
+                inFlight = false;
+                idle.notifyAll();
+            }
+            hold = false; // nothing was written: the same entry again, with its messages
+            flush();
+            return;
+        }
         if (result.succeeded()) {
+            hold = result.result().quiet();
+            if (result.result().unknowable() && looking) {
+                looking = false;
+                LOG.infof("Redis does not let Baton ask whether anyone listens on its pub/sub channels (INFO or PUBSUB "
+                        + "not allowed): every message is sent; allow +info +pubsub|numpat +pubsub|numsub +pubsub|channels "
+                        + "to skip the messages nobody could hear (docs/operations.md)");
+            }
             synchronized (idle) {
                 if (generation == sentGeneration) {
                     top = last + "-0";
@@ -545,13 +598,15 @@ final class Journal {
             }
             outbox.written(deliveries);
             if (carrying != null) {
-                carrying.sent(batch, result.result() == null ? null : new IllegalStateException(result.result()));
+                String refusal = result.result().refusal();
+                carrying.sent(batch, refusal == null ? null : new IllegalStateException(refusal));
             }
             batch.clear();
             entry = null;
             deliveries = List.of();
             messages = List.of();
             carrying = null;
+            held = false;
             backoffMillis = 10;
             if (failingSinceMillis != 0) {
                 LOG.infof("journal writes succeed again; backlog %d events", backlog());
@@ -645,6 +700,7 @@ final class Journal {
         }
         messages = List.of();
         carrying = null;
+        held = false;
     }
 
     private void written(long seq) {

@@ -21,4 +21,14 @@ public interface JournalNotices {
      * entry, or this Baton stepped down.
      */
     void sent(List<TaskEvent> events, Throwable failure);
+
+    /**
+     * Every channel the messages go to: names, and patterns with {@code *} ({@code task:*:events}).
+     * With them, the journal holds an entry's messages back while nobody could hear them (Redis
+     * checks that in the same call that appends the entry), and sends them from the moment someone
+     * could. Empty (the default): not known, every message is sent.
+     */
+    default List<String> channels() {
+        return List.of();
+    }
 }

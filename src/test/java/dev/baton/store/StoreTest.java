@@ -237,6 +237,130 @@ class StoreTest {
         }
     }
 
+    /** Notices on "news" and "item:<seq>" that count the events whose messages were built, and how writes went. */
+    private static final class CountingNotices implements JournalNotices {
+        final java.util.concurrent.atomic.AtomicInteger built = new java.util.concurrent.atomic.AtomicInteger();
+        final List<String> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void messages(List<TaskEvent> events, List<String> into) {
+            built.addAndGet(events.size());
+            for (TaskEvent event : events) {
+                into.add("news");
+                into.add("seq " + event.seq());
+                into.add("item:" + event.seq());
+                into.add("seq " + event.seq());
+            }
+        }
+
+        @Override
+        public void sent(List<TaskEvent> events, Throwable failure) {
+            outcomes.add(failure == null ? "published" : failure.getMessage());
+        }
+
+        @Override
+        public List<String> channels() {
+            return List.of("news", "item:*");
+        }
+    }
+
+    /** One submit, durable: one journal entry of one event; its seq. */
+    private static long oneEntry(Node node) {
+        long seq = node.engine().submit(TaskSpec.of("t", Priority.HIGH), now()).seq();
+        durable(node, seq);
+        return seq;
+    }
+
+    @Test
+    void whileNobodyCouldHearThemAnEntrysMessagesAreHeldBackAndTheFirstListenerHasThemFromTheNextWriteOn() {
+        send(Request.cmd(Command.CONFIG).arg("RESETSTAT"));
+        CountingNotices notices = new CountingNotices();
+        Node node = node(true, 60_000, EngineConfig.defaults(), store -> store.notifyWith(notices));
+        oneEntry(node); // sent, and Redis finds nobody listening
+        int builtFirst = notices.built.get();
+        assertEquals(1, builtFirst);
+        oneEntry(node);
+        oneEntry(node);
+        assertEquals(builtFirst, notices.built.get(), "nobody listens: the messages are not even built");
+        assertEquals(List.of("published", "published", "published"), notices.outcomes, "held back is as good as published to nobody");
+        assertEquals(2, commandCalls("publish"), "the first entry's two messages, then none");
+
+        try (RedisSubscriber news = new RedisSubscriber(server.uri()).subscribe("news")) {
+            long heard = oneEntry(node); // held, refused as heard, sent again with its messages
+            await().atMost(Duration.ofSeconds(10)).until(() -> news.on("news").size() == 1);
+            assertEquals(List.of("seq " + heard), news.on("news"));
+            long next = oneEntry(node);
+            await().atMost(Duration.ofSeconds(10)).until(() -> news.on("news").size() == 2);
+            assertEquals("seq " + next, news.on("news").get(1));
+        }
+        int afterNews = notices.built.get();
+        for (int i = 0; i < Journal.LOOK_EVERY + 2; i++) {
+            oneEntry(node); // the listener left: within LOOK_EVERY writes Redis says so, and they are held again
+        }
+        int sentSince = notices.built.get() - afterNews;
+        assertTrue(sentSince <= Journal.LOOK_EVERY, "messages held again once nobody listens; built " + sentSince);
+
+        try (RedisSubscriber one = new RedisSubscriber(server.uri()).subscribe("item:" + (node.engine().lastSeq() + 1))) {
+            long heard = oneEntry(node); // a channel the pattern item:* takes in
+            await().atMost(Duration.ofSeconds(10)).until(() -> one.on("item:" + heard).size() == 1);
+        }
+        for (int i = 0; i < Journal.LOOK_EVERY + 2; i++) {
+            oneEntry(node);
+        }
+        try (RedisSubscriber pattern = new RedisSubscriber(server.uri()).psubscribe("n?ws")) {
+            long heard = oneEntry(node); // a pattern subscriber may match any channel
+            await().atMost(Duration.ofSeconds(10)).until(() -> pattern.on("news").size() == 1);
+            assertEquals(List.of("seq " + heard), pattern.on("news"));
+        }
+        assertTrue(notices.outcomes.stream().allMatch("published"::equals), notices.outcomes.toString());
+        assertTrue(node.store().ready());
+    }
+
+    @Test
+    void aReplicasSubscribersHearTheMessagesThePrimaryHasNoListenerFor() throws Exception {
+        CountingNotices notices = new CountingNotices();
+        Node node = node(true, 60_000, EngineConfig.defaults(), store -> store.notifyWith(notices));
+        oneEntry(node);
+        oneEntry(node); // held: nobody listens, no replica
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("baton-replica-");
+        int port = RedisProcess.freePort();
+        RedisProcess replica = RedisProcess.launch(RedisBinary.locate(), port, dir, dir.resolve("redis.log"),
+                List.of("--replicaof", "127.0.0.1", Integer.toString(server.port())));
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> send(Request.cmd(Command.INFO).arg("replication")).toString()
+                    .contains("state=online"));
+            try (RedisSubscriber onReplica = new RedisSubscriber("redis://127.0.0.1:" + port).subscribe("news")) {
+                long heard = oneEntry(node);
+                await().atMost(Duration.ofSeconds(10)).until(() -> onReplica.on("news").size() == 1);
+                assertEquals(List.of("seq " + heard), onReplica.on("news"));
+            }
+        } finally {
+            replica.stop();
+        }
+    }
+
+    @Test
+    void aUserWhoMayNotAskWhetherAnyoneListensSendsEveryMessage() {
+        send(Request.cmd(Command.ACL).arg("SETUSER").arg("noinfo").arg("on").arg(">noinfo-pw").arg("~*").arg("&*")
+                .arg("+@all").arg("-info"));
+        client.close();
+        client = Redis.createClient(vertx, "redis://noinfo:noinfo-pw@127.0.0.1:" + server.port());
+        CountingNotices notices = new CountingNotices();
+        Node node = node(true, 60_000, EngineConfig.defaults(), store -> store.notifyWith(notices));
+        for (int i = 0; i < Journal.LOOK_EVERY + 2; i++) {
+            oneEntry(node);
+        }
+        assertEquals(Journal.LOOK_EVERY + 2, notices.built.get(), "every entry's messages are built and sent");
+        assertTrue(notices.outcomes.stream().allMatch("published"::equals), notices.outcomes.toString());
+        assertTrue(node.store().ready());
+    }
+
+    private long commandCalls(String command) {
+        String stats = send(Request.cmd(Command.INFO).arg("commandstats")).toString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(stats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
     @Test
     void afterACrashTheJournalBringsBackEverythingAcknowledged() {
         Node first = node(true, 3_600_000);

@@ -29,7 +29,7 @@ public class SecuredRedisResource implements QuarkusTestResourceLifecycleManager
     public static final String BATON_ACL = "resetkeys ~{baton}:* resetchannels &task_notifications &task:*:events -@all "
             + "+hello +ping "
             + "+get +mget +set +del +rename +hset +hdel +hgetall +hscan +zrangebyscore +zremrangebyscore "
-            + "+xadd +xrange +xtrim +eval +evalsha +publish";
+            + "+xadd +xrange +xtrim +eval +evalsha +publish +info +pubsub|numpat +pubsub|numsub +pubsub|channels";
 
     private static volatile SecuredRedisServer server;
     private static volatile TestCertificates.RedisTls certificates;
