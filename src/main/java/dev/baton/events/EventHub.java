@@ -486,15 +486,16 @@ public final class EventHub implements EventSink {
     }
 
     /**
-     * Serialise once for every consumer. The task and agent records are left out: the fan-out
-     * needs only the event's fields, and the ring and queues should not keep whole tasks alive.
+     * The event for the fan-out, serialised only when something reads it ({@link Published}). The
+     * task and agent records are left out: the fan-out needs only the event's fields (the score
+     * too: its wire shape has it), and the ring and queues should not keep whole tasks alive.
      */
     public Published publishable(TaskEvent event) {
-        WireEvent wire = WireEvent.of(event);
         TaskEvent light = event.task() == null && event.agent() == null ? event
                 : new TaskEvent(event.seq(), event.type(), event.taskId(), event.taskType(), event.priority(),
-                        event.status(), event.agentId(), event.progress(), event.message(), event.at(), null, null);
-        return new Published(light, wire, wire.json());
+                        event.status(), event.agentId(), event.progress(), event.message(), event.at(), null, null,
+                        event.score());
+        return new Published(light);
     }
 
     /** Streams connected now. */

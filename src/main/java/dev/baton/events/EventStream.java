@@ -230,7 +230,7 @@ public final class EventStream {
         }
 
         boolean matches(Published event) {
-            return (kinds == null || kinds.contains(event.wire().event()))
+            return (kinds == null || kinds.contains(event.event().type().wireName()))
                     && (taskType == null || taskType.equals(event.event().taskType()))
                     && (agentId == null || agentId.equals(event.event().agentId()))
                     && (taskId == null || taskId.equals(event.event().taskId()));

@@ -3,49 +3,61 @@ package dev.baton.events;
 import dev.baton.engine.TaskEvent;
 
 /**
- * An engine event ready for the fan-out: serialized once by the hub's dispatcher, then shared by
- * every consumer and subscriber. Its SSE text is made the first time a stream needs it, then
- * kept: most events reach no SSE subscriber (Redis pub/sub and the broker take the JSON).
+ * An engine event ready for the fan-out, shared by every consumer and subscriber. Its wire shape,
+ * JSON and SSE text are each made the first time something needs them, then kept: with nobody
+ * listening (no SSE stream, no broker, nobody on Redis pub/sub) an event is never serialised, and
+ * the replay ring serialises only what a replay asks for. Two threads may make one of them at
+ * once; they make equal values, and the volatile write publishes the value whole.
  */
 public final class Published {
 
     private final TaskEvent event;
-    private final WireEvent wire;
-    private final String json;
+    private volatile WireEvent wire;
+    private volatile String json;
     private volatile byte[] sse;
 
-    /**
-     * @param event the event, without its task and agent records
-     * @param wire  the event's wire shape
-     * @param json  the {@link WireEvent} as JSON
-     */
-    public Published(TaskEvent event, WireEvent wire, String json) {
+    /** @param event the event, without its task and agent records */
+    public Published(TaskEvent event) {
         this.event = event;
-        this.wire = wire;
-        this.json = json;
     }
 
     public TaskEvent event() {
         return event;
     }
 
+    /** The event's wire shape (docs/events.md). */
     public WireEvent wire() {
-        return wire;
+        WireEvent shape = wire;
+        if (shape == null) {
+            shape = WireEvent.of(event);
+            wire = shape;
+        }
+        return shape;
     }
 
     /** The {@link WireEvent} as JSON. */
     public String json() {
-        return json;
+        String text = json;
+        if (text == null) {
+            text = wire().json();
+            json = text;
+        }
+        return text;
     }
 
     /** The event as server-sent event text, for every SSE subscriber: the same array every time. */
     public byte[] sse() {
         byte[] bytes = sse;
         if (bytes == null) {
-            bytes = SseText.event(event.seq(), wire.event(), json);
-            sse = bytes; // two threads may both make it, equal; the volatile write publishes it whole
+            bytes = SseText.event(event.seq(), event.type().wireName(), json());
+            sse = bytes;
         }
         return bytes;
+    }
+
+    /** Whether its JSON was made: something read it (tests). */
+    boolean serialised() {
+        return json != null;
     }
 
     public long seq() {

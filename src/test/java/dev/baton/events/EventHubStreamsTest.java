@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class EventHubStreamsTest {
 
     /** A socket that takes every write at once and keeps what was written and whether the response ended. */
-    private static final class Socket implements EventStream.Sink {
+    static final class Socket implements EventStream.Sink {
         final List<String> written = new CopyOnWriteArrayList<>();
         volatile boolean ended;
 

@@ -16,7 +16,7 @@ class EventRingTest {
     private static Published event(long seq, String task) {
         TaskEvent e = new TaskEvent(seq, EventType.QUEUED, task, "t", Priority.LOW, TaskStatus.PENDING, null, 0, null,
                 seq, null, null);
-        return new Published(e, WireEvent.of(e), "{}");
+        return new Published(e);
     }
 
     private static List<Long> seqs(List<Published> events) {
