@@ -707,6 +707,33 @@ class StoreTest {
     }
 
     @Test
+    void aCheckpointOfManyChangesGoesToRedisInCallsTooSmallToHoldItUp() {
+        Node first = node(false, 3_600_000);
+        Coordinator engine = first.engine();
+        int small = 4 * Checkpointer.TASKS_PER_CALL + 1;
+        for (int i = 0; i < small; i++) {
+            engine.submit(TaskSpec.of("t", Priority.HIGH), now());
+        }
+        String large = "{\"pad\":\"" + "x".repeat(Checkpointer.CHARS_PER_CALL) + "\"}";
+        String largeId = null;
+        for (int i = 0; i < 2; i++) {
+            largeId = engine.submit(TaskSpec.of("t", Priority.LOW).withPayload(large), now()).task().id();
+        }
+        long before = commandCalls("hset");
+
+        first.store().checkpointNow();
+        awaitCheckpointAt(engine.lastSeq());
+
+        // one HSET of live records per call (up to 500 fields each): one big call would have made 3
+        long calls = commandCalls("hset") - before;
+        assertTrue(calls >= 5, "the records of " + (small + 2) + " tasks went in " + calls + " calls");
+        assertEquals(small + 2, send(Request.cmd(Command.HLEN).arg("{t}:tasks")).toLong(), "every record is written");
+        first.store().halt();
+        Node second = node(false, 3_600_000);
+        assertEquals(large, second.engine().task(largeId, now()).payload(), "a large record comes back whole");
+    }
+
+    @Test
     void aCheckpointTrimsTheJournalUpToItsMarkerAndRecoveryStillAddsTheRest() {
         Node first = node(true, 100);
         Map<String, List<String>> ids = work(first);
