@@ -11,6 +11,7 @@ import dev.baton.engine.Coordinator;
 import dev.baton.engine.BatchItem;
 import dev.baton.engine.BatchResult;
 import dev.baton.engine.HeartbeatResult;
+import dev.baton.engine.InvalidRequestException;
 import dev.baton.engine.LeaseHolderCheck;
 import dev.baton.engine.PendingClaim;
 import dev.baton.engine.SubmitResult;
@@ -18,9 +19,12 @@ import dev.baton.engine.TaskSpec;
 import dev.baton.store.RetainedTasks;
 import dev.baton.store.Store;
 import dev.baton.webhooks.CallbackPolicy;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -322,23 +326,76 @@ public class HotRoutes {
     /** A call with a body, read as {@code reader}'s record (a refusal when it cannot be). */
     private <T> void withBody(RoutingContext ctx, ObjectReader reader, BiConsumer<RoutingContext, T> call) {
         HttpServerRequest request = ctx.request();
-        if (!servedHere(ctx) || !plainJsonBody(request)) {
+        int length = servedHere(ctx) ? plainJsonBodyLength(request) : 0;
+        if (length <= 0) {
             ctx.next();
             return;
         }
-        request.body().onComplete(read -> {
-            if (read.failed()) {
-                ctx.fail(read.cause());
-                return;
-            }
+        Body body = new Body(length);
+        request.handler(body).exceptionHandler(ctx::fail).endHandler(end -> {
             try {
-                T body = Requests.required(reader.readValue(read.result().getBytes()));
-                call.accept(ctx, body);
+                T value = Requests.required(body.parse(reader));
+                call.accept(ctx, value);
             } catch (IOException | RuntimeException e) {
                 refuse(ctx, e);
             }
         });
         request.resume();
+    }
+
+    /**
+     * A request body of a declared length, gathered for one parse: one that came in one piece (a
+     * small body always does) is parsed where Vert.x put it, one in several pieces is copied once
+     * into an array of the declared length. Vert.x' own {@code body()} gathers into a buffer that
+     * doubles as it fills, and its bytes were copied once more for the parser.
+     */
+    static final class Body implements Handler<Buffer> {
+
+        private final int length;
+        private Buffer first;
+        private byte[] gathered;
+        private int size;
+
+        Body(int length) {
+            this.length = length;
+        }
+
+        @Override
+        public void handle(Buffer chunk) {
+            int more = chunk.length();
+            if (more > length - size) {
+                size = length + 1; // the parse refuses it; what else arrives is dropped
+                first = null;
+                gathered = null;
+                return;
+            }
+            if (size == 0) {
+                first = chunk;
+            } else {
+                if (gathered == null) {
+                    gathered = new byte[length];
+                    first.getBytes(0, size, gathered, 0);
+                    first = null;
+                }
+                chunk.getBytes(0, more, gathered, size);
+            }
+            size += more;
+        }
+
+        <T> T parse(ObjectReader reader) throws IOException {
+            if (size > length) {
+                throw new InvalidRequestException("body", "is longer than its Content-Length (" + length + " bytes)");
+            }
+            if (gathered != null) {
+                return reader.readValue(gathered, 0, size);
+            }
+            if (first == null) {
+                return reader.readValue(new byte[0]);
+            }
+            ByteBuf bytes = first.getByteBuf();
+            return bytes.hasArray() ? reader.readValue(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), size)
+                    : reader.readValue(first.getBytes());
+        }
     }
 
     /** Whether this call is answered here: served, allowed, unencoded, asking for JSON or anything. */
@@ -367,44 +424,61 @@ public class HotRoutes {
     }
 
     /** A body of known, small, non-zero length, declared as JSON in UTF-8 (or with no charset). */
-    private static boolean plainJsonBody(HttpServerRequest request) {
+    /** The length of a plain JSON body of at most {@link #MAX_BODY_BYTES}, or 0 when it is not one (or is empty). */
+    private static int plainJsonBodyLength(HttpServerRequest request) {
         if (request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
-            return false;
+            return 0;
         }
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
         if (length == null || type == null) {
-            return false;
+            return 0;
         }
         int bytes;
         try {
             bytes = Integer.parseInt(length);
         } catch (NumberFormatException e) {
-            return false;
+            return 0;
         }
         String declared = type.replace(" ", "").toLowerCase(Locale.ROOT);
-        return bytes > 0 && bytes <= MAX_BODY_BYTES
-                && (declared.equals("application/json") || declared.equals("application/json;charset=utf-8"));
+        boolean json = declared.equals("application/json") || declared.equals("application/json;charset=utf-8");
+        return json && bytes > 0 && bytes <= MAX_BODY_BYTES ? bytes : 0;
     }
 
     private void refuse(RoutingContext ctx, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         Refusal refusal = ErrorMapper.refusal(cause);
-        byte[] bytes = WireJson.error(refusal.body());
         HttpServerResponse response = ctx.response().setStatusCode(refusal.status());
         if (refusal.header() != null) {
             response.putHeader(refusal.header(), refusal.headerValue());
         }
-        write(response, "application/json", bytes);
+        write(response, "application/json", WireJson.error(refusal.body()));
     }
 
-    /** Headers in the order JAX-RS writes them: the length, then the type. */
-    private static void write(HttpServerResponse response, String type, byte[] bytes) {
+    /**
+     * Headers in the order JAX-RS writes them: the length, then the type. The answer's text is
+     * encoded once, straight into a pooled buffer the socket writes from (no string, no array, no
+     * copy into the socket's buffer), and the buffer goes back to the pool when the write is done
+     * or failed: Vert.x hands the socket a view of it that it does not release.
+     */
+    private static void write(HttpServerResponse response, String type, CharSequence answer) {
+        write(response, type, answer, ByteBufAllocator.DEFAULT);
+    }
+
+    static void write(HttpServerResponse response, String type, CharSequence answer, ByteBufAllocator buffers) {
         if (response.ended() || response.closed()) {
             return;
         }
-        response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.length))
-                .putHeader(HttpHeaders.CONTENT_TYPE, type)
-                .end(Buffer.buffer(Unpooled.wrappedBuffer(bytes))); // the answer's bytes as they are, not copied
+        int length = ByteBufUtil.utf8Bytes(answer);
+        ByteBuf bytes = buffers.directBuffer(length);
+        try {
+            ByteBufUtil.reserveAndWriteUtf8(bytes, answer, length);
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(length))
+                    .putHeader(HttpHeaders.CONTENT_TYPE, type)
+                    .end(Buffer.buffer(bytes), written -> bytes.release());
+        } catch (RuntimeException e) {
+            bytes.release();
+            throw e;
+        }
     }
 }

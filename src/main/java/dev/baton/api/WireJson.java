@@ -12,11 +12,17 @@ import java.util.List;
  * instants in ISO-8601, strings escaped as Jackson escapes them): Jackson reads each record
  * component by reflection, which cost more than the engine's whole call. {@code HotRoutesTest}
  * compares the two.
+ *
+ * <p>An answer is the calling thread's one builder ({@link #builder}), valid until the thread's
+ * next answer: read it at once, or keep a copy ({@link #utf8}).
  */
 final class WireJson {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     private static final int TASK_CHARS = 512;
+    /** The most a thread's builder keeps between answers (chars); a larger answer gets its own. */
+    private static final int KEPT_CHARS = 64 * 1024;
+    private static final ThreadLocal<StringBuilder> BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(KEPT_CHARS / 4));
     /** 10000-01-01T00:00:00Z: later instants are written with a sign and more digits ({@link Instant#toString}). */
     private static final long LAST_FOUR_DIGIT_YEAR_SECONDS = 253_402_300_800L;
 
@@ -24,12 +30,12 @@ final class WireJson {
     }
 
     /** {@code {"tasks": [task + lease_id, ...]}}, as {@link ClaimedTaskJson.Batch}. */
-    static byte[] claimed(List<ClaimedTask> tasks) {
+    static CharSequence claimed(List<ClaimedTask> tasks) {
         int chars = 0;
         for (ClaimedTask claimed : tasks) {
             chars += TASK_CHARS + length(claimed.task().payload()) + length(claimed.task().result());
         }
-        StringBuilder out = new StringBuilder(chars + 16).append("{\"tasks\":[");
+        StringBuilder out = builder(chars + 16).append("{\"tasks\":[");
         for (int i = 0; i < tasks.size(); i++) {
             ClaimedTask claimed = tasks.get(i);
             out.append(i == 0 ? "{" : ",{");
@@ -38,26 +44,26 @@ final class WireJson {
             string(out, claimed.leaseId());
             out.append('}');
         }
-        return bytes(out.append("]}"));
+        return (out.append("]}"));
     }
 
     /** As {@link TaskJson}. */
-    static byte[] task(TaskJson task) {
-        StringBuilder out = new StringBuilder(chars(task)).append('{');
+    static CharSequence task(TaskJson task) {
+        StringBuilder out = builder(chars(task)).append('{');
         fields(out, task);
-        return bytes(out.append('}'));
+        return (out.append('}'));
     }
 
     /** The task and {@code duplicate}, as {@link TaskResource.Outcome}. */
-    static byte[] outcome(TaskResource.Outcome outcome) {
-        StringBuilder out = new StringBuilder(chars(outcome.task()) + 24).append('{');
+    static CharSequence outcome(TaskResource.Outcome outcome) {
+        StringBuilder out = builder(chars(outcome.task()) + 24).append('{');
         fields(out, outcome.task());
-        return bytes(out.append(",\"duplicate\":").append(outcome.duplicate()).append('}'));
+        return (out.append(",\"duplicate\":").append(outcome.duplicate()).append('}'));
     }
 
     /** {@code {"tasks": [{ref, id, status, created}, ...]}}, as {@link TaskResource.BatchJson}. */
-    static byte[] batch(List<BatchResult.Member> members) {
-        StringBuilder out = new StringBuilder(80 * members.size() + 16).append("{\"tasks\":[");
+    static CharSequence batch(List<BatchResult.Member> members) {
+        StringBuilder out = builder(80 * members.size() + 16).append("{\"tasks\":[");
         for (int i = 0; i < members.size(); i++) {
             BatchResult.Member member = members.get(i);
             out.append(i == 0 ? "{\"ref\":" : ",{\"ref\":");
@@ -66,13 +72,13 @@ final class WireJson {
             field(out, false, "status", member.status().name());
             out.append(",\"created\":").append(member.created()).append('}');
         }
-        return bytes(out.append("]}"));
+        return (out.append("]}"));
     }
 
     /** {@code {"tasks": [answer, ...]}}, as {@link CompleteMany.Answers}, absent values left out. */
-    static byte[] completedMany(CompleteMany.Answers answers) {
+    static CharSequence completedMany(CompleteMany.Answers answers) {
         List<CompleteMany.Answer> all = answers.tasks();
-        StringBuilder out = new StringBuilder(96 * all.size() + 16).append("{\"tasks\":[");
+        StringBuilder out = builder(96 * all.size() + 16).append("{\"tasks\":[");
         for (int i = 0; i < all.size(); i++) {
             CompleteMany.Answer answer = all.get(i);
             out.append(i == 0 ? "{" : ",{");
@@ -86,25 +92,25 @@ final class WireJson {
             field(out, first, "message", answer.message());
             out.append('}');
         }
-        return bytes(out.append("]}"));
+        return (out.append("]}"));
     }
 
     /** As {@link LeaseResource.HeartbeatJson}. */
-    static byte[] heartbeat(LeaseResource.HeartbeatJson beat) {
-        StringBuilder out = new StringBuilder(96).append('{');
+    static CharSequence heartbeat(LeaseResource.HeartbeatJson beat) {
+        StringBuilder out = builder(96).append('{');
         boolean first = instant(out, true, "lease_expires_at", beat.leaseExpiresAt());
         out.append(first ? "" : ",").append("\"cancel_requested\":").append(beat.cancelRequested());
         field(out, false, "status", beat.status());
-        return bytes(out.append('}'));
+        return (out.append('}'));
     }
 
     /** As {@link ErrorBody}. */
-    static byte[] error(ErrorBody body) {
-        StringBuilder out = new StringBuilder(128).append("{\"error\":");
+    static CharSequence error(ErrorBody body) {
+        StringBuilder out = builder(128).append("{\"error\":");
         string(out, body.error());
         out.append(",\"message\":");
         string(out, body.message());
-        return bytes(out.append('}'));
+        return (out.append('}'));
     }
 
     /** A task's fields (without braces) in {@link TaskJson}'s order, absent ones left out. */
@@ -280,7 +286,25 @@ final class WireJson {
         return text == null ? 0 : text.length();
     }
 
-    private static byte[] bytes(StringBuilder out) {
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+    /**
+     * This thread's builder, emptied, with room for {@code chars}: an answer is read at once
+     * ({@code HotRoutes} encodes it into the response's buffer), so one builder per thread serves
+     * every answer and none is garbage. One that grew past {@link #KEPT_CHARS} for a large answer
+     * is let go for the next smaller one.
+     */
+    private static StringBuilder builder(int chars) {
+        StringBuilder out = BUILDER.get();
+        if (out.capacity() > KEPT_CHARS && chars <= KEPT_CHARS) {
+            out = new StringBuilder(KEPT_CHARS / 4);
+            BUILDER.set(out);
+        }
+        out.setLength(0);
+        out.ensureCapacity(chars);
+        return out;
+    }
+
+    /** An answer's UTF-8 bytes, for those that keep it (a webhook's body, a test). */
+    static byte[] utf8(CharSequence answer) {
+        return answer.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -120,21 +120,21 @@ class HotRoutesTest {
                 null, null, null, 0L, null, null, null, null, false, null, List.of(), List.of());
         for (TaskView view : List.of(full, sparse)) {
             TaskResource.Outcome outcome = new TaskResource.Outcome(TaskJson.of(view), view == full);
-            assertEquals(json.writeValueAsString(outcome), new String(WireJson.outcome(outcome), StandardCharsets.UTF_8));
+            assertEquals(json.writeValueAsString(outcome), WireJson.outcome(outcome).toString());
         }
         List<ClaimedTask> claimed = List.of(new ClaimedTask(full, "lease-" + odd, 1L), new ClaimedTask(sparse, "l2", 2L));
-        assertEquals(json.writeValueAsString(ClaimedTaskJson.Batch.of(claimed)), new String(WireJson.claimed(claimed), StandardCharsets.UTF_8));
+        assertEquals(json.writeValueAsString(ClaimedTaskJson.Batch.of(claimed)), WireJson.claimed(claimed).toString());
         LeaseResource.HeartbeatJson beat = new LeaseResource.HeartbeatJson(Instant.ofEpochMilli(1_700_000_000_000L), true, "IN_PROGRESS");
-        assertEquals(json.writeValueAsString(beat), new String(WireJson.heartbeat(beat), StandardCharsets.UTF_8));
+        assertEquals(json.writeValueAsString(beat), WireJson.heartbeat(beat).toString());
         List<BatchResult.Member> members = List.of(new BatchResult.Member(null, "t-1", TaskStatus.PENDING, true),
                 new BatchResult.Member(odd, "t-2", TaskStatus.WAITING, false));
-        assertEquals(json.writeValueAsString(new TaskResource.BatchJson(members)), new String(WireJson.batch(members), StandardCharsets.UTF_8));
+        assertEquals(json.writeValueAsString(new TaskResource.BatchJson(members)), WireJson.batch(members).toString());
         CompleteMany.Answers answers = new CompleteMany.Answers(List.of(
                 new CompleteMany.Answer("t-1", 200, "COMPLETED", true, null, null),
                 new CompleteMany.Answer(odd, 409, null, null, "lease_expired", odd)));
-        assertEquals(json.writeValueAsString(answers), new String(WireJson.completedMany(answers), StandardCharsets.UTF_8));
+        assertEquals(json.writeValueAsString(answers), WireJson.completedMany(answers).toString());
         ErrorBody error = new ErrorBody("invalid_request", odd);
-        assertEquals(json.writeValueAsString(error), new String(WireJson.error(error), StandardCharsets.UTF_8));
+        assertEquals(json.writeValueAsString(error), WireJson.error(error).toString());
     }
 
     @Test

@@ -1,0 +1,117 @@
+package dev.baton.api;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.baton.engine.InvalidRequestException;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.PoolArenaMetric;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hot routes' own buffers: a request body gathered from however many pieces it came in, and
+ * an answer written from a pooled buffer that goes back to the pool once the socket has it.
+ */
+class HotRoutesBuffersTest {
+
+    private static final ObjectReader TREE = new ObjectMapper().readerFor(JsonNode.class);
+
+    /** Pooled, with no per-thread cache: every buffer given back shows in the arenas' counts at once. */
+    private final PooledByteBufAllocator buffers = new PooledByteBufAllocator(true, 1, 1, 8192, 9, 0, 0, false);
+    private Vertx vertx;
+
+    @BeforeEach
+    void start() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aBodyInOnePieceIsParsedWhereItLies() throws Exception {
+        byte[] framed = "xx{\"k\":\"é\"}yy".getBytes(StandardCharsets.UTF_8);
+        Buffer piece = Buffer.buffer(framed).slice(2, framed.length - 2); // an array with an offset
+        HotRoutes.Body body = new HotRoutes.Body(piece.length());
+        body.handle(piece);
+        JsonNode parsed = body.parse(TREE);
+        assertEquals("é", parsed.get("k").asText());
+    }
+
+    @Test
+    void aBodyInManyPiecesIsGatheredWhole() throws Exception {
+        StringBuilder json = new StringBuilder("{\"tasks\":[");
+        for (int i = 0; i < 2_000; i++) {
+            json.append(i == 0 ? "" : ",").append("{\"n\":").append(i).append(",\"s\":\"€ ").append(i).append("\"}");
+        }
+        byte[] bytes = json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        HotRoutes.Body body = new HotRoutes.Body(bytes.length);
+        for (int from = 0; from < bytes.length; from += 1_000) {
+            int to = Math.min(bytes.length, from + 1_000);
+            body.handle(Buffer.buffer(bytes).slice(from, to)); // pieces that cut multi-byte characters
+        }
+        JsonNode parsed = body.parse(TREE);
+        assertEquals(2_000, parsed.get("tasks").size());
+        assertEquals("€ 1999", parsed.get("tasks").get(1_999).get("s").asText());
+    }
+
+    @Test
+    void aBodyLongerThanItsLengthIsRefused() {
+        HotRoutes.Body body = new HotRoutes.Body(4);
+        body.handle(Buffer.buffer("{}"));
+        body.handle(Buffer.buffer("{}{}"));
+        body.handle(Buffer.buffer("{}"));
+        InvalidRequestException refused = assertThrows(InvalidRequestException.class, () -> body.parse(TREE));
+        assertTrue(refused.getMessage().contains("Content-Length"), refused.getMessage());
+    }
+
+    @Test
+    void answersArriveWholeAndTheirBuffersGoBackToThePool() throws Exception {
+        StringBuilder large = new StringBuilder("{\"s\":\"");
+        while (large.length() < 300_000) {
+            large.append("ü€😀 ");
+        }
+        List<String> answers = List.of("{}", "{\"k\":\"é\"}", large.append("\"}").toString());
+        HttpServer server = vertx.createHttpServer().requestHandler(request -> {
+            String answer = answers.get(Integer.parseInt(request.getParam("n")));
+            HotRoutes.write(request.response(), "application/json", new StringBuilder(answer), buffers);
+        });
+        int port = server.listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+        HttpClient client = vertx.createHttpClient();
+        for (int round = 0; round < 20; round++) {
+            int n = round % answers.size();
+            Buffer body = client.request(HttpMethod.GET, port, "127.0.0.1", "/?n=" + n)
+                    .compose(request -> request.send().compose(HttpClientResponse::body))
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals(answers.get(n), body.toString(StandardCharsets.UTF_8), "answer " + n);
+        }
+        await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertEquals(0, active(), "answer buffers still lent out"));
+        assertTrue(allocations() >= 20, "the answers came from the pool");
+    }
+
+    private long active() {
+        return buffers.metric().directArenas().stream().mapToLong(PoolArenaMetric::numActiveAllocations).sum();
+    }
+
+    private long allocations() {
+        return buffers.metric().directArenas().stream().mapToLong(PoolArenaMetric::numAllocations).sum();
+    }
+}
