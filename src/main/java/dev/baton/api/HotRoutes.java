@@ -21,7 +21,6 @@ import dev.baton.store.Store;
 import dev.baton.webhooks.CallbackPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -457,9 +456,9 @@ public class HotRoutes {
 
     /**
      * Headers in the order JAX-RS writes them: the length, then the type. The answer's text is
-     * encoded once, straight into a pooled buffer the socket writes from (no string, no array, no
-     * copy into the socket's buffer), and the buffer goes back to the pool when the write is done
-     * or failed: Vert.x hands the socket a view of it that it does not release.
+     * encoded once into a pooled buffer the socket writes from ({@link AnswerBytes}), which goes
+     * back to the pool when the write is done or failed: Vert.x hands the socket a view of it that
+     * it does not release.
      */
     private static void write(HttpServerResponse response, String type, CharSequence answer) {
         write(response, type, answer, ByteBufAllocator.DEFAULT);
@@ -469,11 +468,9 @@ public class HotRoutes {
         if (response.ended() || response.closed()) {
             return;
         }
-        int length = ByteBufUtil.utf8Bytes(answer);
-        ByteBuf bytes = buffers.directBuffer(length);
+        ByteBuf bytes = AnswerBytes.encode(answer, buffers);
         try {
-            ByteBufUtil.reserveAndWriteUtf8(bytes, answer, length);
-            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(length))
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.readableBytes()))
                     .putHeader(HttpHeaders.CONTENT_TYPE, type)
                     .end(Buffer.buffer(bytes), written -> bytes.release());
         } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.baton.engine.InvalidRequestException;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.PoolArenaMetric;
 import io.vertx.core.Vertx;
@@ -81,6 +82,26 @@ class HotRoutesBuffersTest {
         body.handle(Buffer.buffer("{}"));
         InvalidRequestException refused = assertThrows(InvalidRequestException.class, () -> body.parse(TREE));
         assertTrue(refused.getMessage().contains("Content-Length"), refused.getMessage());
+    }
+
+    @Test
+    void anAnswerIsEncodedAsUtf8WhateverItHoldsAndHowLongItIs() {
+        StringBuilder large = new StringBuilder();
+        while (large.length() < 100_000) {
+            large.append("{\"k\":\"abc\"},");
+        }
+        List<String> texts = List.of("{}", "{\"k\":\"é€😀\"}", large.toString(), "{\"short\":1}", large + "ü", "[\"\\u0000\"]");
+        for (String text : texts) {
+            ByteBuf encoded = AnswerBytes.encode(new StringBuilder(text), buffers);
+            try {
+                byte[] bytes = new byte[encoded.readableBytes()];
+                encoded.readBytes(bytes);
+                assertEquals(text, new String(bytes, StandardCharsets.UTF_8));
+                assertEquals(text.getBytes(StandardCharsets.UTF_8).length, bytes.length);
+            } finally {
+                encoded.release();
+            }
+        }
     }
 
     @Test
