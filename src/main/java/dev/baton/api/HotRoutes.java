@@ -326,7 +326,7 @@ public class HotRoutes {
     private <T> void withBody(RoutingContext ctx, ObjectReader reader, BiConsumer<RoutingContext, T> call) {
         HttpServerRequest request = ctx.request();
         int length = servedHere(ctx) ? plainJsonBodyLength(request) : 0;
-        if (length <= 0) {
+        if (length <= 0 || request.isEnded()) { // nothing left to gather here: the JAX-RS path takes it
             ctx.next();
             return;
         }
