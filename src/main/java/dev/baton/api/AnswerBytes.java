@@ -14,8 +14,12 @@ import io.netty.buffer.ByteBufUtil;
  */
 final class AnswerBytes {
 
-    /** The most a thread's scratch keeps between answers; a larger answer gets arrays of its own. */
-    private static final int KEPT_CHARS = 64 * 1024;
+    /**
+     * The most a thread keeps between answers, in characters (here and in {@link WireJson}'s
+     * builder): room for a claim of {@code baton.claim-max-tasks} (100) tasks with payloads of
+     * about 1 KB. A larger answer gets arrays of its own.
+     */
+    static final int KEPT_CHARS = 256 * 1024;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> new Scratch(4 * 1024));
 
     private AnswerBytes() {
@@ -26,8 +30,8 @@ final class AnswerBytes {
         int length = text.length();
         Scratch scratch = SCRATCH.get();
         if (length > scratch.chars.length) {
-            scratch = new Scratch(length);
-            if (length <= KEPT_CHARS) {
+            scratch = new Scratch(Math.max(length, Math.min(KEPT_CHARS, 2 * scratch.chars.length)));
+            if (scratch.chars.length <= KEPT_CHARS) {
                 SCRATCH.set(scratch);
             }
         }

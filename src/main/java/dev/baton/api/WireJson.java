@@ -20,9 +20,8 @@ final class WireJson {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     private static final int TASK_CHARS = 512;
-    /** The most a thread's builder keeps between answers (chars); a larger answer gets its own. */
-    private static final int KEPT_CHARS = 64 * 1024;
-    private static final ThreadLocal<StringBuilder> BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(KEPT_CHARS / 4));
+    private static final int KEPT_CHARS = AnswerBytes.KEPT_CHARS;
+    private static final ThreadLocal<StringBuilder> BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(4 * 1024));
     /** 10000-01-01T00:00:00Z: later instants are written with a sign and more digits ({@link Instant#toString}). */
     private static final long LAST_FOUR_DIGIT_YEAR_SECONDS = 253_402_300_800L;
 
@@ -295,7 +294,7 @@ final class WireJson {
     private static StringBuilder builder(int chars) {
         StringBuilder out = BUILDER.get();
         if (out.capacity() > KEPT_CHARS && chars <= KEPT_CHARS) {
-            out = new StringBuilder(KEPT_CHARS / 4);
+            out = new StringBuilder(4 * 1024);
             BUILDER.set(out);
         }
         out.setLength(0);
