@@ -20,7 +20,7 @@ import dev.baton.store.RetainedTasks;
 import dev.baton.store.Store;
 import dev.baton.webhooks.CallbackPolicy;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -456,26 +456,15 @@ public class HotRoutes {
 
     /**
      * Headers in the order JAX-RS writes them: the length, then the type. The answer's text is
-     * encoded once into a pooled buffer the socket writes from ({@link AnswerBytes}), which goes
-     * back to the pool when the write is done or failed: Vert.x hands the socket a view of it that
-     * it does not release.
+     * encoded once ({@link AnswerBytes}) and its bytes written as they are, not copied again.
      */
-    private static void write(HttpServerResponse response, String type, CharSequence answer) {
-        write(response, type, answer, ByteBufAllocator.DEFAULT);
-    }
-
-    static void write(HttpServerResponse response, String type, CharSequence answer, ByteBufAllocator buffers) {
+    static void write(HttpServerResponse response, String type, CharSequence answer) {
         if (response.ended() || response.closed()) {
             return;
         }
-        ByteBuf bytes = AnswerBytes.encode(answer, buffers);
-        try {
-            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.readableBytes()))
-                    .putHeader(HttpHeaders.CONTENT_TYPE, type)
-                    .end(Buffer.buffer(bytes), written -> bytes.release());
-        } catch (RuntimeException e) {
-            bytes.release();
-            throw e;
-        }
+        byte[] bytes = AnswerBytes.encode(answer);
+        response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.length))
+                .putHeader(HttpHeaders.CONTENT_TYPE, type)
+                .end(Buffer.buffer(Unpooled.wrappedBuffer(bytes)));
     }
 }

@@ -2,7 +2,6 @@ package dev.baton.api;
 
 import dev.baton.engine.BatchResult;
 import dev.baton.engine.ClaimedTask;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
@@ -302,8 +301,8 @@ final class WireJson {
         return out;
     }
 
-    /** An answer's UTF-8 bytes, for those that keep it (a webhook's body, a test). */
+    /** An answer's UTF-8 bytes, for those that keep it (a webhook's body). */
     static byte[] utf8(CharSequence answer) {
-        return answer.toString().getBytes(StandardCharsets.UTF_8);
+        return AnswerBytes.encode(answer);
     }
 }
