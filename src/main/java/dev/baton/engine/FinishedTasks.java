@@ -95,7 +95,7 @@ final class FinishedTasks {
     }
 
     private long expiryOf(Task task) {
-        long finished = task.completedAt != null ? task.completedAt : nowMillis;
+        long finished = task.completedAt != Task.NONE ? task.completedAt : nowMillis;
         long expiry = finished + retentionMillis;
         return ((finished ^ expiry) & (retentionMillis ^ expiry)) < 0 ? Long.MAX_VALUE : expiry; // saturating
     }

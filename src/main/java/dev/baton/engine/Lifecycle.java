@@ -148,10 +148,10 @@ final class Lifecycle {
     }
 
     void complete(Task task, String leaseId, String result) {
-        Long startedAt = task.startedAt;
+        long startedAt = task.startedAt;
         KeySlots key = task.conc;
         Agent agent = agents.get(task.assignedAgent);
-        long took = lock.now() - (task.startedAt == null ? lock.now() : task.startedAt);
+        long took = lock.now() - (task.startedAt == Task.NONE ? lock.now() : task.startedAt);
         if (agent != null) {
             agent.overall.success(took);
             agent.history(task.type()).success(took);
@@ -173,7 +173,7 @@ final class Lifecycle {
     /** A failed run: SCHEDULED for a retry after its backoff while retries are left and it may, else FAILED. */
     void fail(Task task, String leaseId, String error, boolean retryable) {
         String agentId = task.assignedAgent;
-        Long startedAt = task.startedAt;
+        long startedAt = task.startedAt;
         KeySlots key = task.conc;
         Attempts.end(task, TaskAttempt.Outcome.FAILED, error, lock.now());
         Agent agent = endFailedRun(task);
@@ -197,7 +197,7 @@ final class Lifecycle {
     /** The lease ran out: back to the front of its deque, or FAILED as a poison pill after too many expiries. */
     void expire(Task task) {
         String agentId = task.assignedAgent;
-        Long startedAt = task.startedAt;
+        long startedAt = task.startedAt;
         KeySlots key = task.conc;
         Attempts.end(task, TaskAttempt.Outcome.EXPIRED, "lease expired", lock.now());
         Agent agent = endFailedRun(task);
@@ -245,14 +245,15 @@ final class Lifecycle {
     /** A dead letter runs again: fresh retries, its original priority. */
     void retry(Task task) {
         Transitions.check(task.id, task.status, TaskStatus.PENDING);
+        Attempts.settle(task);
         tasks.revived(task);
         dispatcher.attach(task, lock.now());
         task.failures = 0;
         task.expiries = 0;
         task.error = null;
-        task.completedAt = null;
+        task.completedAt = Task.NONE;
         task.level = task.spec.priority();
-        task.runAt = null;
+        task.runAt = Task.NONE;
         forgetRun(task);
         enqueue(task, EventType.QUEUED);
     }
@@ -315,7 +316,7 @@ final class Lifecycle {
             }
             switch (task.status) {
                 case COMPLETED, FAILED, CANCELLED -> {
-                    if (task.completedAt == null || task.completedAt + config.retentionMillis() > t) {
+                    if (task.completedAt == Task.NONE || task.completedAt + config.retentionMillis() > t) {
                         tasks.addFinished(task);
                     }
                     continue;
@@ -326,7 +327,7 @@ final class Lifecycle {
                 }
                 case SCHEDULED -> {
                     dispatcher.attach(task, t);
-                    timers.startAt(task, task.runAt == null ? t : task.runAt);
+                    timers.startAt(task, task.runAt == Task.NONE ? t : task.runAt);
                 }
                 case WAITING -> {
                     dispatcher.attach(task, t);
@@ -377,7 +378,7 @@ final class Lifecycle {
 
     /** The task may run: SCHEDULED if its {@code run_at} is ahead, else ready. One event says so. */
     private void enqueue(Task task, EventType event) {
-        if (task.runAt != null && task.runAt > lock.now()) {
+        if (task.runAt != Task.NONE && task.runAt > lock.now()) {
             statuses.move(task, TaskStatus.SCHEDULED);
             timers.startAt(task, task.runAt);
             emit(event, task, null);
@@ -395,8 +396,8 @@ final class Lifecycle {
      * cancelled or released): their adaptive caps, if any, learn how, and an event says so when a
      * whole cap moved. A cap that rose feeds parked claims with the run's freed slot, just after.
      */
-    private void adapt(String type, KeySlots key, Long startedAt, boolean failed) {
-        if (startedAt == null) {
+    private void adapt(String type, KeySlots key, long startedAt, boolean failed) {
+        if (startedAt == Task.NONE) {
             return;
         }
         AdaptiveLimit adaptive = rules.of(type).adaptive();
@@ -467,8 +468,9 @@ final class Lifecycle {
      * its event, and the error of a failed run stays readable until the next one ends.
      */
     private static void forgetRun(Task task) {
+        Attempts.settle(task);
         task.assignedAgent = null;
-        task.startedAt = null;
+        task.startedAt = Task.NONE;
         task.progress = 0;
     }
 

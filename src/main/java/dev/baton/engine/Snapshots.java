@@ -20,9 +20,9 @@ final class Snapshots {
     }
 
     static TaskRecord record(Task t) {
-        return new TaskRecord(t.spec, t.maxRetries, t.createdAt, t.status, t.level, t.runAt, t.attempt, t.failures,
-                t.expiries, t.progress, t.message, t.result, t.error, t.startedAt, t.completedAt, t.leaseId,
-                t.assignedAgent, t.cancelRequested, t.endedLeaseId, t.endedByComplete, t.readyAt, t.readySeq, t.attempts,
+        return new TaskRecord(t.spec, t.maxRetries, t.createdAt, t.status, t.level, Task.boxed(t.runAt), t.attempt, t.failures,
+                t.expiries, t.progress, t.message, t.result, t.error, Task.boxed(t.startedAt), Task.boxed(t.completedAt), t.leaseId,
+                t.assignedAgent, t.cancelRequested, t.endedLeaseId, t.endedByComplete, t.readyAt, t.readySeq, Attempts.ended(t),
                 t.dependentIds);
     }
 
@@ -31,7 +31,7 @@ final class Snapshots {
         Task task = new Task(r.id(), r.spec(), r.maxRetries(), r.createdAt());
         task.status = r.status();
         task.level = r.level();
-        task.runAt = r.runAt();
+        task.runAt = Task.unboxed(r.runAt());
         task.attempt = r.attempt();
         task.failures = r.failures();
         task.expiries = r.expiries();
@@ -39,8 +39,8 @@ final class Snapshots {
         task.message = r.message();
         task.result = r.result();
         task.error = r.error();
-        task.startedAt = r.startedAt();
-        task.completedAt = r.completedAt();
+        task.startedAt = Task.unboxed(r.startedAt());
+        task.completedAt = Task.unboxed(r.completedAt());
         task.leaseId = r.leaseId();
         task.assignedAgent = r.assignedAgent();
         task.cancelRequested = r.cancelRequested();
@@ -49,6 +49,7 @@ final class Snapshots {
         task.readyAt = r.readyAt();
         task.readySeq = r.readySeq();
         task.attempts = r.attempts();
+        Attempts.compact(task);
         task.dependentIds = r.dependents();
         return task;
     }
@@ -83,8 +84,8 @@ final class Snapshots {
         return new TaskView(task.id, task.type(), task.spec.description(), task.spec.priority(), task.level,
                 task.spec.payload(), task.spec.dependsOn(), waitingOn, task.spec.runOnDependencyFailure(),
                 task.status, task.assignedAgent, task.attempt, task.maxRetries, task.failures, task.expiries,
-                task.progress, task.message, task.result, task.error, task.runAt, task.createdAt, task.startedAt,
-                task.completedAt, position, task.status.isRunning() ? task.leaseExpiresAt : null, task.cancelRequested,
+                task.progress, task.message, task.result, task.error, Task.boxed(task.runAt), task.createdAt,
+                Task.boxed(task.startedAt), Task.boxed(task.completedAt), position, task.status.isRunning() ? task.leaseExpiresAt : null, task.cancelRequested,
                 task.readyAt == 0 ? null : task.readyAt, task.spec.callbackUrl(), Attempts.view(task), task.dependentIds,
                 task.spec.rateKey(), task.spec.cost(), task.spec.concurrencyKey(), waitingOnLimit);
     }

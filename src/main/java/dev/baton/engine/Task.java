@@ -14,6 +14,13 @@ import java.util.List;
  */
 final class Task {
 
+    /**
+     * A time that is not set. The times are primitives, not boxed: a finished task stays in memory
+     * (the finished cache) through several young collections, and every object it holds is copied by
+     * each of them; a box per time was a third of its objects besides the strings.
+     */
+    static final long NONE = Long.MIN_VALUE;
+
     final String id;
     final TaskSpec spec;
     final int maxRetries;
@@ -24,7 +31,8 @@ final class Task {
     TaskStatus status;
     /** The level the task is queued at; starts at the given priority, one lower per retry. */
     Priority level;
-    Long runAt;
+    /** When a SCHEDULED task may run, or {@link #NONE}. */
+    long runAt;
     int attempt;
     int failures;
     int expiries;
@@ -32,8 +40,10 @@ final class Task {
     String message;
     String result;
     String error;
-    Long startedAt;
-    Long completedAt;
+    /** When the run under way began, or {@link #NONE}. */
+    long startedAt = NONE;
+    /** When the task ended, or {@link #NONE}. */
+    long completedAt = NONE;
 
     /** Running (or cancelled while running): the lease the agent must quote. */
     String leaseId;
@@ -66,6 +76,11 @@ final class Task {
     List<String> dependentIds = List.of();
     /** The runs that ended, oldest first, the last {@link Attempts#KEPT} (see {@link Attempts}); immutable. */
     List<TaskAttempt> attempts = List.of();
+    /**
+     * Its one run completed it, and {@link #attempts} is empty: the run is the one {@link #assignedAgent},
+     * {@link #startedAt} and {@link #completedAt} tell (see {@link Attempts}).
+     */
+    boolean onlyRun;
 
     /** Its keys' budgets while it is live (null: no such key); set by {@link KeyLimits#attach}. */
     RateBucket rate;
@@ -86,7 +101,16 @@ final class Task {
         this.cost = spec.cost();
         this.level = spec.priority();
         this.status = TaskStatus.WAITING; // until the coordinator settles it
-        this.runAt = spec.runAt();
+        this.runAt = unboxed(spec.runAt());
+    }
+
+    /** A time as the views and records hold it: null when not set. */
+    static Long boxed(long at) {
+        return at == NONE ? null : at;
+    }
+
+    static long unboxed(Long at) {
+        return at == null ? NONE : at;
     }
 
     String type() {

@@ -62,7 +62,7 @@ public final class EngineInvariants {
                     state(task.chain == null, "waiting task " + task.id + " is queued");
                     dependencies(parts, task);
                 }
-                case SCHEDULED -> state(task.chain == null && task.runAt != null,
+                case SCHEDULED -> state(task.chain == null && task.runAt != Task.NONE,
                         "scheduled task " + task.id + " is queued or has no run_at");
                 case COMPLETED, FAILED, CANCELLED -> { }
             }

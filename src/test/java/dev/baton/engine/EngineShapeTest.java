@@ -43,6 +43,16 @@ class EngineShapeTest {
     }
 
     @Test
+    void aTaskHoldsNoBoxedNumber() {
+        List<String> boxed = Stream.of(Task.class.getDeclaredFields())
+                .filter(f -> Number.class.isAssignableFrom(f.getType()) || f.getType() == Boolean.class)
+                .map(f -> f.getName() + ": " + f.getType().getSimpleName())
+                .toList();
+        assertEquals(List.of(), boxed, "a finished task stays in memory through several young collections, which copy "
+                + "every object it holds: its numbers are primitives (Task.NONE for a time not set)");
+    }
+
+    @Test
     void theOwnersArePackagePrivate() {
         classes().that().haveNameMatching("dev\\.baton\\.engine\\.(" + String.join("|", OWNERS) + ")").should().notBePublic()
                 .because("only Coordinator is the engine's entry point").check(ENGINE);

@@ -67,6 +67,37 @@ class TaskHistoryTest extends EngineHarness {
     }
 
     @Test
+    void aTaskCompletedAtItsFirstRunHoldsNoRunOfItsOwnYetShowsItAlsoAfterARestart() {
+        agent("a-1", 1, "t");
+        String id = submit("t", Priority.HIGH).id();
+        now += SECOND;
+        ClaimedTask claimed = claimOne("a-1");
+        long start = now;
+        now += 2 * SECOND;
+        engine.complete(id, claimed.leaseId(), "{}", now);
+        List<TaskAttempt> expected = List.of(ended(1, "a-1", start, now, TaskAttempt.Outcome.COMPLETED, null));
+        assertEquals(expected, view(id).attempts());
+
+        Task task = engine.inspect(parts -> parts.tasks().find(id));
+        assertEquals(List.of(), task.attempts, "the finished cache holds no run, list or boxed time for it");
+        assertTrue(task.onlyRun);
+        TaskRecord record = Snapshots.record(task);
+        assertEquals(expected, record.attempts(), "the record written to the store still names the run");
+
+        Task rebuilt = Snapshots.rebuild(record);
+        assertEquals(List.of(), rebuilt.attempts, "recovered the same way");
+        assertEquals(expected, Attempts.view(rebuilt));
+        Task other = Snapshots.rebuild(new TaskRecord(record.spec(), record.maxRetries(), record.createdAt(), record.status(),
+                record.level(), record.runAt(), record.attempt(), record.failures(), record.expiries(), record.progress(),
+                record.message(), record.result(), record.error(), record.startedAt(), record.completedAt(), record.leaseId(),
+                record.assignedAgent(), record.cancelRequested(), record.endedLeaseId(), record.endedByComplete(),
+                record.readyAt(), record.readySeq(), List.of(ended(2, "a-1", start, now, TaskAttempt.Outcome.COMPLETED, null)),
+                record.dependents()));
+        assertEquals(1, other.attempts.size(), "a run its fields do not tell is kept as it is");
+        assertEquals(2, Attempts.view(other).get(0).attempt());
+    }
+
+    @Test
     void aRunCancelledOrReleasedByItsAgentLeavingSaysSo() {
         agent("a-1", 2, "t");
         String cancelled = submit("t", Priority.MEDIUM).id();
