@@ -1,7 +1,6 @@
 package dev.baton.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.engine.BatonException;
 import dev.baton.engine.CompletionResult;
 import dev.baton.engine.Coordinator;
@@ -59,13 +58,12 @@ public final class CompleteMany {
 
     /** One task to complete: its id, the lease the claim gave, and the result (any JSON). */
     public record Item(@Schema(required = true) String taskId, @Schema(required = true) String leaseId,
-            @Schema(ref = "AnyValue") JsonNode result) {
+            @Schema(ref = "AnyValue") RawJson result) {
 
         Checked checked() {
             String id = Ids.requireValid("task_id", taskId == null ? "" : taskId);
             String lease = LeaseRequests.requireLease(leaseId);
-            Requests.validUnicode("result", result);
-            return new Checked(id, lease, result == null || result.isNull() ? null : result.toString());
+            return new Checked(id, lease, result == null ? null : result.checked("result"));
         }
     }
 

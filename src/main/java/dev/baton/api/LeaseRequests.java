@@ -1,6 +1,5 @@
 package dev.baton.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.engine.Ids;
 import dev.baton.engine.InvalidRequestException;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -21,10 +20,9 @@ public final class LeaseRequests {
         }
     }
 
-    public record Complete(@Schema(required = true) String leaseId, @Schema(ref = "AnyValue") JsonNode result, String agentId) {
+    public record Complete(@Schema(required = true) String leaseId, @Schema(ref = "AnyValue") RawJson result, String agentId) {
         String resultJson() {
-            Requests.validUnicode("result", result);
-            return result == null || result.isNull() ? null : result.toString();
+            return result == null ? null : result.checked("result");
         }
     }
 

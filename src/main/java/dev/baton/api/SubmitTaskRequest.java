@@ -1,6 +1,5 @@
 package dev.baton.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.baton.engine.BatchItem;
 import dev.baton.engine.InvalidRequestException;
@@ -20,7 +19,7 @@ public record SubmitTaskRequest(
         @Schema(required = true) String type,
         String description,
         @Schema(defaultValue = "MEDIUM") @JsonDeserialize(using = StrictJson.PriorityName.class) Priority priority,
-        @Schema(ref = "JsonObject") JsonNode payload,
+        @Schema(ref = "JsonObject") RawJson payload,
         List<String> dependsOn,
         @Schema(minimum = "0") Integer maxRetries,
         @Schema(description = "not handed out before this instant") @JsonDeserialize(using = StrictJson.IsoInstant.class) Instant runAt,
@@ -46,8 +45,8 @@ public record SubmitTaskRequest(
     }
 
     TaskSpec toSpec() {
-        if (payload != null && !payload.isObject() && !payload.isNull()) {
-            throw new InvalidRequestException("payload", "must be a JSON object, was " + payload.getNodeType().name().toLowerCase());
+        if (payload != null && !payload.isObject()) {
+            throw new InvalidRequestException("payload", "must be a JSON object, was " + payload.kind());
         }
         boolean run;
         if (onDependencyFailure == null || onDependencyFailure.equals("cancel")) {
@@ -60,9 +59,8 @@ public record SubmitTaskRequest(
         if (dependsOn != null && dependsOn.stream().anyMatch(d -> d == null || d.isBlank())) {
             throw new InvalidRequestException("depends_on", "must not contain empty ids");
         }
-        Requests.validUnicode("payload", payload);
         return new TaskSpec(id, type, description, priority,
-                payload == null || payload.isNull() ? null : payload.toString(),
+                payload == null ? null : payload.checked("payload"),
                 dependsOn, maxRetries, Requests.epochMillis("run_at", runAt), run, callbackUrl, rateKey, cost,
                 concurrencyKey);
     }
