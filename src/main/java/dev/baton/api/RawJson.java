@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.SegmentedStringWriter;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
@@ -59,35 +60,40 @@ record RawJson(String json, JsonToken root, String invalid) {
         public RawJson deserialize(JsonParser parser, DeserializationContext context) throws IOException {
             JsonToken root = parser.currentToken();
             String invalid = null;
-            SegmentedStringWriter text = new SegmentedStringWriter(TEXT._getBufferRecycler());
-            try (JsonGenerator out = TEXT.createGenerator(text)) {
-                int depth = 0;
-                JsonToken token = root;
-                while (true) {
-                    if (token == JsonToken.FIELD_NAME || token == JsonToken.VALUE_STRING) {
-                        if (token == JsonToken.VALUE_STRING) {
-                            // Jackson checks the length where it makes a string; the copy makes none
-                            parser.streamReadConstraints().validateStringLength(parser.getTextLength());
+            BufferRecycler recycler = TEXT._getBufferRecycler(); // given back as ObjectMapper.writeValueAsString does
+            try {
+                SegmentedStringWriter text = new SegmentedStringWriter(recycler);
+                try (JsonGenerator out = TEXT.createGenerator(text)) {
+                    int depth = 0;
+                    JsonToken token = root;
+                    while (true) {
+                        if (token == JsonToken.FIELD_NAME || token == JsonToken.VALUE_STRING) {
+                            if (token == JsonToken.VALUE_STRING) {
+                                // Jackson checks the length where it makes a string; the copy makes none
+                                parser.streamReadConstraints().validateStringLength(parser.getTextLength());
+                            }
+                            if (invalid == null && hasLoneSurrogate(parser)) {
+                                invalid = parser.getText();
+                            }
+                        } else if (token.isStructStart()) {
+                            depth++;
+                        } else if (token.isStructEnd()) {
+                            depth--;
                         }
-                        if (invalid == null && hasLoneSurrogate(parser)) {
-                            invalid = parser.getText();
+                        out.copyCurrentEvent(parser);
+                        if (depth == 0) {
+                            break;
                         }
-                    } else if (token.isStructStart()) {
-                        depth++;
-                    } else if (token.isStructEnd()) {
-                        depth--;
-                    }
-                    out.copyCurrentEvent(parser);
-                    if (depth == 0) {
-                        break;
-                    }
-                    token = parser.nextToken();
-                    if (token == null) {
-                        return (RawJson) context.handleUnexpectedToken(RawJson.class, parser);
+                        token = parser.nextToken();
+                        if (token == null) {
+                            return (RawJson) context.handleUnexpectedToken(RawJson.class, parser);
+                        }
                     }
                 }
+                return new RawJson(text.getAndClear(), root, invalid);
+            } finally {
+                recycler.releaseToPool();
             }
-            return new RawJson(text.getAndClear(), root, invalid);
         }
 
         private static boolean hasLoneSurrogate(JsonParser parser) throws IOException {
