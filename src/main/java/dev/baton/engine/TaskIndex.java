@@ -3,27 +3,27 @@ package dev.baton.engine;
 import java.util.AbstractCollection;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Every readable task by id, and in id order for paging, without a sorted map on the submit path:
- * a hash table finds a task ({@link TasksById}: no node per task); the order is an array of tasks
- * in ascending id order, appended to as long as ids come in order (server ids do: they sort by
- * creation time), plus a sorted map for the few that do not (client ids, recovery). A removed
- * task's slot is emptied at once (so the task, its payload and its result are garbage as soon as
- * the finished cache lets go of them) and its id stays, to keep the order searchable, until enough
- * slots are empty to compact the arrays. Compacting also merges the out-of-order ones in, so both
- * stay cheap. Not thread-safe: used under the coordinator's lock.
+ * a hash map finds a task; the order is an array of tasks in ascending id order, appended to as
+ * long as ids come in order (server ids do: they sort by creation time), plus a sorted map for the
+ * few that do not (client ids, recovery). A removed task's slot is emptied at once (so the task,
+ * its payload and its result are garbage as soon as the finished cache lets go of them) and its id
+ * stays, to keep the order searchable, until enough slots are empty to compact the arrays.
+ * Compacting also merges the out-of-order ones in, so both stay cheap. Not thread-safe: used under
+ * the coordinator's lock.
  */
 final class TaskIndex {
 
     private static final int MIN_COMPACT = 1024;
 
-    /** Keyed by a hash clients cannot predict: see {@link TasksById}. */
-    private final TasksById byId = new TasksById(ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong());
+    private final Map<String, Task> byId = new HashMap<>();
     /** Ascending ids, strictly: {@link #slots}' ids, kept while a slot is empty. */
     private String[] ids = new String[64];
     /** The tasks of {@link #ids}; null where the task was removed (a dead slot). */
@@ -43,7 +43,7 @@ final class TaskIndex {
 
     void put(Task task) {
         String id = task.id;
-        Task previous = byId.put(task);
+        Task previous = byId.put(id, task);
         if (previous == task) {
             return;
         }
