@@ -1,6 +1,7 @@
 package dev.baton.store;
 
 import io.vertx.mutiny.redis.client.Response;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -57,10 +58,81 @@ final class FencedWrites {
         if (commands.isEmpty()) {
             return;
         }
+        check(RedisScript.FENCED.run(redis, Collections.singletonList(keys.epoch()), args(commands)));
+    }
+
+    private List<String> args(Commands commands) {
         List<String> args = new ArrayList<>(commands.words.size() + 1);
         args.add(Long.toString(epoch));
         args.addAll(commands.words);
-        check(RedisScript.FENCED.run(redis, Collections.singletonList(keys.epoch()), args));
+        return args;
+    }
+
+    /** Fenced calls sent without waiting for each answer, at most {@code window} unanswered at once; see {@link Pipeline}. */
+    Pipeline pipeline(int window) {
+        return new Pipeline(window);
+    }
+
+    /**
+     * Fenced calls, each run as {@link #run} runs one, sent one after another without waiting for
+     * the answer to the one before, at most {@code window} unanswered at once: a checkpoint of many
+     * chunks costs one round trip per window, not one per chunk, while each chunk still holds Redis
+     * only as long as it runs. The calls may run in any order (they may go out on different pooled
+     * connections): each must stand on its own. After a failure nothing more is sent, and the
+     * failure is thrown only once no call is unanswered, so nothing lands after the caller has
+     * gone on to its next step.
+     */
+    final class Pipeline {
+        private final int window;
+        /** The calls sent and not answered yet, oldest first, each with when it was sent ({@link System#nanoTime}). */
+        private final ArrayDeque<Sent> unanswered = new ArrayDeque<>();
+        private RuntimeException failure;
+
+        private Pipeline(int window) {
+            if (window < 1) {
+                throw new IllegalArgumentException("window " + window);
+            }
+            this.window = window;
+        }
+
+        /** Sends a call; waits first for the oldest answer when {@code window} are unanswered. Throws a failure seen so far. */
+        void send(Commands commands) {
+            if (failure == null && !commands.isEmpty()) {
+                unanswered.add(new Sent(RedisScript.FENCED.runAsync(redis, Collections.singletonList(keys.epoch()), args(commands)),
+                        System.nanoTime()));
+            }
+            while (unanswered.size() >= window || (failure != null && !unanswered.isEmpty())) {
+                awaitOldest();
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        /** Waits for every answer; throws the first failure. */
+        void finish() {
+            while (!unanswered.isEmpty()) {
+                awaitOldest();
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        /** Each call waits at most the calls' timeout from when it was sent, so a hung Redis fails a window in one timeout. */
+        private void awaitOldest() {
+            Sent oldest = unanswered.poll();
+            try {
+                check(redis.await(oldest.answer(), oldest.sentNanos()));
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+    }
+
+    private record Sent(io.vertx.core.Future<io.vertx.redis.client.Response> answer, long sentNanos) {
     }
 
     /**

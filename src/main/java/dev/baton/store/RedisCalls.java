@@ -6,6 +6,9 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Blocking Redis calls for Baton's own store threads (never an event loop): each waits at most
@@ -36,6 +39,25 @@ final class RedisCalls {
      */
     io.vertx.core.Future<io.vertx.redis.client.Response> sendRaw(io.vertx.redis.client.Request request) {
         return redis.getDelegate().send(request);
+    }
+
+    /**
+     * Waits for a call sent with {@link #sendRaw} (or a script's {@code runAsync}) at {@code sentNanos}
+     * ({@link System#nanoTime}) until {@code timeout} after that; its failure, or the timeout, is
+     * thrown as a runtime exception.
+     */
+    io.vertx.redis.client.Response await(io.vertx.core.Future<io.vertx.redis.client.Response> call, long sentNanos) {
+        long left = Math.max(0, timeout.toNanos() - (System.nanoTime() - sentNanos));
+        try {
+            return call.toCompletionStage().toCompletableFuture().get(left, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Redis", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new io.smallrye.mutiny.TimeoutException();
+        }
     }
 
     /** {@link #batch} for the event loop. */

@@ -991,6 +991,64 @@ class StoreTest {
         assertEquals("0", send(Request.cmd(Command.GET).arg("{t}:checkpoint")).toString());
     }
 
+    /** A fence on the shared Redis at epoch 7, whose calls wait 2 s at most. */
+    private FencedWrites fenceAtEpoch7() {
+        send(Request.cmd(Command.SET).arg("{p}:epoch").arg("7"));
+        FencedWrites fence = new FencedWrites(new RedisCalls(client, Duration.ofSeconds(2)), new RedisKeys("{p}:"));
+        fence.epoch(7);
+        return fence;
+    }
+
+    private static FencedWrites.Commands set(String key, String value) {
+        return new FencedWrites.Commands().add("SET", key, value);
+    }
+
+    private String get(String key) {
+        Response value = send(Request.cmd(Command.GET).arg(key));
+        return value == null ? null : value.toString();
+    }
+
+    @Test
+    void pipelinedFencedCallsGoOutWithoutWaitingForTheAnswersBeforeThemAndFinishWaitsForThemAll() {
+        FencedWrites.Pipeline pipeline = fenceAtEpoch7().pipeline(4);
+        // Redis holds every write (a script may write) for a minute, and still answers reads
+        send(Request.cmd(Command.CLIENT).arg("PAUSE").arg("60000").arg("WRITE"));
+        try {
+            for (int i = 0; i < 3; i++) {
+                pipeline.send(set("{p}:k" + i, "v" + i)); // each would time out if it waited for its answer
+            }
+            assertNull(get("{p}:k0"), "sent, not run: Redis holds writes");
+        } finally {
+            send(Request.cmd(Command.CLIENT).arg("UNPAUSE"));
+        }
+
+        pipeline.finish();
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals("v" + i, get("{p}:k" + i));
+        }
+    }
+
+    @Test
+    void aRefusedPipelinedCallIsThrownOnceEveryCallIsAnsweredAndNothingIsSentAfterIt() {
+        FencedWrites fence = fenceAtEpoch7();
+        FencedWrites.Pipeline pipeline = fence.pipeline(4);
+        send(Request.cmd(Command.SET).arg("{p}:epoch").arg("8")); // another Baton took over
+        pipeline.send(set("{p}:a", "1"));
+        pipeline.send(set("{p}:b", "2"));
+        FencedWrites.FencedException refused = assertThrows(FencedWrites.FencedException.class, pipeline::finish);
+        assertFalse(refused.redisBehind(), refused.getMessage());
+        assertNull(get("{p}:a"));
+        assertNull(get("{p}:b"));
+
+        FencedWrites.Pipeline single = fence.pipeline(1);
+        assertThrows(FencedWrites.FencedException.class, () -> single.send(set("{p}:c", "3")), "a window of one waits for each answer");
+        send(Request.cmd(Command.SET).arg("{p}:epoch").arg("7")); // this one would go through now
+        assertThrows(FencedWrites.FencedException.class, () -> single.send(set("{p}:d", "4")));
+        assertThrows(FencedWrites.FencedException.class, single::finish);
+        assertNull(get("{p}:d"), "nothing is sent after a refusal");
+    }
+
     @Test
     void onlyACheckpointOfABacklogAsksRedisToRewriteItsAppendOnlyFile() {
         Node node = node(true, 3_600_000);
