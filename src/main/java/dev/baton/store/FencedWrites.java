@@ -162,7 +162,7 @@ final class FencedWrites {
      * pairs) into the webhook outbox and the {@code pubSub} messages published: the future completes
      * as {@link Appended} says, or fails with {@link RedisBehindException} or {@link FencedException}.
      */
-    io.vertx.core.Future<Appended> appendJournalAsync(String previousId, String id, String entry, List<String> outbox,
+    io.vertx.core.Future<Appended> appendJournalAsync(String previousId, String id, byte[] entry, List<String> outbox,
             PubSub pubSub) {
         return RedisScript.JOURNAL.runAsync(redis, journalKeys(), journalArgs(previousId, id, entry, outbox, pubSub)).map(answer -> {
             checkAppended(answer);
@@ -185,8 +185,9 @@ final class FencedWrites {
         return List.of(keys.epoch(), keys.journal(), keys.journalTop(), keys.webhooks());
     }
 
-    private List<String> journalArgs(String previousId, String id, String entry, List<String> outbox, PubSub pubSub) {
-        List<String> args = new ArrayList<>(7 + outbox.size() + pubSub.channels().size() + pubSub.messages().size());
+    /** The script's arguments: texts, and the entry as its bytes. */
+    private List<Object> journalArgs(String previousId, String id, byte[] entry, List<String> outbox, PubSub pubSub) {
+        List<Object> args = new ArrayList<>(7 + outbox.size() + pubSub.channels().size() + pubSub.messages().size());
         args.add(Long.toString(epoch));
         args.add(previousId);
         args.add(id);

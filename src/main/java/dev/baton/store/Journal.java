@@ -71,6 +71,9 @@ final class Journal {
      * {@code PUBSUB} calls in the script: not every write, which a busy channel would cost).
      */
     static final int LOOK_EVERY = 32;
+    /** The room entries are written into, kept from one to the next; past {@link #MAX_SCRATCH_BYTES} it is let go. */
+    private static final int SCRATCH_BYTES = 64 * 1024;
+    private static final int MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
     private static final long MAX_BACKOFF_MILLIS = 1_000;
 
     /** What the store does about a refused append; runs on the journal's event loop: it must not block. */
@@ -117,7 +120,10 @@ final class Journal {
 
     // The write under way: touched on the home loop only.
     private final List<TaskEvent> batch = new ArrayList<>();
-    private String entry;
+    /** The entry under way, as the bytes that go to Redis (a retry sends these very bytes). */
+    private byte[] entry;
+    /** Where entries are written before their bytes are copied out: the same room for every entry, under {@link #writes}. */
+    private JsonBytes scratch = new JsonBytes(SCRATCH_BYTES);
     private List<Outbox.Delivery> deliveries = List.of();
     /** The notices the write under way carries (channel, message, ...), and whom to tell how it went. */
     private List<String> messages = List.of();
@@ -506,7 +512,10 @@ final class Journal {
                 return;
             }
             if (entry == null) {
-                entry = StoreCodec.journalEntry(batch);
+                entry = StoreCodec.journalBytes(batch, StoreCodec.PARALLEL_FROM, scratch);
+                if (scratch.capacity() > MAX_SCRATCH_BYTES) {
+                    scratch = new JsonBytes(SCRATCH_BYTES); // a rare large entry's room is not kept
+                }
                 deliveries = outbox.of(batch);
                 carrying = notices;
                 messages = List.of();

@@ -64,7 +64,7 @@ final class RedisScript {
      * {@link #run} without blocking: the answer on the Redis connection's event loop (after one
      * EVAL when Redis did not know the script).
      */
-    io.vertx.core.Future<io.vertx.redis.client.Response> runAsync(RedisCalls redis, List<String> keys, List<String> args) {
+    io.vertx.core.Future<io.vertx.redis.client.Response> runAsync(RedisCalls redis, List<String> keys, List<?> args) {
         return redis.sendRaw(rawRequest(io.vertx.redis.client.Command.EVALSHA, sha, keys, args)).recover(failure -> {
             if (!String.valueOf(failure.getMessage()).contains("NOSCRIPT")) {
                 return io.vertx.core.Future.failedFuture(failure);
@@ -73,12 +73,19 @@ final class RedisScript {
         });
     }
 
+    /** The arguments are texts, or bytes that go as they are (a journal entry: no string made of them). */
     private static io.vertx.redis.client.Request rawRequest(io.vertx.redis.client.Command command, String script,
-            List<String> keys, List<String> args) {
+            List<String> keys, List<?> args) {
         io.vertx.redis.client.Request request = io.vertx.redis.client.Request.cmd(command)
                 .arg(script).arg(keys.size());
         keys.forEach(request::arg);
-        args.forEach(request::arg);
+        for (Object arg : args) {
+            if (arg instanceof byte[] bytes) {
+                request.arg(bytes);
+            } else {
+                request.arg((String) arg);
+            }
+        }
         return request;
     }
 

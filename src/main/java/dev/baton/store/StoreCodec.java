@@ -22,11 +22,11 @@ import dev.baton.engine.TaskStatus;
 import dev.baton.engine.TypeSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -58,7 +58,6 @@ final class StoreCodec {
     private static final int ONLY_RUN = 1;
     private static final TypeReference<List<TaskAttempt>> ATTEMPTS = new TypeReference<>() {
     };
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
     /** Room for a record without its payload, so most builders never grow. */
     private static final int RECORD_CHARS = 256;
 
@@ -100,29 +99,54 @@ final class StoreCodec {
      * batch's answer waited for.
      */
     static String journalEntry(List<TaskEvent> events) {
-        return journalEntry(events, PARALLEL_FROM);
+        return new String(journalBytes(events), StandardCharsets.UTF_8);
     }
 
-    /** {@link #journalEntry(List)}, on several threads from {@code parallelFrom} events. */
-    static String journalEntry(List<TaskEvent> events, int parallelFrom) {
+    /** {@link #journalEntry(List)} as the UTF-8 bytes that go to Redis, written once ({@link JsonBytes}). */
+    static byte[] journalBytes(List<TaskEvent> events) {
+        return journalBytes(events, PARALLEL_FROM, null);
+    }
+
+    /**
+     * {@link #journalBytes(List)}, written into {@code scratch} (cleared first; null: new room) and
+     * copied out, or from {@code parallelFrom} events in slices on several threads.
+     */
+    static byte[] journalBytes(List<TaskEvent> events, int parallelFrom, JsonBytes scratch) {
         byte[] kept = kept(events);
         if (events.size() < parallelFrom) {
-            StringBuilder out = new StringBuilder(events.size() * RECORD_CHARS).append('[');
-            appendEvents(out, events, kept, 0, events.size());
-            return out.append(']').toString();
+            JsonBytes out = scratch == null ? new JsonBytes(events.size() * RECORD_CHARS) : scratch;
+            out.clear();
+            appendEvents(out.ascii('['), events, kept, 0, events.size());
+            return out.ascii(']').toBytes();
         }
         int slices = Math.max(2, Runtime.getRuntime().availableProcessors());
         int size = (events.size() + slices - 1) / slices;
-        return IntStream.range(0, slices).parallel()
+        List<byte[]> parts = IntStream.range(0, slices).parallel()
                 .mapToObj(i -> {
                     int from = Math.min(events.size(), i * size);
                     int to = Math.min(events.size(), (i + 1) * size);
-                    StringBuilder out = new StringBuilder((to - from) * RECORD_CHARS);
+                    JsonBytes out = new JsonBytes((to - from) * RECORD_CHARS);
                     appendEvents(out, events, kept, from, to);
-                    return out.toString();
+                    return out.toBytes();
                 })
-                .filter(slice -> !slice.isEmpty())
-                .collect(Collectors.joining(",", "[", "]"));
+                .filter(slice -> slice.length > 0)
+                .toList();
+        int length = 1 + parts.size();
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        byte[] joined = new byte[Math.max(2, length)];
+        int at = 0;
+        joined[at++] = '[';
+        for (byte[] part : parts) {
+            if (at > 1) {
+                joined[at++] = ',';
+            }
+            System.arraycopy(part, 0, joined, at, part.length);
+            at += part.length;
+        }
+        joined[at] = ']';
+        return joined;
     }
 
     /** How an event of an entry is written: not at all, its task's record whole or slim, or (not a task's) as it is. */
@@ -174,52 +198,52 @@ final class StoreCodec {
         return kept;
     }
 
-    private static void appendEvents(StringBuilder out, List<TaskEvent> events, byte[] kept, int from, int to) {
+    private static void appendEvents(JsonBytes out, List<TaskEvent> events, byte[] kept, int from, int to) {
         boolean first = true;
         for (int i = from; i < to; i++) {
             if (kept[i] == DROPPED) {
                 continue;
             }
             if (!first) {
-                out.append(',');
+                out.ascii(',');
             }
             first = false;
             TaskEvent event = events.get(i);
-            out.append("{\"s\":").append(event.seq());
+            out.ascii("{\"s\":").number(event.seq());
             if (event.task() != null) {
-                out.append(",\"r\":");
+                out.ascii(",\"r\":");
                 if (kept[i] == SLIM) {
                     appendSlim(out, event.task());
                 } else {
                     appendTask(out, event.task());
                 }
             } else {
-                out.append(",\"k\":\"").append(event.type().name()).append('"');
+                out.ascii(",\"k\":\"").ascii(event.type().name()).ascii('"');
                 if (event.agentId() != null) {
-                    out.append(",\"g\":");
-                    string(out, event.agentId());
+                    out.ascii(",\"g\":");
+                    out.string(event.agentId());
                 }
                 if (event.agent() != null) {
-                    out.append(",\"a\":").append(write(event.agent()));
+                    out.ascii(",\"a\":").raw(write(event.agent()));
                 }
                 if (event.settings() != null) {
-                    out.append(",\"ts\":").append(write(event.settings()));
+                    out.ascii(",\"ts\":").raw(write(event.settings()));
                 }
                 if (event.schedule() != null) {
-                    out.append(",\"sc\":").append(write(event.schedule()));
+                    out.ascii(",\"sc\":").raw(write(event.schedule()));
                 }
                 if (event.limit() != null) {
-                    out.append(",\"lm\":").append(write(event.limit()));
+                    out.ascii(",\"lm\":").raw(write(event.limit()));
                 }
             }
-            out.append('}');
+            out.ascii('}');
         }
     }
 
     /** A task record (the tasks hash, a finished task's key). */
     static String task(TaskRecord task) {
         String payload = task.spec().payload();
-        StringBuilder out = new StringBuilder(RECORD_CHARS + (payload == null ? 0 : payload.length() + 16));
+        JsonBytes out = new JsonBytes(RECORD_CHARS + (payload == null ? 0 : payload.length() + 16) + length(task.result()));
         appendTask(out, task);
         return out.toString();
     }
@@ -234,17 +258,17 @@ final class StoreCodec {
         return IntStream.range(0, (tasks.size() + slice - 1) / slice).parallel()
                 .mapToObj(i -> {
                     List<String> chunks = new ArrayList<>();
-                    StringBuilder out = new StringBuilder();
+                    JsonBytes out = new JsonBytes(chunkChars + RECORD_CHARS);
                     for (TaskRecord task : tasks.subList(i * slice, Math.min(tasks.size(), (i + 1) * slice))) {
-                        out.append(out.isEmpty() ? '[' : ',');
+                        out.ascii(out.isEmpty() ? '[' : ',');
                         appendTask(out, task);
                         if (out.length() >= chunkChars) {
-                            chunks.add(out.append(']').toString());
-                            out.setLength(0);
+                            chunks.add(out.ascii(']').toString());
+                            out.clear();
                         }
                     }
                     if (!out.isEmpty()) {
-                        chunks.add(out.append(']').toString());
+                        chunks.add(out.ascii(']').toString());
                     }
                     return chunks;
                 })
@@ -291,13 +315,13 @@ final class StoreCodec {
      * attempts, {@code dp} dependents; in the spec also {@code cb} callback URL, {@code rk} rate key,
      * {@code co} cost (when not 1), {@code ck} concurrency key.
      */
-    private static void appendTask(StringBuilder out, TaskRecord t) {
+    private static void appendTask(JsonBytes out, TaskRecord t) {
         TaskSpec spec = t.spec();
-        out.append("{\"i\":");
-        string(out, spec.id());
+        out.ascii("{\"i\":");
+        out.string(spec.id());
         text(out, "t", spec.type());
         text(out, "d", spec.description());
-        out.append(",\"p\":\"").append(spec.priority().name()).append('"');
+        out.ascii(",\"p\":\"").ascii(spec.priority().name()).ascii('"');
         text(out, "pl", spec.payload());
         strings(out, "do", spec.dependsOn());
         number(out, "sm", spec.maxRetries());
@@ -311,9 +335,9 @@ final class StoreCodec {
         text(out, "ck", spec.concurrencyKey());
         number(out, "mr", t.maxRetries());
         number(out, "c", t.createdAt());
-        out.append(",\"s\":\"").append(t.status().name()).append('"');
+        out.ascii(",\"s\":\"").ascii(t.status().name()).ascii('"');
         if (t.level() != spec.priority()) {
-            out.append(",\"l\":\"").append(t.level().name()).append('"');
+            out.ascii(",\"l\":\"").ascii(t.level().name()).ascii('"');
         }
         appendState(out, t);
     }
@@ -323,15 +347,15 @@ final class StoreCodec {
      * {@code c}): {@code "sl":1} says so, and the level is always there (the priority it is
      * compared with is in the spec). About half a record with a small payload; none of the payload.
      */
-    private static void appendSlim(StringBuilder out, TaskRecord t) {
-        out.append("{\"i\":");
-        string(out, t.spec().id());
-        out.append(",\"sl\":1,\"s\":\"").append(t.status().name()).append("\",\"l\":\"").append(t.level().name()).append('"');
+    private static void appendSlim(JsonBytes out, TaskRecord t) {
+        out.ascii("{\"i\":");
+        out.string(t.spec().id());
+        out.ascii(",\"sl\":1,\"s\":\"").ascii(t.status().name()).ascii("\",\"l\":\"").ascii(t.level().name()).ascii('"');
         appendState(out, t);
     }
 
     /** What changes in a task's life, and its closing brace. */
-    private static void appendState(StringBuilder out, TaskRecord t) {
+    private static void appendState(JsonBytes out, TaskRecord t) {
         number(out, "ra", t.runAt());
         number(out, "a", t.attempt());
         number(out, "f", t.failures());
@@ -351,12 +375,12 @@ final class StoreCodec {
         number(out, "ys", t.readySeq());
         if (t.attempts().size() == 1 && t.attempts().get(0).equals(onlyRun(t.status(), t.assignedAgent(), t.startedAt(),
                 t.completedAt(), t.error()))) {
-            out.append(",\"at\":").append(ONLY_RUN);
+            out.ascii(",\"at\":").number(ONLY_RUN);
         } else if (!t.attempts().isEmpty()) {
-            attempts(out.append(",\"at\":"), t.attempts());
+            attempts(out.ascii(",\"at\":"), t.attempts());
         }
         strings(out, "dp", t.dependents());
-        out.append('}');
+        out.ascii('}');
     }
 
     /**
@@ -381,91 +405,72 @@ final class StoreCodec {
     }
 
     /** The runs as the mapper writes them (and reads them back: {@code ATTEMPTS}), without its reflection. */
-    private static void attempts(StringBuilder out, List<TaskAttempt> attempts) {
-        out.append('[');
+    private static void attempts(JsonBytes out, List<TaskAttempt> attempts) {
+        out.ascii('[');
         for (int i = 0; i < attempts.size(); i++) {
             TaskAttempt a = attempts.get(i);
-            out.append(i == 0 ? "" : ",").append("{\"attempt\":").append(a.attempt()).append(",\"agent\":");
+            out.ascii(i == 0 ? "" : ",").ascii("{\"attempt\":").number(a.attempt()).ascii(",\"agent\":");
             nullable(out, a.agent());
-            out.append(",\"startedAt\":").append(a.startedAt()).append(",\"endedAt\":").append(a.endedAt())
-                    .append(",\"outcome\":");
+            out.ascii(",\"startedAt\":").number(a.startedAt()).ascii(",\"endedAt\":");
+            if (a.endedAt() == null) {
+                out.ascii("null");
+            } else {
+                out.number(a.endedAt());
+            }
+            out.ascii(",\"outcome\":");
             nullable(out, a.outcome() == null ? null : a.outcome().name());
-            out.append(",\"error\":");
+            out.ascii(",\"error\":");
             nullable(out, a.error());
-            out.append('}');
+            out.ascii('}');
         }
-        out.append(']');
+        out.ascii(']');
     }
 
-    private static void nullable(StringBuilder out, String value) {
+    private static void nullable(JsonBytes out, String value) {
         if (value == null) {
-            out.append("null");
+            out.ascii("null");
         } else {
-            string(out, value);
+            out.string(value);
         }
     }
 
-    private static void strings(StringBuilder out, String name, List<String> values) {
+    private static void strings(JsonBytes out, String name, List<String> values) {
         if (values.isEmpty()) {
             return;
         }
-        out.append(",\"").append(name).append("\":[");
+        out.ascii(",\"").ascii(name).ascii("\":[");
         for (int i = 0; i < values.size(); i++) {
             if (i > 0) {
-                out.append(',');
+                out.ascii(',');
             }
-            string(out, values.get(i));
+            out.string(values.get(i));
         }
-        out.append(']');
+        out.ascii(']');
     }
 
-    private static void text(StringBuilder out, String name, String value) {
+    private static void text(JsonBytes out, String name, String value) {
         if (value != null) {
-            out.append(",\"").append(name).append("\":");
-            string(out, value);
+            out.ascii(",\"").ascii(name).ascii("\":");
+            out.string(value);
         }
     }
 
-    private static void number(StringBuilder out, String name, long value) {
+    private static void number(JsonBytes out, String name, long value) {
         if (value != 0) {
-            out.append(",\"").append(name).append("\":").append(value);
+            out.ascii(",\"").ascii(name).ascii("\":").number(value);
         }
     }
 
-    private static void number(StringBuilder out, String name, Number value) {
+    private static void number(JsonBytes out, String name, Number value) {
         if (value != null) {
-            out.append(",\"").append(name).append("\":").append(value.longValue());
+            out.ascii(",\"").ascii(name).ascii("\":").number(value.longValue());
         }
     }
 
-    private static void flag(StringBuilder out, String name, boolean value) {
+    private static void flag(JsonBytes out, String name, boolean value) {
         if (value) {
-            out.append(",\"").append(name).append("\":true");
+            out.ascii(",\"").ascii(name).ascii("\":true");
         }
-    }
-
-    /** A JSON string: {@code "} and {@code \} escaped, control characters as short or {@code \}{@code u00XX} escapes. */
-    static void string(StringBuilder out, String value) {
-        out.append('"');
-        int start = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c >= 0x20 && c != '"' && c != '\\') {
-                continue;
-            }
-            out.append(value, start, i).append('\\');
-            switch (c) {
-                case '"', '\\' -> out.append(c);
-                case '\b' -> out.append('b');
-                case '\t' -> out.append('t');
-                case '\n' -> out.append('n');
-                case '\f' -> out.append('f');
-                case '\r' -> out.append('r');
-                default -> out.append("u00").append(HEX[c >> 4]).append(HEX[c & 15]);
-            }
-            start = i + 1;
-        }
-        out.append(value, start, value.length()).append('"');
     }
 
     /** Agents and type settings, and (in tests) the format written before: the mapper. */

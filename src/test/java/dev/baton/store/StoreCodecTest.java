@@ -1,5 +1,6 @@
 package dev.baton.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -121,8 +122,20 @@ class StoreCodecTest {
         List<TaskEvent> events = events(StoreCodec.PARALLEL_FROM + 1_001);
         assertTrue(events.size() >= StoreCodec.PARALLEL_FROM);
         String sliced = StoreCodec.journalEntry(events);
-        assertEquals(StoreCodec.journalEntry(events, Integer.MAX_VALUE), sliced);
+        assertArrayEquals(StoreCodec.journalBytes(events, Integer.MAX_VALUE, null), StoreCodec.journalBytes(events));
         assertEquals(outcome(asEvents(events)), outcome(StoreCodec.journal(sliced)));
+    }
+
+    @Test
+    void entriesWrittenIntoTheSameRoomOneAfterTheOtherAreEachWhatItsOwnWouldBe() {
+        List<TaskEvent> all = events(60);
+        JsonBytes scratch = new JsonBytes(16);
+        byte[] large = StoreCodec.journalBytes(all, Integer.MAX_VALUE, scratch);
+        byte[] largeCopy = large.clone();
+        byte[] small = StoreCodec.journalBytes(all.subList(0, 3), Integer.MAX_VALUE, scratch);
+        assertArrayEquals(StoreCodec.journalBytes(all.subList(0, 3), Integer.MAX_VALUE, null), small);
+        assertArrayEquals(largeCopy, large, "an entry handed out is not written over by the next");
+        assertArrayEquals(StoreCodec.journalBytes(all, Integer.MAX_VALUE, null), StoreCodec.journalBytes(all, Integer.MAX_VALUE, scratch));
     }
 
     @Test
@@ -130,7 +143,7 @@ class StoreCodecTest {
         List<TaskEvent> all = events(StoreCodec.PARALLEL_FROM + 7);
         for (int size : List.of(1, 2, 3, StoreCodec.PARALLEL_FROM - 1, StoreCodec.PARALLEL_FROM, StoreCodec.PARALLEL_FROM + 1)) {
             List<TaskEvent> some = all.subList(0, size);
-            assertEquals(StoreCodec.journalEntry(some, Integer.MAX_VALUE), StoreCodec.journalEntry(some), "size " + size);
+            assertArrayEquals(StoreCodec.journalBytes(some, Integer.MAX_VALUE, null), StoreCodec.journalBytes(some), "size " + size);
             assertEquals(outcome(asEvents(some)), outcome(StoreCodec.journal(StoreCodec.journalEntry(some))), "size " + size);
         }
     }
