@@ -279,7 +279,7 @@ final class Checkpointer {
         List<String> ids = new ArrayList<>(leftImage);
         for (int from = 0; from < ids.size(); from += TASKS_PER_CHUNK) {
             FencedWrites.Commands chunk = new FencedWrites.Commands();
-            List<String> hdel = null;
+            List<Object> hdel = null;
             for (String id : ids.subList(from, Math.min(ids.size(), from + TASKS_PER_CHUNK))) {
                 if (hdel == null || hdel.size() == FIELDS_PER_COMMAND + 2) {
                     hdel = addVariadic(chunk, hdel, "HDEL", keys.tasks());
@@ -357,15 +357,16 @@ final class Checkpointer {
 
     private void addTasks(FencedWrites.Commands commands, Collection<TaskRecord> tasks, long nowMillis, String hash,
             boolean imageBeside) {
-        List<String> hset = null;
-        List<String> hdel = null;
+        List<Object> hset = null;
+        List<Object> hdel = null;
         Map<TaskStatus, StringBuilder> indexed = new EnumMap<>(TaskStatus.class);
+        JsonBytes room = new JsonBytes(4096); // every record of the call is written here, then copied out as its bytes
         for (TaskRecord task : tasks) {
             if (task.status().isTerminal()) {
                 long finishedAt = task.completedAt() == null ? nowMillis : task.completedAt();
                 long ttl = retentionMillis - (nowMillis - finishedAt);
                 if (ttl > 0) {
-                    commands.add("SET", keys.finished(task.id()), StoreCodec.task(task), "PX", Long.toString(ttl));
+                    commands.add("SET", keys.finished(task.id()), StoreCodec.taskBytes(task, room), "PX", Long.toString(ttl));
                     StringBuilder ids = indexed.computeIfAbsent(task.status(), status -> new StringBuilder());
                     (ids.isEmpty() ? ids : ids.append(' ')).append(task.id()); // no valid id holds a space
                 }
@@ -388,7 +389,7 @@ final class Checkpointer {
                     hset = addVariadic(commands, hset, "HSET", hash);
                 }
                 hset.add(task.id());
-                hset.add(StoreCodec.task(task));
+                hset.add(StoreCodec.taskBytes(task, room));
                 if (imageBeside) {
                     writtenSinceImage++;
                 }
@@ -410,14 +411,14 @@ final class Checkpointer {
     }
 
     /** Adds the command filled so far (if any) and starts the next one (if a name is given). */
-    private static List<String> addVariadic(FencedWrites.Commands commands, List<String> full, String name, String key) {
+    private static List<Object> addVariadic(FencedWrites.Commands commands, List<Object> full, String name, String key) {
         if (full != null) {
             commands.add(full);
         }
         if (name == null) {
             return null;
         }
-        List<String> next = new ArrayList<>();
+        List<Object> next = new ArrayList<>();
         next.add(name);
         next.add(key);
         return next;

@@ -33,18 +33,19 @@ final class FencedWrites {
 
     /** Commands to run together in one fenced script. */
     static final class Commands {
-        private final List<String> words = new ArrayList<>();
+        /** Texts, and values that go to Redis as the bytes they are (a task's record: no string made of it). */
+        private final List<Object> words = new ArrayList<>();
         private int count;
 
-        /** One command, as its words. */
-        Commands add(List<String> command) {
+        /** One command, as its words: each a {@code String} or a {@code byte[]}. */
+        Commands add(List<?> command) {
             words.add(Integer.toString(command.size()));
             words.addAll(command);
             count++;
             return this;
         }
 
-        Commands add(String... command) {
+        Commands add(Object... command) {
             return add(List.of(command));
         }
 
@@ -61,8 +62,8 @@ final class FencedWrites {
         check(RedisScript.FENCED.run(redis, Collections.singletonList(keys.epoch()), args(commands)));
     }
 
-    private List<String> args(Commands commands) {
-        List<String> args = new ArrayList<>(commands.words.size() + 1);
+    private List<Object> args(Commands commands) {
+        List<Object> args = new ArrayList<>(commands.words.size() + 1);
         args.add(Long.toString(epoch));
         args.addAll(commands.words);
         return args;

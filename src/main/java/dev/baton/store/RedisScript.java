@@ -49,7 +49,7 @@ final class RedisScript {
         }
     }
 
-    Response run(RedisCalls redis, List<String> keys, List<String> args) {
+    Response run(RedisCalls redis, List<String> keys, List<?> args) {
         try {
             return redis.send(request(Command.EVALSHA, sha, keys, args));
         } catch (RuntimeException e) {
@@ -89,10 +89,16 @@ final class RedisScript {
         return request;
     }
 
-    private static Request request(Command command, String script, List<String> keys, List<String> args) {
+    private static Request request(Command command, String script, List<String> keys, List<?> args) {
         Request request = Request.cmd(command).arg(script).arg(keys.size());
         keys.forEach(request::arg);
-        args.forEach(request::arg);
+        for (Object arg : args) {
+            if (arg instanceof byte[] bytes) {
+                request.arg(bytes);
+            } else {
+                request.arg((String) arg);
+            }
+        }
         return request;
     }
 }

@@ -240,6 +240,13 @@ final class StoreCodec {
         }
     }
 
+    /** {@link #task(TaskRecord)} as the UTF-8 bytes that go to Redis, written into {@code room} (cleared first) and copied out. */
+    static byte[] taskBytes(TaskRecord task, JsonBytes room) {
+        room.clear();
+        appendTask(room, task);
+        return room.toBytes();
+    }
+
     /** A task record (the tasks hash, a finished task's key). */
     static String task(TaskRecord task) {
         String payload = task.spec().payload();

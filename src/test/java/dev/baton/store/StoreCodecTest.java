@@ -139,6 +139,20 @@ class StoreCodecTest {
     }
 
     @Test
+    void aRecordsBytesAreItsTextInUtf8AlsoWhenTheRoomIsReused() {
+        JsonBytes room = new JsonBytes(16);
+        int records = 0;
+        for (TaskEvent event : events(20)) { // payloads with non-ASCII text and escapes
+            if (event.task() != null) {
+                assertArrayEquals(StoreCodec.task(event.task()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        StoreCodec.taskBytes(event.task(), room));
+                records++;
+            }
+        }
+        assertTrue(records > 20, records + " records");
+    }
+
+    @Test
     void smallAndOddSizedEntriesToo() {
         List<TaskEvent> all = events(StoreCodec.PARALLEL_FROM + 7);
         for (int size : List.of(1, 2, 3, StoreCodec.PARALLEL_FROM - 1, StoreCodec.PARALLEL_FROM, StoreCodec.PARALLEL_FROM + 1)) {
