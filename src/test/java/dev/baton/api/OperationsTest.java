@@ -10,9 +10,16 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.baton.testing.RedisTestResource;
 import io.quarkus.test.common.WithTestResource;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollEventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
@@ -32,10 +39,22 @@ class OperationsTest {
     @Test
     void theEventLoopsAreHalfTheProcessorsAtLeastOne() {
         int loops = 0;
-        for (io.netty.util.concurrent.EventExecutor ignored : ((VertxInternal) vertx).getEventLoopGroup()) {
+        for (EventExecutor ignored : ((VertxInternal) vertx).getEventLoopGroup()) {
             loops++;
         }
-        org.junit.jupiter.api.Assertions.assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), loops);
+        assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), loops);
+    }
+
+    /** Baton's default (application.properties): Netty's epoll transport, whose library the build carries for Linux on x86-64. */
+    @Test
+    void onLinuxX8664TheServerRunsOnEpoll() {
+        assumeTrue(
+                System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"),
+                "the epoll library is shipped for Linux on x86-64 only; elsewhere Vert.x runs on Java NIO");
+        assertTrue(vertx.isNativeTransportEnabled(),
+                () -> "not on epoll: " + vertx.unavailableNativeTransportCause());
+        EventLoopGroup loops = ((VertxInternal) vertx).getEventLoopGroup();
+        assertInstanceOf(EpollEventLoop.class, loops.next());
     }
 
     @Test
