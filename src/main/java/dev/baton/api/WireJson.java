@@ -260,19 +260,25 @@ final class WireJson {
             if (c >= 0x20 && c != '"' && c != '\\') {
                 continue;
             }
-            out.append(value, start, i).append('\\');
-            switch (c) {
-                case '"', '\\' -> out.append(c);
-                case '\b' -> out.append('b');
-                case '\t' -> out.append('t');
-                case '\n' -> out.append('n');
-                case '\f' -> out.append('f');
-                case '\r' -> out.append('r');
-                default -> out.append("u00").append(HEX[c >> 4]).append(HEX[c & 15]);
-            }
+            out.append(value, start, i);
+            escape(out, c);
             start = i + 1;
         }
         out.append(value, start, value.length()).append('"');
+    }
+
+    /** {@code c} ({@code "}, {@code \\} or a control character) escaped as Jackson escapes it. */
+    static void escape(StringBuilder out, char c) {
+        out.append('\\');
+        switch (c) {
+            case '"', '\\' -> out.append(c);
+            case '\b' -> out.append('b');
+            case '\t' -> out.append('t');
+            case '\n' -> out.append('n');
+            case '\f' -> out.append('f');
+            case '\r' -> out.append('r');
+            default -> out.append("u00").append(HEX[c >> 4]).append(HEX[c & 15]);
+        }
     }
 
     /** Room for a task's answer, its payload and result included, so that its builder never grows. */

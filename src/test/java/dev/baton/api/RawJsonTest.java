@@ -35,7 +35,11 @@ class RawJsonTest {
             "{\"unicode\":\"é € 😀 \\u00e9 \\ud83d\\ude00 \\u2028\"}",
             "{\"ключ\":\"значение\",\"\\u006b\":1}",
             "[1,\"two\",{\"three\":[3]},null,false]",
-            "{\"big\":1.0000000000000000000001,\"small\":4.9e-324,\"int\":2147483648,\"neg\":-9223372036854775809}");
+            "{\"big\":1.0000000000000000000001,\"small\":4.9e-324,\"int\":2147483648,\"neg\":-9223372036854775809}",
+            "[-1e400,1E-400,0.1,100.0,1E2,-2147483648,-2147483649,9223372036854775807,9223372036854775808,1.7976931348623157E308]",
+            "{\"controls\":\"\\u0001\\u001f\\u000b \\b\\f \\u0080 \\uffff\",\"\\n\\\"key\":[\"\",\"\\\\\"]}",
+            "[[[[]]],[{}],{\"a\":[{\"b\":[]},[]]},\"end\"]",
+            "\"a string at the root \\\" \\u0000\"", "12.5", "-7");
 
     @Test
     void theTextIsWhatTheTreeWrote() throws JsonProcessingException {
@@ -47,6 +51,23 @@ class RawJsonTest {
             assertEquals(tree.getNodeType().name().toLowerCase(), holder.value().kind(), "for " + value);
             assertEquals("next", holder.after(), "the parser is left just past the value, for " + value);
             assertEquals(holder.value().json(), holder.value().checked("payload"));
+        }
+    }
+
+    /** The same text as Jackson's generator copying the same tokens (what the copy was before it was written by hand). */
+    @Test
+    void theTextIsWhatJacksonsGeneratorCopies() throws java.io.IOException {
+        com.fasterxml.jackson.core.JsonFactory factory = JSON.getFactory();
+        for (String value : VALUES) {
+            java.io.StringWriter copied = new java.io.StringWriter();
+            try (JsonParser parser = factory.createParser(value);
+                    com.fasterxml.jackson.core.JsonGenerator out = factory.createGenerator(copied)) {
+                while (parser.nextToken() != null) {
+                    out.copyCurrentEvent(parser);
+                }
+            }
+            assertEquals(copied.toString(), JSON.readValue("{\"value\":" + value + "}", Holder.class).value().json(),
+                    "for " + value);
         }
     }
 
