@@ -23,6 +23,8 @@ final class WireJson {
     private static final ThreadLocal<StringBuilder> BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(4 * 1024));
     /** 10000-01-01T00:00:00Z: later instants are written with a sign and more digits ({@link Instant#toString}). */
     private static final long LAST_FOUR_DIGIT_YEAR_SECONDS = 253_402_300_800L;
+    /** The last even and the last odd minute {@link #iso} wrote. */
+    private static final Minute[] MINUTES = new Minute[2];
 
     private WireJson() {
     }
@@ -195,34 +197,60 @@ final class WireJson {
         return false;
     }
 
-    /** {@code 9999-12-31T23:59:59.999Z}: what {@link Instant#toString} writes, without its formatter (which cost more than the rest of a task). */
+    /**
+     * {@code 9999-12-31T23:59:59.999Z}: what {@link Instant#toString} writes, without its formatter
+     * (which cost more than the rest of a task). The text up to the minute is kept for the last two
+     * minutes seen (a slot each for even and odd minutes: a claim's lease ends in the minute after
+     * its start as often as not), so most instants cost their seconds and milliseconds only.
+     */
     static StringBuilder iso(StringBuilder out, Instant value) {
         long seconds = value.getEpochSecond();
         int nanos = value.getNano();
         if (seconds < 0 || seconds >= LAST_FOUR_DIGIT_YEAR_SECONDS || nanos % 1_000_000 != 0) {
             return out.append(value);
         }
-        // days to a civil date (proleptic Gregorian, eras of 400 years from 0000-03-01)
-        long z = seconds / 86_400 + 719_468;
-        long era = z / 146_097;
-        long dayOfEra = z - era * 146_097;
-        long yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
-        long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
-        long shifted = (5 * dayOfYear + 2) / 153;
-        int day = (int) (dayOfYear - (153 * shifted + 2) / 5 + 1);
-        int month = (int) (shifted < 10 ? shifted + 3 : shifted - 9);
-        int year = (int) (yearOfEra + era * 400 + (month <= 2 ? 1 : 0));
-        int secondOfDay = (int) (seconds % 86_400);
-        digits(out, year, 4).append('-');
-        digits(out, month, 2).append('-');
-        digits(out, day, 2).append('T');
-        digits(out, secondOfDay / 3_600, 2).append(':');
-        digits(out, secondOfDay / 60 % 60, 2).append(':');
-        digits(out, secondOfDay % 60, 2);
+        long minute = seconds / 60;
+        int slot = (int) (minute & 1);
+        Minute known = MINUTES[slot];
+        if (known == null || known.minute != minute) {
+            known = new Minute(minute);
+            MINUTES[slot] = known; // immutable (final fields): a thread that sees it sees it whole
+        }
+        int second = (int) (seconds % 60);
+        out.append(known.text).append(':').append((char) ('0' + second / 10)).append((char) ('0' + second % 10));
         if (nanos != 0) {
             digits(out.append('.'), nanos / 1_000_000, 3);
         }
         return out.append('Z');
+    }
+
+    /** An epoch minute and its text, {@code yyyy-MM-ddTHH:mm}. */
+    private static final class Minute {
+        final long minute;
+        final String text;
+
+        Minute(long minute) {
+            this.minute = minute;
+            long seconds = minute * 60;
+            // days to a civil date (proleptic Gregorian, eras of 400 years from 0000-03-01)
+            long z = seconds / 86_400 + 719_468;
+            long era = z / 146_097;
+            long dayOfEra = z - era * 146_097;
+            long yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+            long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+            long shifted = (5 * dayOfYear + 2) / 153;
+            int day = (int) (dayOfYear - (153 * shifted + 2) / 5 + 1);
+            int month = (int) (shifted < 10 ? shifted + 3 : shifted - 9);
+            int year = (int) (yearOfEra + era * 400 + (month <= 2 ? 1 : 0));
+            int secondOfDay = (int) (seconds % 86_400);
+            StringBuilder out = new StringBuilder(16);
+            digits(out, year, 4).append('-');
+            digits(out, month, 2).append('-');
+            digits(out, day, 2).append('T');
+            digits(out, secondOfDay / 3_600, 2).append(':');
+            digits(out, secondOfDay / 60 % 60, 2);
+            this.text = out.toString();
+        }
     }
 
     private static StringBuilder digits(StringBuilder out, int value, int width) {

@@ -49,6 +49,15 @@ class RequestsTest {
             cases.add(Instant.ofEpochMilli(random.nextLong(-100_000_000_000L, 300_000_000_000_000L)));
             cases.add(Instant.ofEpochSecond(random.nextLong(0, 4_000_000_000L)));
         }
+        // runs in one minute and across the next ones, as answers write them (the minute's text is kept)
+        long millis = 1_764_650_000_000L;
+        for (int i = 0; i < 100_000; i++) {
+            millis += random.nextInt(3) == 0 ? random.nextLong(-90_000, 90_000) : random.nextLong(0, 700);
+            cases.add(Instant.ofEpochMilli(millis));
+            cases.add(Instant.ofEpochMilli(millis + 30_000));
+        }
+        cases.addAll(java.util.List.of(Instant.parse("2026-12-31T23:59:59.999Z"), Instant.parse("2027-01-01T00:00:00Z"),
+                Instant.parse("2028-02-29T23:59:00.001Z"), Instant.parse("2028-03-01T00:00:59Z")));
         for (Instant instant : cases) {
             assertEquals(instant.toString(), WireJson.iso(new StringBuilder(), instant).toString());
         }
