@@ -16,9 +16,11 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
@@ -80,7 +82,13 @@ public class EventRoutes {
     @Inject
     ServingFilter serving;
 
-    void install(@Observes Router router) {
+    /**
+     * After {@link HotRoutes} (a later priority: its routes come first): the task stream's path has a
+     * parameter, which Vert.x matches as a regular expression against every request that reaches
+     * the route, path before method, so ahead of the hot routes it cost each submit, claim and
+     * complete a matcher.
+     */
+    void install(@Observes @Priority(Interceptor.Priority.APPLICATION + 600) Router router) {
         router.get("/v1/events").handler(EventRoutes::noteEventLoop).handler(this::events);
         router.get("/v1/tasks/:id/events").handler(EventRoutes::noteEventLoop).blockingHandler(this::taskEvents, false);
     }

@@ -21,10 +21,12 @@ import dev.baton.store.Store;
 import dev.baton.webhooks.CallbackPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -43,6 +45,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * The hot calls (submit and submit many, and the agent's loop: claim, heartbeat, complete, complete
@@ -106,6 +109,10 @@ public class HotRoutes {
     private ObjectReader submitReader;
     private ObjectReader batchReader;
     private ObjectReader completeManyReader;
+    /** Quarkus takes {@code Forwarded} / {@code X-Forwarded-*} headers: then the scheme and host are theirs. */
+    private boolean forwardedHeaders;
+    /** Per event loop, the submit's absolute URI for the last {@code Host} ({@link #submitUri}). */
+    private final FastThreadLocal<LocationBase> lastSubmitUri = new FastThreadLocal<>();
 
     void install(@Observes Router router) {
         heartbeatReader = json.readerFor(LeaseRequests.Heartbeat.class);
@@ -114,6 +121,8 @@ public class HotRoutes {
         submitReader = json.readerFor(SubmitTaskRequest.class);
         batchReader = json.readerFor(BatchRequest.class);
         completeManyReader = json.readerFor(CompleteMany.Request.class);
+        forwardedHeaders = ConfigProvider.getConfig().getOptionalValue("quarkus.http.proxy.proxy-address-forwarding", Boolean.class)
+                .orElse(false);
         router.post("/v1/tasks").handler(ctx -> withBody(ctx, submitReader, this::submit));
         router.post("/v1/tasks/batch").handler(ctx -> withBody(ctx, batchReader, this::batch));
         // prefixes, taken apart here: a route with a path parameter is a regular expression per request
@@ -158,8 +167,12 @@ public class HotRoutes {
         long startNanos = System.nanoTime();
         try {
             String id = Requests.pathId("id", pathId);
-            long wait = Requests.longParam("wait_ms", request.getParam("wait_ms"), 0, 0, config.claimMaxWait().toMillis());
-            int wanted = Requests.intParam("max", request.getParam("max"), 1, 1, config.claimMaxTasks());
+            String query = request.query();
+            boolean plain = Requests.plainQuery(query);
+            String waitParam = plain ? Requests.queryParam(query, "wait_ms") : request.getParam("wait_ms");
+            String maxParam = plain ? Requests.queryParam(query, "max") : request.getParam("max");
+            long wait = Requests.longParam("wait_ms", waitParam, 0, 0, config.claimMaxWait().toMillis());
+            int wanted = Requests.intParam("max", maxParam, 1, 1, config.claimMaxTasks());
             if (wait == 0) {
                 List<ClaimedTask> tasks = coordinator.claim(id, wanted, clock.millis());
                 metrics.claimed(System.nanoTime() - startNanos);
@@ -221,10 +234,7 @@ public class HotRoutes {
         durably(ctx, named, () -> coordinator.submit(spec, clock.millis()), SubmitResult::seq, result -> {
             TaskJson task = TaskJson.of(result.task());
             if (result.created()) {
-                String uri = ctx.request().absoluteURI();
-                int query = uri.indexOf('?');
-                ctx.response().putHeader(HttpHeaders.LOCATION,
-                        TaskResource.locationText(query < 0 ? uri : uri.substring(0, query), task.id()));
+                ctx.response().putHeader(HttpHeaders.LOCATION, TaskResource.locationText(submitUri(ctx.request()), task.id()));
             }
             write(ctx.response().setStatusCode(result.created() ? 201 : 200), JSON_ANSWER, WireJson.task(task));
         });
@@ -395,6 +405,31 @@ public class HotRoutes {
             return bytes.hasArray() ? reader.readValue(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), size)
                     : reader.readValue(first.getBytes());
         }
+    }
+
+    /**
+     * {@code POST /v1/tasks} as an absolute URI, as {@code absoluteURI()} writes it without the query:
+     * the scheme, then the {@code Host} header with the scheme's default port dropped. Vert.x Web
+     * works that out anew for every request (its forwarded-header parser, a handful of strings); here
+     * the last answer is kept per event loop for the last connection and {@code Host} (whether
+     * the connection is TLS is a walk of its pipeline). A {@code Host} of anything but
+     * letters, digits, dots and hyphens with an optional port of one to five digits, or a server that
+     * takes forwarded headers, asks Vert.x.
+     */
+    private String submitUri(HttpServerRequest request) {
+        String host = request.getHeader(HttpHeaders.HOST);
+        if (forwardedHeaders || !LocationBase.plainHost(host)) {
+            String uri = request.absoluteURI();
+            int query = uri.indexOf('?');
+            return query < 0 ? uri : uri.substring(0, query);
+        }
+        HttpConnection connection = request.connection();
+        LocationBase last = lastSubmitUri.get();
+        if (last == null || last.connection() != connection || !last.host().equals(host)) {
+            last = new LocationBase(connection, host, LocationBase.uri(connection.isSsl(), host, "/v1/tasks"));
+            lastSubmitUri.set(last);
+        }
+        return last.uri();
     }
 
     /** Whether this call is answered here: served, allowed, unencoded, asking for JSON or anything. */

@@ -132,6 +132,9 @@ final class Requests {
 
     /** A path segment with everything but unreserved characters (and {@code :}) percent-encoded as UTF-8. */
     static String encodeSegment(String segment) {
+        if (unreserved(segment)) {
+            return segment; // a server-made id always: nothing to encode
+        }
         StringBuilder out = new StringBuilder(segment.length());
         for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xFF;
@@ -144,5 +147,68 @@ final class Requests {
             }
         }
         return out.toString();
+    }
+
+    private static boolean unreserved(String segment) {
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~' || c == ':')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether a query (null: none) is {@code name=value} pairs joined by {@code &}, each name and
+     * value of letters, digits, {@code _ . -} and the name not empty: then {@link #queryParam} reads
+     * it as Vert.x's {@code getParam} would, without decoding it into a map of every parameter.
+     */
+    static boolean plainQuery(String query) {
+        if (query == null) {
+            return true;
+        }
+        boolean inName = true;
+        int partStart = 0;
+        for (int i = 0; i <= query.length(); i++) {
+            char c = i == query.length() ? '&' : query.charAt(i);
+            if (c == '&') {
+                if (inName || i == partStart) {
+                    return false; // no '=' in it, or an empty part
+                }
+                inName = true;
+                partStart = i + 1;
+            } else if (c == '=') {
+                if (!inName || i == partStart) {
+                    return false; // a second '=', or an empty name
+                }
+                inName = false;
+            } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'
+                    || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first value of {@code name} in a {@link #plainQuery} (null: none), or null. */
+    static String queryParam(String query, String name) {
+        if (query == null) {
+            return null;
+        }
+        int at = 0;
+        while (at < query.length()) {
+            int end = query.indexOf('&', at);
+            if (end < 0) {
+                end = query.length();
+            }
+            int equals = query.indexOf('=', at);
+            if (equals - at == name.length() && query.startsWith(name, at)) {
+                return query.substring(equals + 1, end);
+            }
+            at = end + 1;
+        }
+        return null;
     }
 }

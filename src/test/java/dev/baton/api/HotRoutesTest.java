@@ -5,6 +5,7 @@ import static dev.baton.api.Api.submit;
 import static dev.baton.api.Api.unique;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.engine.BatchResult;
@@ -18,11 +19,15 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -91,6 +96,13 @@ class HotRoutesTest {
         sameClaim(agent, "?wait_ms=-1", 400);
         sameClaim(agent, "?max=1&wait_ms=0", 204);
         sameClaim(agent, "?wait_ms=20", 204);
+        sameClaim(agent, "?max=1&max=0", 204); // the first of each name
+        sameClaim(agent, "?max=0&max=1", 400);
+        sameClaim(agent, "?wait_ms=20&max=2&other=x", 204);
+        sameClaim(agent, "?maxx=0&max=1", 204);
+        sameClaim(agent, "?max=&wait_ms=", 204);
+        sameClaim(agent, "?max=1&wait_ms=-5", 400);
+        sameClaim(agent, "?max", 204);
         submit(type, "LOW");
         submit(type, "LOW");
         Response fast = given().post("/v1/agents/" + agent + "/claim?max=1");
@@ -103,6 +115,29 @@ class HotRoutesTest {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    Router router;
+
+    /** A route with a path parameter is a regular expression Vert.x matches, path before method, on every request that reaches it. */
+    @Test
+    void noPatternRouteComesBeforeTheHotRoutes() {
+        List<Route> routes = router.getRoutes();
+        int lastHot = -1;
+        int firstPattern = Integer.MAX_VALUE;
+        for (int i = 0; i < routes.size(); i++) {
+            Route route = routes.get(i);
+            if (route.methods() != null && route.methods().equals(Set.of(HttpMethod.POST)) && route.getPath() != null
+                    && route.getPath().startsWith("/v1/")) {
+                lastHot = i;
+            }
+            if (route.isRegexPath()) {
+                firstPattern = Math.min(firstPattern, i);
+            }
+        }
+        assertTrue(lastHot >= 0, "the hot routes are installed");
+        assertTrue(firstPattern > lastHot, "a pattern route at " + firstPattern + ", the last hot route at " + lastHot);
+    }
 
     @Test
     void theHandWrittenAnswersAreTheBytesJacksonWrites() throws Exception {
@@ -166,6 +201,18 @@ class HotRoutesTest {
         assertEquals(slow.contentType(), fast.contentType());
         assertEquals(keys(slow.asString()), keys(fast.asString()), "the same fields in the same order");
         assertEquals(slow.header("Location").replace(slow.path("id"), "ID"), fast.header("Location").replace(fast.path("id"), "ID"));
+        // the hot route writes the URI itself for a plain Host, and keeps it per event loop for the next call with that Host
+        for (String host : new String[] {"example.com", "example.com:80", "example.com:8080", "example.com:8080", "Other.Example:080",
+            "10.1.2.3:443", "[::1]:9000", "[::1]", "a_b.example", "example.com:80", "example.com"}) {
+            String task = "{\"type\":\"" + type + "\"}";
+            Response hot = given().header("Host", host).contentType(ContentType.JSON).body(task).post("/v1/tasks");
+            Response jaxRs = given().header("Host", host).contentType(ContentType.JSON).header("Accept", JAX_RS_ACCEPT).body(task)
+                    .post("/v1/tasks");
+            assertEquals(201, hot.statusCode(), host);
+            assertEquals(201, jaxRs.statusCode(), host);
+            assertEquals(jaxRs.header("Location").replace(jaxRs.path("id"), "ID"), hot.header("Location").replace(hot.path("id"), "ID"),
+                    "Host: " + host);
+        }
     }
 
     @Test

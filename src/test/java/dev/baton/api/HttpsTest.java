@@ -68,6 +68,16 @@ class HttpsTest {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"type\": \"tls\"}")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, created.statusCode(), created.body());
+        for (HttpClient.Version version : HttpClient.Version.values()) { // over HTTP/1.1 the hot route writes the URI from Host
+            HttpResponse<String> submitted = client.send(HttpRequest.newBuilder(base.resolve("/v1/tasks")).version(version)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"type\": \"tls\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, submitted.statusCode(), submitted.body());
+            String location = submitted.headers().firstValue("Location").orElseThrow();
+            assertTrue(location.startsWith("https://localhost:" + https.getPort() + "/v1/tasks/"), version + ": " + location);
+            HttpResponse<String> task = client.send(HttpRequest.newBuilder(URI.create(location)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, task.statusCode(), task.body());
+        }
 
         HttpResponse<String> health = client.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -1,11 +1,19 @@
 package dev.baton.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.engine.InvalidRequestException;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.URI;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RequestsTest {
@@ -16,6 +24,35 @@ class RequestsTest {
         assertEquals("%7Bx%7D%2F%20%3F%23%25", Requests.encodeSegment("{x}/ ?#%"));
         assertEquals("caf%C3%A9", Requests.encodeSegment("caf\u00e9"));
         URI.create("http://localhost/v1/tasks/" + Requests.encodeSegment("{x}/ ?#%")); // a valid URI
+        String unreserved = "01M8TXWBQ9FF3VGG1JKSP5QC6B";
+        assertSame(unreserved, Requests.encodeSegment(unreserved), "nothing to encode: the id itself, not a copy");
+        assertEquals("a%20b", Requests.encodeSegment("a b"), "one character to encode is enough to encode");
+    }
+
+    /** Every parameter as Netty decodes the query for Vert.x's {@code getParam}: the first value of each name. */
+    private static Map<String, String> firstValues(String query) {
+        Map<String, String> first = new LinkedHashMap<>();
+        new QueryStringDecoder(query, false).parameters().forEach((name, values) -> first.put(name, values.get(0)));
+        return first;
+    }
+
+    @Test
+    void aPlainQueryIsReadAsVertxReadsItsParameters() {
+        String[] plain = {"max=1", "max=1&wait_ms=5000", "wait_ms=0&max=25", "max=1&max=2", "max=&wait_ms=3", "a.b-c_d=e.f-g_h&max=9",
+            "maxx=1&max=2", "ma=1&max=3", "wait_ms=-1", "max=soon"};
+        for (String query : plain) {
+            assertTrue(Requests.plainQuery(query), query);
+            Map<String, String> expected = firstValues(query);
+            for (String name : List.of("max", "wait_ms", "a.b-c_d", "ma", "maxx", "absent")) {
+                assertEquals(expected.get(name), Requests.queryParam(query, name), query + " " + name);
+            }
+        }
+        assertTrue(Requests.plainQuery(null));
+        assertNull(Requests.queryParam(null, "max"));
+        for (String query : new String[] {"", "max", "max=1&", "&max=1", "max=1&&wait_ms=2", "=1", "max==1", "max=1=2", "max=1;wait_ms=2",
+            "max=%31", "max=1+1", "max=1#x", "max=é", "max=1&wait_ms"}) {
+            assertFalse(Requests.plainQuery(query), query + " is left to Vert.x");
+        }
     }
 
     @Test
