@@ -232,11 +232,10 @@ public class HotRoutes {
         callbacks.check("callback_url", spec.callbackUrl());
         List<String> named = TaskResource.named(List.of(new BatchItem(null, spec)), coordinator.config().maxDependencies());
         durably(ctx, named, () -> coordinator.submit(spec, clock.millis()), SubmitResult::seq, result -> {
-            TaskJson task = TaskJson.of(result.task());
             if (result.created()) {
-                ctx.response().putHeader(HttpHeaders.LOCATION, TaskResource.locationText(submitUri(ctx.request()), task.id()));
+                ctx.response().putHeader(HttpHeaders.LOCATION, TaskResource.locationText(submitUri(ctx.request()), result.task().id()));
             }
-            write(ctx.response().setStatusCode(result.created() ? 201 : 200), JSON_ANSWER, WireJson.task(task));
+            write(ctx.response().setStatusCode(result.created() ? 201 : 200), JSON_ANSWER, WireJson.task(result.task()));
         });
     }
 
@@ -289,7 +288,7 @@ public class HotRoutes {
     /** Runs a finishing call as LeaseResource does, and answers once its change is durable. */
     private void outcome(RoutingContext ctx, String taskId, Supplier<CompletionResult> call) {
         durably(ctx, List.of(taskId), call, CompletionResult::seq,
-                result -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.outcome(TaskResource.Outcome.of(result))));
+                result -> write(ctx.response().setStatusCode(200), JSON_ANSWER, WireJson.outcome(result.task(), result.duplicate())));
     }
 
     /**

@@ -10,6 +10,6 @@ public class WebhookBodies implements Webhooks.Bodies {
 
     @Override
     public byte[] of(TaskView task) {
-        return WireJson.utf8(WireJson.task(TaskJson.of(task)));
+        return WireJson.utf8(WireJson.task(task));
     }
 }

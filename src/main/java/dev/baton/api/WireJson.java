@@ -2,6 +2,8 @@ package dev.baton.api;
 
 import dev.baton.engine.BatchResult;
 import dev.baton.engine.ClaimedTask;
+import dev.baton.engine.TaskAttempt;
+import dev.baton.engine.TaskView;
 import java.time.Instant;
 import java.util.List;
 
@@ -39,7 +41,7 @@ final class WireJson {
         for (int i = 0; i < tasks.size(); i++) {
             ClaimedTask claimed = tasks.get(i);
             out.append(i == 0 ? "{" : ",{");
-            fields(out, TaskJson.of(claimed.task()));
+            fields(out, claimed.task());
             out.append(",\"lease_id\":");
             string(out, claimed.leaseId());
             out.append('}');
@@ -47,18 +49,18 @@ final class WireJson {
         return (out.append("]}"));
     }
 
-    /** As {@link TaskJson}. */
-    static CharSequence task(TaskJson task) {
+    /** As {@link TaskJson#of(TaskView)}. */
+    static CharSequence task(TaskView task) {
         StringBuilder out = builder(chars(task)).append('{');
         fields(out, task);
         return (out.append('}'));
     }
 
     /** The task and {@code duplicate}, as {@link TaskResource.Outcome}. */
-    static CharSequence outcome(TaskResource.Outcome outcome) {
-        StringBuilder out = builder(chars(outcome.task()) + 24).append('{');
-        fields(out, outcome.task());
-        return (out.append(",\"duplicate\":").append(outcome.duplicate()).append('}'));
+    static CharSequence outcome(TaskView task, boolean duplicate) {
+        StringBuilder out = builder(chars(task) + 24).append('{');
+        fields(out, task);
+        return (out.append(",\"duplicate\":").append(duplicate).append('}'));
     }
 
     /** {@code {"tasks": [{ref, id, status, created}, ...]}}, as {@link TaskResource.BatchJson}. */
@@ -113,18 +115,22 @@ final class WireJson {
         return (out.append('}'));
     }
 
-    /** A task's fields (without braces) in {@link TaskJson}'s order, absent ones left out. */
-    private static void fields(StringBuilder out, TaskJson t) {
+    /**
+     * A task's fields (without braces) as {@link TaskJson#of(TaskView)} has them, in its order, absent
+     * ones left out: written from the view itself, without the record and an {@link Instant} per time.
+     */
+    private static void fields(StringBuilder out, TaskView t) {
         boolean first = field(out, true, "id", t.id());
         first = field(out, first, "type", t.type());
         first = field(out, first, "description", t.description());
         first = field(out, first, "priority", t.priority() == null ? null : t.priority().name());
         first = field(out, first, "level", t.level() == null ? null : t.level().name());
         first = field(out, first, "status", t.status() == null ? null : t.status().name());
-        first = raw(out, first, "payload", t.payload());
-        first = list(out, first, "depends_on", t.dependsOn());
-        first = list(out, first, "waiting_on", t.waitingOn());
-        first = field(out, first, "on_dependency_failure", t.onDependencyFailure());
+        first = raw(out, first, "payload", t.payload() == null ? "{}" : t.payload());
+        boolean dependencies = !t.dependsOn().isEmpty();
+        first = list(out, first, "depends_on", dependencies ? t.dependsOn() : null);
+        first = list(out, first, "waiting_on", t.waitingOn().isEmpty() ? null : t.waitingOn());
+        first = field(out, first, "on_dependency_failure", !dependencies ? null : t.runOnDependencyFailure() ? "run" : "cancel");
         first = field(out, first, "assigned_agent", t.assignedAgent());
         first = number(out, first, "attempt", t.attempt());
         first = number(out, first, "max_retries", t.maxRetries());
@@ -140,26 +146,26 @@ final class WireJson {
         first = instant(out, first, "completed_at", t.completedAt());
         first = t.queuePosition() == null ? first : number(out, first, "queue_position", t.queuePosition());
         first = instant(out, first, "lease_expires_at", t.leaseExpiresAt());
-        if (t.cancelRequested() != null) {
-            name(out, first, "cancel_requested").append(t.cancelRequested().booleanValue());
+        if (t.cancelRequested()) {
+            name(out, first, "cancel_requested").append(true);
             first = false;
         }
         first = field(out, first, "callback_url", t.callbackUrl());
         name(out, first, "attempts").append('[');
         for (int i = 0; i < t.attempts().size(); i++) {
-            TaskJson.AttemptJson a = t.attempts().get(i);
+            TaskAttempt a = t.attempts().get(i);
             out.append(i == 0 ? "{" : ",{");
             boolean none = number(out, true, "attempt", a.attempt());
             none = field(out, none, "agent", a.agent());
             none = instant(out, none, "started_at", a.startedAt());
             none = instant(out, none, "ended_at", a.endedAt());
-            none = field(out, none, "outcome", a.outcome());
+            none = field(out, none, "outcome", a.outcome() == null ? null : a.outcome().wireName());
             field(out, none, "error", a.error());
             out.append('}');
         }
         first = list(out.append(']'), false, "dependents", t.dependents());
         first = field(out, first, "rate_key", t.rateKey());
-        first = t.cost() == null ? first : number(out, first, "cost", t.cost());
+        first = t.cost() == 1 ? first : number(out, first, "cost", t.cost());
         first = field(out, first, "concurrency_key", t.concurrencyKey());
         field(out, first, "waiting_on_limit", t.waitingOnLimit());
     }
@@ -197,6 +203,15 @@ final class WireJson {
         return false;
     }
 
+    /** An epoch millisecond time as {@link Instant#ofEpochMilli} writes it; nothing for null. */
+    private static boolean instant(StringBuilder out, boolean first, String name, Long millis) {
+        if (millis == null) {
+            return first;
+        }
+        isoMillis(name(out, first, name).append('"'), millis).append('"');
+        return false;
+    }
+
     /**
      * {@code 9999-12-31T23:59:59.999Z}: what {@link Instant#toString} writes, without its formatter
      * (which cost more than the rest of a task). The text up to the minute is kept for the last two
@@ -209,6 +224,19 @@ final class WireJson {
         if (seconds < 0 || seconds >= LAST_FOUR_DIGIT_YEAR_SECONDS || nanos % 1_000_000 != 0) {
             return out.append(value);
         }
+        return isoMillis(out, seconds, nanos / 1_000_000);
+    }
+
+    /** {@link #iso} of {@link Instant#ofEpochMilli}{@code (millis)}, without making the instant. */
+    static StringBuilder isoMillis(StringBuilder out, long millis) {
+        long seconds = Math.floorDiv(millis, 1_000L);
+        if (seconds < 0 || seconds >= LAST_FOUR_DIGIT_YEAR_SECONDS) {
+            return out.append(Instant.ofEpochMilli(millis));
+        }
+        return isoMillis(out, seconds, (int) Math.floorMod(millis, 1_000L));
+    }
+
+    private static StringBuilder isoMillis(StringBuilder out, long seconds, int millis) {
         long minute = seconds / 60;
         int slot = (int) (minute & 1);
         Minute known = MINUTES[slot];
@@ -218,8 +246,8 @@ final class WireJson {
         }
         int second = (int) (seconds % 60);
         out.append(known.text).append(':').append((char) ('0' + second / 10)).append((char) ('0' + second % 10));
-        if (nanos != 0) {
-            digits(out.append('.'), nanos / 1_000_000, 3);
+        if (millis != 0) {
+            digits(out.append('.'), millis, 3);
         }
         return out.append('Z');
     }
@@ -310,7 +338,7 @@ final class WireJson {
     }
 
     /** Room for a task's answer, its payload and result included, so that its builder never grows. */
-    private static int chars(TaskJson task) {
+    private static int chars(TaskView task) {
         return TASK_CHARS + length(task.payload()) + length(task.result());
     }
 

@@ -153,9 +153,14 @@ class HotRoutesTest {
         TaskView sparse = new TaskView("t-2", "type", null, Priority.CRITICAL, Priority.CRITICAL, null,
                 List.of(), List.of(), false, TaskStatus.PENDING, null, 0, 0, 0, 0, 0, null,
                 null, null, null, 0L, null, null, null, null, false, null, List.of(), List.of());
-        for (TaskView view : List.of(full, sparse)) {
+        TaskView early = new TaskView("t-3", "type", null, Priority.LOW, Priority.LOW, "{}", List.of("d-1"), List.of(), false,
+                TaskStatus.COMPLETED, "a", 1, 3, 0, 0, 100, null, "7", null, null, -1_500L, -999L, 253_402_300_800_000L, null, null, false,
+                null, null, List.of(new TaskAttempt(1, "a", -999L, 253_402_300_800_001L, TaskAttempt.Outcome.COMPLETED, null)),
+                List.of(), null, 1, null, null); // before 1970 and after 9999: Instant's own text
+        for (TaskView view : List.of(full, sparse, early)) {
             TaskResource.Outcome outcome = new TaskResource.Outcome(TaskJson.of(view), view == full);
-            assertEquals(json.writeValueAsString(outcome), WireJson.outcome(outcome).toString());
+            assertEquals(json.writeValueAsString(outcome), WireJson.outcome(view, view == full).toString());
+            assertEquals(json.writeValueAsString(TaskJson.of(view)), WireJson.task(view).toString());
         }
         List<ClaimedTask> claimed = List.of(new ClaimedTask(full, "lease-" + odd, 1L), new ClaimedTask(sparse, "l2", 2L));
         assertEquals(json.writeValueAsString(ClaimedTaskJson.Batch.of(claimed)), WireJson.claimed(claimed).toString());

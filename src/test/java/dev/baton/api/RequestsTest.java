@@ -97,6 +97,8 @@ class RequestsTest {
                 Instant.parse("2028-02-29T23:59:00.001Z"), Instant.parse("2028-03-01T00:00:59Z")));
         for (Instant instant : cases) {
             assertEquals(instant.toString(), WireJson.iso(new StringBuilder(), instant).toString());
+            Instant inMillis = Instant.ofEpochMilli(instant.toEpochMilli()); // a task's times are milliseconds
+            assertEquals(inMillis.toString(), WireJson.isoMillis(new StringBuilder(), instant.toEpochMilli()).toString());
         }
     }
 
