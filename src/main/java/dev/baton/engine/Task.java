@@ -26,7 +26,7 @@ final class Task {
     final int maxRetries;
     final long createdAt;
     /** What the task spends of its rate key's budget (the spec's {@code cost}). */
-    final long cost;
+    final int cost;
 
     TaskStatus status;
     /** The level the task is queued at; starts at the given priority, one lower per retry. */
@@ -59,8 +59,11 @@ final class Task {
     /** Global order of becoming ready; ties between equal scores go to the oldest. */
     long readySeq;
 
-    /** Its slot in the finished cache's heap ({@link FinishedTasks}), -1 when it is not there. */
-    int finishedSlot = -1;
+    /** Its slot in the finished cache ({@link FinishedTasks}: its heap or its queue), {@link FinishedTasks#ABSENT} when it is not there. */
+    int finishedSlot = FinishedTasks.ABSENT;
+
+    /** Its slot in the id index's array ({@link TaskIndex}), -1 when it is not there (kept out of order, or not indexed). */
+    int indexSlot = -1;
 
     /** Not ended: counted among the live tasks ({@code TaskTable}). */
     boolean live;

@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * Every readable task by id, and in id order for paging, without a sorted map on the submit path:
  * a hash map finds a task; the order is an array of tasks in ascending id order, appended to as
  * long as ids come in order (server ids do: they sort by creation time), plus a sorted map for the
- * few that do not (client ids, recovery). A removed task's slot is emptied at once (so the task,
+ * few that do not (client ids, recovery). A task knows its slot in the array ({@link Task#indexSlot}),
+ * so removing it searches nothing. A removed task's slot is emptied at once (so the task,
  * its payload and its result are garbage as soon as the finished cache lets go of them) and its id
  * stays, to keep the order searchable, until enough slots are empty to compact the arrays.
  * Compacting also merges the out-of-order ones in, so both stay cheap. Not thread-safe: used under
@@ -48,6 +49,7 @@ final class TaskIndex {
             return;
         }
         if (previous != null && late.replace(id, task) != null) {
+            task.indexSlot = -1;
             return;
         }
         if (size == 0 || id.compareTo(ids[size - 1]) > 0) {
@@ -60,8 +62,10 @@ final class TaskIndex {
                 dead--; // the slot held a removed task with this id
             }
             slots[at] = task;
+            task.indexSlot = at;
             return;
         }
+        task.indexSlot = -1;
         late.put(id, task);
         if (late.size() >= MIN_COMPACT && late.size() > size / 4) {
             compact();
@@ -70,10 +74,11 @@ final class TaskIndex {
 
     /** Removes {@code task} if it is the one indexed under its id. */
     void remove(String id, Task task) {
-        if (!byId.remove(id, task) || late.remove(id, task)) {
+        if (!byId.remove(id, task) || task.indexSlot < 0 && late.remove(id, task)) {
             return;
         }
-        int at = slot(id); // every indexed id is in the array or among the late ones
+        int at = task.indexSlot >= 0 ? task.indexSlot : slot(id); // every indexed id is in the array or among the late ones
+        task.indexSlot = -1;
         if (at >= 0) {
             slots[at] = null;
         }
@@ -109,6 +114,7 @@ final class TaskIndex {
             ids = Arrays.copyOf(ids, size * 2);
         }
         ids[size] = task.id;
+        task.indexSlot = size;
         slots[size++] = task;
     }
 
@@ -140,6 +146,7 @@ final class TaskIndex {
         while (it.hasNext()) {
             Task task = it.next();
             mergedIds[n] = task.id;
+            task.indexSlot = n;
             merged[n++] = task;
         }
         slots = merged;

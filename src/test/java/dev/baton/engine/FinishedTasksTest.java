@@ -3,7 +3,12 @@ package dev.baton.engine;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,10 +23,7 @@ class FinishedTasksTest {
     private final TaskIndex index = new TaskIndex();
 
     private Task finished(String id, long at) {
-        Task task = new Task(id, Samples.spec(1), 0, at);
-        task.completedAt = at;
-        index.put(task);
-        return task;
+        return finishedIn(index, id, at);
     }
 
     @Test
@@ -83,36 +85,87 @@ class FinishedTasksTest {
     }
 
     @Test
-    void manyPutsRemovalsAndExpiriesKeepTheHeapInOrder() {
-        SplittableRandom random = new SplittableRandom(5);
-        FinishedTasks cache = new FinishedTasks(500, RETENTION, index);
-        List<Task> in = new ArrayList<>();
-        long now = 0;
-        for (int step = 0; step < 20_000; step++) {
-            now += random.nextInt(3);
-            cache.advance(now);
-            int op = random.nextInt(10);
-            if (op < 7) {
-                Task task = finished("S" + step, now - random.nextInt(900));
-                cache.put(task);
-                in.add(task);
-            } else if (!in.isEmpty()) {
-                Task task = in.get(random.nextInt(in.size()));
-                cache.remove(task.id);
+    void tasksThatCameInOrderAndOnesReadBackOlderLeaveInTheOrderTheyFinished() {
+        FinishedTasks cache = new FinishedTasks(3, RETENTION, index);
+        cache.advance(1_000);
+        Task first = finished("first", 1_000);
+        Task second = finished("second", 1_001);
+        Task older = finished("older", 990); // read back from Redis: finished before the ones in
+        Task third = finished("third", 1_002);
+        cache.put(first);
+        cache.put(second);
+        cache.put(older);
+        assertSame(older, cache.get("older"));
+        cache.put(third);
+        assertNull(index.get("older"), "past the bound the one that finished first leaves, wherever it is kept");
+        cache.put(finished("fourth", 1_003));
+        assertNull(index.get("first"));
+        assertSame(second, cache.get("second"));
+        assertSame(third, cache.get("third"));
+        cache.advance(2_001);
+        assertEquals(2, cache.size(), "second and third past their retention");
+        assertNull(index.get("second"));
+    }
+
+    /**
+     * Random puts (mostly in finishing order, some finished earlier, some again), removals and
+     * time against a plain model: after every step the cache keeps exactly the tasks the model keeps.
+     */
+    @Test
+    void manyPutsRemovalsAndExpiriesKeepWhatAPlainModelKeeps() {
+        for (long seed = 1; seed <= 6; seed++) {
+            SplittableRandom random = new SplittableRandom(seed);
+            TaskIndex tasks = new TaskIndex();
+            int bound = 1 + random.nextInt(300);
+            FinishedTasks cache = new FinishedTasks(bound, RETENTION, tasks);
+            Map<Task, Long> model = new HashMap<>(); // task -> when it finished, no two alike (no tie to break)
+            Set<Long> times = new HashSet<>();
+            List<Task> all = new ArrayList<>();
+            long now = 0;
+            for (int step = 0; step < 20_000; step++) {
+                now += 1 + random.nextInt(3);
+                cache.advance(now);
+                int op = random.nextInt(20);
+                Task task = all.isEmpty() ? null : all.get(random.nextInt(all.size()));
+                if (op >= 14 && task != null && tasks.get(task.id) == task) {
+                    if (op < 17) {
+                        cache.remove(task.id); // runs again
+                        model.remove(task);
+                    } else {
+                        task.completedAt = now; // ended again
+                        times.add(now);
+                        cache.put(task);
+                        model.put(task, now);
+                    }
+                } else {
+                    long at = random.nextInt(8) == 0 ? now - 1 - random.nextInt(2 * (int) RETENTION) : now;
+                    while (!times.add(at)) {
+                        at--;
+                    }
+                    task = finishedIn(tasks, "S" + step, at);
+                    all.add(task);
+                    cache.put(task);
+                    model.put(task, at);
+                }
+                long then = now;
+                model.values().removeIf(finished -> finished + RETENTION <= then);
+                while (model.size() > bound) {
+                    model.remove(Collections.min(model.entrySet(), Map.Entry.comparingByValue()).getKey());
+                }
+                assertEquals(model.size(), cache.size(), "seed " + seed + ", step " + step);
+                if (step % 97 == 0) {
+                    for (Task each : all) {
+                        assertSame(model.containsKey(each) ? each : null, cache.get(each.id), "seed " + seed + ", step " + step + ": " + each.id);
+                    }
+                }
             }
         }
-        cache.cleanUp();
-        long count = 0;
-        for (Task task : in) {
-            if (task.finishedSlot >= 0) {
-                count++;
-                assertSame(task, cache.get(task.id));
-                assertEquals(true, task.completedAt + RETENTION > now, "past its retention and still here: " + task.id);
-            } else if (index.get(task.id) == null) {
-                assertNull(cache.get(task.id));
-            }
-        }
-        assertEquals(count, cache.size());
-        assertEquals(true, count <= 500, count + " tasks in a cache of 500");
+    }
+
+    private static Task finishedIn(TaskIndex tasks, String id, long at) {
+        Task task = new Task(id, Samples.spec(1), 0, at);
+        task.completedAt = at;
+        tasks.put(task);
+        return task;
     }
 }

@@ -22,7 +22,8 @@ class SnapshotsTest {
             "chain", "lane", "prev", "next", "slot",  // the ready deque's intrusive links
             "rate", "conc",                           // the keys' budgets, attached again when placed
             "timerStamp",                             // voids timer entries
-            "finishedSlot",                           // the finished cache's heap
+            "finishedSlot",                           // the finished cache's queue or heap
+            "indexSlot",                              // the id index's array
             "live",                                   // counted live by the task table, set as it is placed
             "dependents", "unfinishedDependencies",   // the dependency graph, rebuilt from depends_on
             "leaseExpiresAt");                        // a recovered lease gets a fresh clock
