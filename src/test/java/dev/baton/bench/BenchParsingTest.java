@@ -153,6 +153,12 @@ class BenchParsingTest {
         assertTrue(table.contains("| ceiling the client leaves on 2 cores with a server that costs nothing, tasks/s "
                 + "| 20,000 and 20,000 | 20,000 | 1.00 |"), table);
         assertTrue(table.contains("| server CPU idle, every agent waiting, cores | 0.0080 and 0.0080 | "), table);
+        // 1.5 × 6,000 = 9,000 tasks/s on 2 cores: 222 µs a task in all, the client takes 100
+        assertTrue(table.contains("| server CPU per task that leaves Baton 1.5 × BullMQ's lifecycle on 2 cores, µs "
+                + "| 122 (at 9,000 tasks/s, its client taking 100) | | |"), table);
+        String crowded = PeerResult.table(List.of(baton), List.of(PeerResult.parse(BATON_RESULT.replace("\"baton\"", "\"bullmq\"")
+                .replace("3000", "15000"))), 2);
+        assertTrue(crowded.contains("| none: at 22,500 tasks/s its client alone needs 2.25 cores |"), crowded);
         assertTrue(table.contains("| start-up: tasks/s in the third 10 s after start | 1,000 and 1,000 | 1,000 | 1.00 |"), table);
     }
 }

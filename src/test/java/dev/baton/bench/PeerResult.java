@@ -107,6 +107,9 @@ record PeerResult(String side, String version, String label, int errors, int rej
      * CPU allows on that machine with a server that costs nothing: the processors divided by the
      * client's CPU per task. Each side's throughput is bounded by it, since both share the cores.
      */
+    /** The goal for the lifecycle: Baton at this many times BullMQ's tasks a second. */
+    static final double GOAL_RATIO = 1.5;
+
     static String table(List<PeerResult> baton, List<PeerResult> bullmq, int processors) {
         List<Phase> batonStart = phasesOf(baton, "startup", 0);
         List<Phase> bullStart = phasesOf(bullmq, "startup", 0);
@@ -131,6 +134,8 @@ record PeerResult(String side, String version, String label, int errors, int rej
         row(t, String.format("ceiling the client leaves on %d cores with a server that costs nothing, tasks/s", processors),
                 batonFull, bullFull, p -> processors * 1e6 / p.clientMicrosPerTask(), "%,.0f");
         row(t, "other processes on the machine, cores", batonFull, bullFull, Phase::otherCores, "%.2f");
+        t.append("| ").append(budgetName(processors)).append(" | ").append(budget(batonFull, bullFull, processors))
+                .append(" | | |\n");
         row(t, "server CPU idle, every agent waiting, cores", phasesOf(baton, "idle", 0), phasesOf(bullmq, "idle", 0),
                 Phase::serverCores, "%.4f");
         for (int rate : rates(baton, bullmq)) {
@@ -148,6 +153,28 @@ record PeerResult(String side, String version, String label, int errors, int rej
                 .append(count(baton, PeerResult::rejected)).append(" | ").append(count(bullmq, PeerResult::errors)).append(", ")
                 .append(count(bullmq, PeerResult::rejected)).append(" | |\n");
         return t.toString();
+    }
+
+    static String budgetName(int processors) {
+        return String.format("server CPU per task that leaves Baton %.1f × BullMQ's lifecycle on %d cores, µs", GOAL_RATIO, processors);
+    }
+
+    /**
+     * What Baton's server (JVM and Redis) may spend per task for its lifecycle to reach
+     * {@link #GOAL_RATIO} times BullMQ's on these cores, its client's CPU per task being what it
+     * was: the cores over that many tasks a second, less the client's share. Below zero no server
+     * could: the client alone needs more than the cores hold at that rate.
+     */
+    static String budget(List<Phase> baton, List<Phase> bullmq, int processors) {
+        double target = GOAL_RATIO * mean(bullmq, Phase::perSecond);
+        double client = mean(baton, Phase::clientMicrosPerTask);
+        if (Double.isNaN(target) || Double.isNaN(client) || target <= 0) {
+            return "-";
+        }
+        double left = processors * 1e6 / target - client;
+        return left > 0
+                ? String.format("%.0f (at %,.0f tasks/s, its client taking %.0f)", left, target, client)
+                : String.format("none: at %,.0f tasks/s its client alone needs %.2f cores", target, target * client / 1e6);
     }
 
     private static void row(StringBuilder t, String name, List<Phase> a, List<Phase> b, ToDoubleFunction<Phase> value,
